@@ -1,0 +1,82 @@
+import { SignJWT, jwtVerify, errors } from 'jose';
+import { randomUUID } from 'node:crypto';
+import { isUuid } from '../model/ids.ts';
+
+export interface AccessTokenOptions {
+  secret: string;
+  algorithm: 'HS256' | 'HS384' | 'HS512';
+  audience: string;
+  issuer: string;
+  ttlSeconds: number;
+}
+
+export interface AccessClaims { sub: string; sid: string; jti: string; exp: number; iat: number }
+
+/** Why a token was refused; RFC 6750 §3.1 lets the 401 say "expired" apart from "invalid". */
+export class TokenRejected extends Error {
+  readonly expired: boolean;
+
+  constructor(expired: boolean, why: string) {
+    super(why);
+    this.expired = expired;
+    this.name = 'TokenRejected';
+  }
+}
+
+/** The JWS compact form; anything else is refused before any crypto runs. */
+const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+/** A Gatehouse access token is ~300 bytes; a header of 8 KiB is an attack, not a token. */
+const MAX_TOKEN_LENGTH = 8192;
+
+/**
+ * Access tokens: short-lived JWTs (RFC 7519) whose only purpose is "access", told apart by `aud`.
+ * The algorithm comes from configuration and never from the token (RFC 8725 §3.1): jose refuses any other
+ * `alg`, including "none". `exp` is required; `nbf` in the future is refused.
+ */
+export class AccessTokens {
+  private readonly key: Uint8Array;
+  private readonly o: AccessTokenOptions;
+
+  constructor(o: AccessTokenOptions) {
+    this.o = o;
+    this.key = new TextEncoder().encode(o.secret);
+  }
+
+  get ttlSeconds(): number {
+    return this.o.ttlSeconds;
+  }
+
+  issue(userId: string, sessionId: string, now = Date.now()): Promise<string> {
+    const iat = Math.floor(now / 1000);
+    return new SignJWT({ sid: sessionId })
+      .setProtectedHeader({ alg: this.o.algorithm, typ: 'JWT' })
+      .setSubject(userId)
+      .setAudience(this.o.audience)
+      .setIssuer(this.o.issuer)
+      .setIssuedAt(iat)
+      .setExpirationTime(iat + this.o.ttlSeconds)
+      .setJti(randomUUID())
+      .sign(this.key);
+  }
+
+  async verify(token: string): Promise<AccessClaims> {
+    if (token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) throw new TokenRejected(false, 'malformed token');
+    try {
+      const { payload } = await jwtVerify(token, this.key, {
+        algorithms: [this.o.algorithm],
+        audience: this.o.audience,
+        issuer: this.o.issuer,
+        requiredClaims: ['exp', 'iat', 'sub', 'jti', 'sid'],
+        clockTolerance: 5,
+      });
+      if (!isUuid(payload.sub) || !isUuid(payload.sid) || typeof payload.jti !== 'string') {
+        throw new TokenRejected(false, 'claims of the wrong type');
+      }
+      return payload as unknown as AccessClaims;
+    } catch (err) {
+      if (err instanceof TokenRejected) throw err;
+      if (err instanceof errors.JWTExpired) throw new TokenRejected(true, 'expired');
+      throw new TokenRejected(false, (err as Error).message);
+    }
+  }
+}

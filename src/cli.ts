@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+// The `gatehouse` command: serve | migrate | create-superuser. Run with Node 24 (`. scripts/node24.sh`).
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, type Config } from './config/config.ts';
+import { VARIABLES } from './config/variables.ts';
+import { createGatehouse, createLogger } from './gatehouse.ts';
+import { openDatabase } from './store/database.ts';
+import { migrateToLatest, pendingMigrations } from './store/migrate.ts';
+import { AppError } from './errors.ts';
+import { readPassword } from './cli/read-password.ts';
+import { serve } from './cli/serve.ts';
+
+const HELP: Record<string, string> = {
+  main: `Usage: gatehouse <command> [options]
+
+Commands:
+  serve              Start the HTTP server (applies migrations first)
+  migrate            Apply database migrations and exit
+  create-superuser   Create a super admin, or promote an existing user
+  config             List the configuration variables
+
+Run "gatehouse <command> --help" for a command's options. Settings come from the environment and ./.env.`,
+  serve: `Usage: gatehouse serve [--host HOST] [--port PORT] [--no-migrate]
+
+Starts the API on HOST:PORT (default 127.0.0.1:8000). Stops cleanly on SIGTERM/SIGINT.
+  --host HOST     Overrides HOST
+  --port PORT     Overrides PORT
+  --no-migrate    Do not apply migrations; refuse to start if any are pending`,
+  migrate: `Usage: gatehouse migrate [--check]
+
+Applies pending migrations to DATABASE_URL. Safe to run from several processes at once.
+  --check   Apply nothing; list pending migrations and exit 1 if there are any`,
+  'create-superuser': `Usage: gatehouse create-superuser --email EMAIL [--password-stdin]
+
+Creates a verified super admin with EMAIL, or promotes the existing user with that email (and sets the password).
+The password is asked for twice on a terminal, or read from the first line of standard input.
+  --email EMAIL       The super admin's email
+  --password-stdin    Read the password from standard input even on a terminal`,
+  config: 'Usage: gatehouse config\n\nLists every configuration variable with its default and meaning.',
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    console.log(HELP.main);
+    return command ? 0 : 2;
+  }
+  if (!(command in HELP) || command === 'main') {
+    console.error(`gatehouse: unknown command "${command}"\n\n${HELP.main}`);
+    return 2;
+  }
+  const { values } = parseArgs({
+    args: rest,
+    options: {
+      help: { type: 'boolean', short: 'h' },
+      host: { type: 'string' }, port: { type: 'string' }, 'no-migrate': { type: 'boolean' },
+      check: { type: 'boolean' },
+      email: { type: 'string' }, 'password-stdin': { type: 'boolean' },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    console.log(HELP[command]);
+    return 0;
+  }
+  switch (command) {
+    case 'config':
+      for (const [name, v] of Object.entries(VARIABLES)) console.log(`${name}=${v.default ?? ''}\n    ${v.doc}`);
+      return 0;
+    case 'serve': {
+      const env = { ...process.env };
+      if (values.host) env.HOST = values.host;
+      if (values.port) env.PORT = values.port;
+      return serve(loadConfig(env), { migrate: !values['no-migrate'] });
+    }
+    case 'migrate':
+      return migrate(loadConfig(), values.check ?? false);
+    case 'create-superuser':
+      return createSuperuser(loadConfig(), values.email, values['password-stdin'] ?? false);
+  }
+  return 2;
+}
+
+async function migrate(config: Config, check: boolean): Promise<number> {
+  const db = openDatabase(config.databaseUrl);
+  try {
+    if (check) {
+      const pending = await pendingMigrations(db);
+      console.log(pending.length ? `pending: ${pending.join(', ')}` : 'up to date');
+      return pending.length ? 1 : 0;
+    }
+    const { applied } = await migrateToLatest(db);
+    console.log(applied.length ? `applied: ${applied.join(', ')}` : `${db.describe}: up to date`);
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
+
+async function createSuperuser(config: Config, email: string | undefined, fromStdin: boolean): Promise<number> {
+  if (!email) {
+    console.error('gatehouse create-superuser: --email is required');
+    return 2;
+  }
+  const password = await readPassword({ prompt: `Password for ${email}: `, confirm: true, fromStdin });
+  const g = await createGatehouse(config, { logger: createLogger({ logLevel: 'warn' }) });
+  try {
+    const { user, created } = await g.users.createSuperuser(email, password);
+    console.log(`${created ? 'created' : 'promoted'} super admin ${user.email} (${user.id})`);
+    return 0;
+  } finally {
+    await g.close();
+  }
+}
+
+main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err: unknown) => {
+  if (err instanceof ConfigError) console.error(`gatehouse: configuration error: ${err.message}`);
+  else if (err instanceof AppError) console.error(`gatehouse: ${err.reason ?? err.code}`);
+  else if ((err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') console.error(`gatehouse: ${(err as Error).message}`);
+  else console.error(`gatehouse: ${(err as Error)?.message ?? String(err)}`);
+  process.exitCode = err instanceof ConfigError || err instanceof AppError ? 2 : 1;
+});

@@ -1,0 +1,138 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { resolve } from 'node:path';
+import { parseEnv } from 'node:util';
+import { VARIABLES, type RawSettings, type VariableName } from './variables.ts';
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  publicUrl: string;
+  databaseUrl: string;
+  dbPoolSize: number;
+  secret: string;
+  jwt: { algorithm: 'HS256' | 'HS384' | 'HS512'; audience: string; issuer: string; accessTtl: number };
+  sessionTtl: number;
+  requireVerifiedLogin: boolean;
+  password: { minLength: number; maxLength: number };
+  argon2: { memoryCost: number; timeCost: number; parallelism: number };
+  hashWorkers: number;
+  corsOrigins: string[];
+  trustProxy: boolean;
+  bodyLimit: number;
+  logLevel: string;
+}
+
+/** A setting that stops the server at boot; the message names the variable and says why. */
+export class ConfigError extends Error {
+  readonly variable: string;
+
+  constructor(variable: string, why: string) {
+    super(`${variable}: ${why}`);
+    this.variable = variable;
+    this.name = 'ConfigError';
+  }
+}
+
+export interface LoadOptions {
+  /** Folder of the .env file and of relative paths; default the current directory. */
+  cwd?: string;
+  /** Read `<cwd>/.env` (values already in the environment win). Default true. */
+  dotenv?: boolean;
+  warn?: (message: string) => void;
+}
+
+const MIN_SECRET_LENGTH = 32;
+const WEAK_SECRETS = /^(secret|changeme|change-me|password|test|dev)/i;
+
+/** Reads and validates every setting once. Throws ConfigError on the first bad value. */
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env, opts: LoadOptions = {}): Config {
+  const cwd = opts.cwd ?? process.cwd();
+  const warn = opts.warn ?? ((m: string) => process.stderr.write(`gatehouse: warning: ${m}\n`));
+  const env = { ...readDotenv(cwd, opts.dotenv ?? true), ...environment };
+  const s = parseAll(env);
+
+  const host = s.HOST!;
+  const port = s.PORT!;
+  const publicUrl = s.PUBLIC_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const password = { minLength: s.PASSWORD_MIN_LENGTH!, maxLength: s.PASSWORD_MAX_LENGTH! };
+  if (password.minLength > password.maxLength) {
+    throw new ConfigError('PASSWORD_MIN_LENGTH', `must not exceed PASSWORD_MAX_LENGTH (${password.maxLength})`);
+  }
+  if (s.NODE_ENV === 'production' && s.CORS_ORIGINS!.some((o) => o.startsWith('http:') && !isLoopbackOrigin(o))) {
+    warn('CORS_ORIGINS lists a plain-http origin in production');
+  }
+  return {
+    env: s.NODE_ENV!,
+    host,
+    port,
+    publicUrl,
+    databaseUrl: s.DATABASE_URL!,
+    dbPoolSize: s.DB_POOL_SIZE!,
+    secret: resolveSecret(s, cwd, warn),
+    jwt: { algorithm: s.JWT_ALGORITHM!, audience: s.JWT_AUDIENCE!, issuer: s.JWT_ISSUER ?? publicUrl, accessTtl: s.ACCESS_TOKEN_TTL! },
+    sessionTtl: s.SESSION_TTL!,
+    requireVerifiedLogin: s.REQUIRE_VERIFIED_LOGIN!,
+    password,
+    argon2: { memoryCost: s.ARGON2_MEMORY_KIB!, timeCost: s.ARGON2_ITERATIONS!, parallelism: s.ARGON2_PARALLELISM! },
+    hashWorkers: s.HASH_WORKERS ?? availableParallelism(),
+    corsOrigins: s.CORS_ORIGINS!,
+    trustProxy: s.TRUST_PROXY!,
+    bodyLimit: s.BODY_LIMIT!,
+    logLevel: s.LOG_LEVEL!,
+  };
+}
+
+function parseAll(env: NodeJS.ProcessEnv): RawSettings {
+  const out: Record<string, unknown> = {};
+  for (const [name, spec] of Object.entries(VARIABLES) as [VariableName, (typeof VARIABLES)[VariableName]][]) {
+    const raw = env[name] ?? spec.default;
+    if (raw === undefined) continue;
+    try {
+      out[name] = spec.parse(raw);
+    } catch (err) {
+      throw new ConfigError(name, `${(err as Error).message} (got ${JSON.stringify(raw)})`);
+    }
+  }
+  return out as RawSettings;
+}
+
+function readDotenv(cwd: string, enabled: boolean): Record<string, string> {
+  const file = resolve(cwd, '.env');
+  if (!enabled || !existsSync(file)) return {};
+  return parseEnv(readFileSync(file, 'utf8')) as Record<string, string>;
+}
+
+function resolveSecret(s: RawSettings, cwd: string, warn: (m: string) => void): string {
+  const given = s.APP_SECRET;
+  if (given !== undefined) {
+    if (given.length < MIN_SECRET_LENGTH) {
+      throw new ConfigError('APP_SECRET', `must be at least ${MIN_SECRET_LENGTH} characters (try: openssl rand -hex 32)`);
+    }
+    if (s.NODE_ENV === 'production' && (WEAK_SECRETS.test(given) || new Set(given).size < 10)) {
+      throw new ConfigError('APP_SECRET', 'is too guessable for production (try: openssl rand -hex 32)');
+    }
+    return given;
+  }
+  if (s.NODE_ENV === 'production') {
+    throw new ConfigError('APP_SECRET', 'is required when NODE_ENV=production (try: openssl rand -hex 32)');
+  }
+  const file = resolve(cwd, s.SECRET_FILE!);
+  if (existsSync(file)) {
+    const kept = readFileSync(file, 'utf8').trim();
+    if (kept.length < MIN_SECRET_LENGTH) throw new ConfigError('SECRET_FILE', `${file} holds a secret shorter than ${MIN_SECRET_LENGTH} characters`);
+    return kept;
+  }
+  const secret = randomBytes(32).toString('hex');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  warn(`APP_SECRET is not set: generated one and kept it in ${file} (mode 0600). Set APP_SECRET in production.`);
+  return secret;
+}
+
+function isLoopbackOrigin(origin: string): boolean {
+  const host = new URL(origin).hostname;
+  return host === 'localhost' || host === '127.0.0.1' || host === '[::1]';
+}

@@ -1,0 +1,53 @@
+/** Parsers for environment variables: each returns the value or throws a message that says why. */
+
+export type Parser<T> = (raw: string) => T;
+
+export const str: Parser<string> = (raw) => raw;
+
+export const int = (min: number, max: number): Parser<number> => (raw) => {
+  if (!/^-?\d+$/.test(raw.trim())) throw new Error(`must be a whole number from ${min} to ${max}`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new Error(`must be from ${min} to ${max}`);
+  return n;
+};
+
+const TRUE = new Set(['1', 'true', 'yes', 'on']);
+const FALSE = new Set(['0', 'false', 'no', 'off', '']);
+export const bool: Parser<boolean> = (raw) => {
+  const v = raw.trim().toLowerCase();
+  if (TRUE.has(v)) return true;
+  if (FALSE.has(v)) return false;
+  throw new Error('must be true or false (also 1/0, yes/no, on/off)');
+};
+
+export const oneOf = <const T extends string>(values: readonly T[]): Parser<T> => (raw) => {
+  const v = raw.trim() as T;
+  if (!values.includes(v)) throw new Error(`must be one of ${values.join(', ')}`);
+  return v;
+};
+
+const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
+/** A duration in seconds: "900", "900s", "15m", "12h", "30d". */
+export const duration = (minSeconds: number, maxSeconds: number): Parser<number> => (raw) => {
+  const m = /^(\d+)\s*([smhd]?)$/.exec(raw.trim());
+  if (!m) throw new Error('must be a duration such as 900, 900s, 15m, 12h or 30d');
+  const seconds = Number(m[1]) * UNITS[m[2] || 's']!;
+  if (seconds < minSeconds || seconds > maxSeconds) throw new Error(`must be from ${minSeconds}s to ${maxSeconds}s`);
+  return seconds;
+};
+
+export const httpUrl: Parser<string> = (raw) => {
+  let url: URL;
+  try { url = new URL(raw.trim()); } catch { throw new Error('must be an absolute http(s) URL'); }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error('must be an http(s) URL');
+  return url.href.replace(/\/$/, '');
+};
+
+/** Comma-separated origins, each scheme://host[:port] with nothing after it. "*" is refused: see CORS in README. */
+export const origins: Parser<string[]> = (raw) => raw.split(',').map((s) => s.trim()).filter(Boolean).map((o) => {
+  if (o === '*') throw new Error('"*" is not allowed: list the origins (credentials are never shared with "*")');
+  let url: URL;
+  try { url = new URL(o); } catch { throw new Error(`"${o}" is not an origin such as https://app.example.com`); }
+  if (url.origin !== o) throw new Error(`"${o}" is not an origin (scheme://host[:port], no path or trailing slash)`);
+  return o;
+});

@@ -1,0 +1,47 @@
+import { bool, duration, httpUrl, int, oneOf, origins, str, type Parser } from './parsers.ts';
+
+interface Variable<T> {
+  parse: Parser<T>;
+  /** Raw default, parsed like a value from the environment; undefined = not set (see `doc`). */
+  default: string | undefined;
+  doc: string;
+}
+const v = <T>(parse: Parser<T>, def: string | undefined, doc: string): Variable<T> => ({ parse, default: def, doc });
+
+/**
+ * Every setting Gatehouse reads, in one table. README's "Configuration" section lists the same names
+ * (test/config.test.ts checks it). Read once at start by loadConfig().
+ */
+export const VARIABLES = {
+  NODE_ENV: v(oneOf(['development', 'production', 'test']), 'development',
+    'production refuses to start without a strong APP_SECRET and turns off dev conveniences.'),
+  HOST: v(str, '127.0.0.1', 'Interface to listen on.'),
+  PORT: v(int(0, 65535), '8000', 'TCP port to listen on.'),
+  PUBLIC_URL: v(httpUrl, undefined, 'The URL users reach the API at; default http://HOST:PORT. Used as the token issuer.'),
+  DATABASE_URL: v(str, 'sqlite:///./gatehouse.db',
+    'sqlite:///relative.db, sqlite:////absolute.db, a file path, or postgres://user:pass@host:5432/db.'),
+  DB_POOL_SIZE: v(int(1, 200), '10', 'PostgreSQL connections per process.'),
+  APP_SECRET: v(str, undefined,
+    'Signs tokens (HS*). At least 32 characters. Unset in development: generated once and kept in SECRET_FILE.'),
+  SECRET_FILE: v(str, './.gatehouse-secret', 'Where the generated development secret is kept (mode 0600).'),
+  JWT_ALGORITHM: v(oneOf(['HS256', 'HS384', 'HS512']), 'HS256', 'Signing algorithm; tokens with any other alg are refused.'),
+  JWT_AUDIENCE: v(str, 'gatehouse:auth', 'aud of access tokens; fastapi-users:auth makes them readable by a fastapi-users service.'),
+  JWT_ISSUER: v(str, undefined, 'iss of access tokens; default PUBLIC_URL.'),
+  ACCESS_TOKEN_TTL: v(duration(30, 86400), '15m', 'Lifetime of an access token (900, 15m, 2h…).'),
+  SESSION_TTL: v(duration(60, 400 * 86400), '30d', 'Absolute lifetime of a login session.'),
+  REQUIRE_VERIFIED_LOGIN: v(bool, 'false', 'Refuse login (LOGIN_USER_NOT_VERIFIED) until the email is verified.'),
+  PASSWORD_MIN_LENGTH: v(int(1, 1024), '8', 'Shortest accepted password, in characters.'),
+  PASSWORD_MAX_LENGTH: v(int(8, 4096), '1024', 'Longest accepted password, in characters.'),
+  ARGON2_MEMORY_KIB: v(int(64, 4 * 1024 * 1024), '19456', 'argon2id memory cost (OWASP: 19456 KiB).'),
+  ARGON2_ITERATIONS: v(int(1, 100), '2', 'argon2id time cost (OWASP: 2).'),
+  ARGON2_PARALLELISM: v(int(1, 16), '1', 'argon2id lanes (OWASP: 1).'),
+  HASH_WORKERS: v(int(1, 64), undefined, 'Password-hashing threads; default the number of CPU cores.'),
+  CORS_ORIGINS: v(origins, '', 'Comma-separated origins allowed to call the API from a browser, with credentials.'),
+  TRUST_PROXY: v(bool, 'false', 'Take the client IP from X-Forwarded-For (only behind a proxy you control).'),
+  BODY_LIMIT: v(int(1024, 10 * 1024 * 1024), '65536', 'Largest request body in bytes.'),
+  LOG_LEVEL: v(oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info', 'pino log level.'),
+} satisfies Record<string, Variable<unknown>>;
+
+export type VariableName = keyof typeof VARIABLES;
+/** Each variable parsed; undefined only where the variable has no default and was not set. */
+export type RawSettings = { [K in VariableName]: ReturnType<(typeof VARIABLES)[K]['parse']> | undefined };

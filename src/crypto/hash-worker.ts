@@ -1,0 +1,26 @@
+// Runs in a worker thread: password hashing is CPU-bound, so it stays off the event loop and off libuv's
+// thread pool (which WebCrypto uses for token signatures: logins must not queue token checks behind them).
+import { parentPort } from 'node:worker_threads';
+import { hashSync, verifySync } from '@node-rs/argon2';
+import { verifySync as bcryptVerifySync } from '@node-rs/bcrypt';
+import type { HashJob } from './hash-pool.ts';
+
+parentPort!.on('message', (job: HashJob & { id: number }) => {
+  try {
+    let result: string | boolean;
+    switch (job.op) {
+      case 'argon2-hash':
+        result = hashSync(job.password, { memoryCost: job.params.memoryCost, timeCost: job.params.timeCost, parallelism: job.params.parallelism });
+        break;
+      case 'argon2-verify':
+        result = verifySync(job.hash, job.password);
+        break;
+      case 'bcrypt-verify':
+        result = bcryptVerifySync(job.password, job.hash);
+        break;
+    }
+    parentPort!.postMessage({ id: job.id, result });
+  } catch (err) {
+    parentPort!.postMessage({ id: job.id, error: (err as Error).message });
+  }
+});

@@ -1,0 +1,48 @@
+import type { Argon2Params, HashPool } from './hash-pool.ts';
+
+export interface VerifyResult { ok: boolean; needsRehash: boolean }
+
+const BCRYPT = /^\$2[aby]\$\d\d\$/;
+const ARGON2 = /^\$argon2(id|i|d)\$v=(\d+)\$m=(\d+),t=(\d+),p=(\d+)\$/;
+
+/**
+ * argon2id for new hashes; verifies legacy bcrypt ($2a$/$2b$/$2y$, e.g. from fastapi-users/passlib) and argon2
+ * hashes made with other parameters, and says when the stored hash should be replaced with a current one.
+ */
+export class PasswordHasher {
+  private dummy: Promise<string> | undefined;
+
+  private readonly pool: HashPool;
+  readonly params: Argon2Params;
+
+  constructor(pool: HashPool, params: Argon2Params) {
+    this.pool = pool;
+    this.params = params;
+  }
+
+  hash(password: string): Promise<string> {
+    return this.pool.run({ op: 'argon2-hash', password, params: this.params });
+  }
+
+  async verify(stored: string, password: string): Promise<VerifyResult> {
+    if (BCRYPT.test(stored)) {
+      const ok = await this.pool.run({ op: 'bcrypt-verify', hash: stored, password });
+      return { ok, needsRehash: ok };
+    }
+    const m = ARGON2.exec(stored);
+    if (!m) {
+      await this.burn(password); // an unusable hash costs the same time as a wrong password
+      return { ok: false, needsRehash: false };
+    }
+    const ok = await this.pool.run({ op: 'argon2-verify', hash: stored, password });
+    const current = m[1] === 'id' && m[2] === '19' && Number(m[3]) === this.params.memoryCost
+      && Number(m[4]) === this.params.timeCost && Number(m[5]) === this.params.parallelism;
+    return { ok, needsRehash: ok && !current };
+  }
+
+  /** Spends one verification's worth of work, so that an unknown user answers in the same time as a known one. */
+  async burn(password: string): Promise<void> {
+    this.dummy ??= this.hash('gatehouse-timing-equaliser');
+    await this.pool.run({ op: 'argon2-verify', hash: await this.dummy, password });
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The error registry: the only place where Gatehouse's error codes exist.
+ *
+ * Every error the API answers with is one of these entries. The HTTP body is fastapi-users' shape:
+ *   {"detail": "<code>"}                         when there is no reason to give, or
+ *   {"detail": {"code": "<code>", "reason": …}}  when there is (e.g. which password rule failed).
+ * Validation errors (422) are the one other shape, FastAPI's list of issues (see http/validation.ts).
+ *
+ * docs/errors.md lists the same codes; test/errors-registry.test.ts keeps registry, docs and OpenAPI in sync.
+ */
+export const ERRORS = {
+  // Generic HTTP answers, with fastapi-users' exact `detail` strings.
+  Unauthorized: { status: 401, message: 'Missing, invalid or expired credentials (see the WWW-Authenticate header).' },
+  Forbidden: { status: 403, message: 'Authenticated, but not allowed to do this.' },
+  'Not Found': { status: 404, message: 'No such resource (or route).' },
+  'Method Not Allowed': { status: 405, message: 'The route exists, but not with this HTTP method.' },
+  // fastapi-users' codes.
+  REGISTER_USER_ALREADY_EXISTS: { status: 400, message: 'A user with this email (or username) already exists.' },
+  REGISTER_INVALID_PASSWORD: { status: 400, message: 'The password does not meet the password policy; `reason` says which rule.' },
+  LOGIN_BAD_CREDENTIALS: { status: 400, message: 'Wrong username or password, or the account is inactive.' },
+  LOGIN_USER_NOT_VERIFIED: { status: 400, message: 'The password is right but the email is not verified, and the server requires it.' },
+  UPDATE_USER_EMAIL_ALREADY_EXISTS: { status: 400, message: 'Another user already has this email (or username).' },
+  UPDATE_USER_INVALID_PASSWORD: { status: 400, message: 'The new password does not meet the password policy; `reason` says which rule.' },
+  // Gatehouse's own codes.
+  ROLE_CHANGE_NOT_ALLOWED: { status: 403, message: 'The acting user may not grant this role, or may not change this user.' },
+  LAST_SUPERUSER: { status: 400, message: 'This would leave no active super admin.' },
+  INVALID_ROLE_UPDATE: { status: 400, message: '`role` and `is_superuser` disagree.' },
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is larger than the server accepts.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The request body has a content type this route does not accept.' },
+  BAD_REQUEST: { status: 400, message: 'The request is malformed (for example a bad header).' },
+  SERVICE_UNAVAILABLE: { status: 503, message: 'The database is unreachable; retry after the number of seconds in Retry-After.' },
+  INTERNAL_SERVER_ERROR: { status: 500, message: 'An unexpected error; it is logged with the request id.' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** The 500 body keeps Starlette's text, like fastapi-users. */
+export const INTERNAL_DETAIL = 'Internal Server Error';
+
+/** A failure the API reports to its caller. Services throw it; only the HTTP layer turns it into a response. */
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly reason: string | undefined;
+  readonly headers: Record<string, string>;
+
+  constructor(code: ErrorCode, opts: { reason?: string; headers?: Record<string, string> } = {}) {
+    super(opts.reason ? `${code}: ${opts.reason}` : code);
+    this.name = 'AppError';
+    this.code = code;
+    this.reason = opts.reason;
+    this.headers = opts.headers ?? {};
+  }
+
+  get status(): number {
+    return ERRORS[this.code].status;
+  }
+
+  /** fastapi-users' body: a bare code, or {code, reason} when there is a reason. */
+  body(): { detail: string | { code: string; reason: string } } {
+    return { detail: this.reason === undefined ? this.detailText() : { code: this.code, reason: this.reason } };
+  }
+
+  private detailText(): string {
+    return this.code === 'INTERNAL_SERVER_ERROR' ? INTERNAL_DETAIL : this.code;
+  }
+}
+
+export const isErrorCode = (s: string): s is ErrorCode => Object.hasOwn(ERRORS, s);

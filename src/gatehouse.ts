@@ -1,0 +1,84 @@
+import type { FastifyInstance } from 'fastify';
+import pino, { type Logger } from 'pino';
+import type { Config } from './config/config.ts';
+import { openDatabase, ping, type Db } from './store/database.ts';
+import { migrateToLatest, pendingMigrations } from './store/migrate.ts';
+import { UserStore } from './store/user-store.ts';
+import { SessionStore } from './store/session-store.ts';
+import { HashPool } from './crypto/hash-pool.ts';
+import { PasswordHasher } from './crypto/password-hasher.ts';
+import { AccessTokens } from './auth/access-token.ts';
+import { JwtStrategy } from './auth/jwt-strategy.ts';
+import { UserManager } from './manager/user-manager.ts';
+import { Guards } from './http/guards.ts';
+import { buildApp, type AppOptions } from './http/app.ts';
+import { AppError } from './errors.ts';
+import type { RouteContext } from './http/context.ts';
+
+export interface Gatehouse {
+  app: FastifyInstance;
+  db: Db;
+  users: UserManager;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export interface GatehouseOptions {
+  logger?: Logger;
+  /** Apply migrations at start (default true; `gatehouse serve --no-migrate` turns it off). */
+  migrate?: boolean;
+  plugins?: AppOptions['plugins'];
+}
+
+/** Redacted everywhere: no password or token ever reaches a log line. */
+const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'password', '*.password', 'access_token', '*.access_token', 'token', '*.token'];
+
+export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
+  return pino({ level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } });
+}
+
+/** The composition root: wires config → store → services → HTTP. The one place that knows every part. */
+export async function createGatehouse(config: Config, opts: GatehouseOptions = {}): Promise<Gatehouse> {
+  const logger = opts.logger ?? createLogger(config);
+  const db = openDatabase(config.databaseUrl, {
+    poolSize: config.dbPoolSize,
+    onPoolError: (err) => logger.warn({ err }, 'idle database connection lost'),
+  });
+  const pool = new HashPool(config.hashWorkers);
+  try {
+    if (opts.migrate ?? true) {
+      const { applied } = await migrateToLatest(db);
+      if (applied.length > 0) logger.info({ applied, database: db.describe }, 'migrations applied');
+    }
+    const userStore = new UserStore(db.kysely);
+    const sessionStore = new SessionStore(db.kysely);
+    const hasher = new PasswordHasher(pool, config.argon2);
+    const strategy = new JwtStrategy(
+      new AccessTokens({ secret: config.secret, ...config.jwt, ttlSeconds: config.jwt.accessTtl }),
+      sessionStore,
+      config.sessionTtl,
+    );
+    const users = new UserManager(userStore, sessionStore, hasher, { password: config.password, requireVerifiedLogin: config.requireVerifiedLogin });
+    const ctx: RouteContext = {
+      config, users, strategy, guards: new Guards(strategy),
+      async ready() {
+        await ping(db);
+        const pending = await pendingMigrations(db);
+        if (pending.length > 0) throw new AppError('SERVICE_UNAVAILABLE', { reason: `migrations pending: ${pending.join(', ')}` });
+      },
+    };
+    const app = await buildApp(ctx, { logger, plugins: opts.plugins });
+    return {
+      app, db, users, logger,
+      async close() {
+        await app.close();
+        await pool.close();
+        await db.close();
+      },
+    };
+  } catch (err) {
+    await pool.close();
+    await db.close();
+    throw err;
+  }
+}

@@ -1,0 +1,61 @@
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import cors from '@fastify/cors';
+import formbody from '@fastify/formbody';
+import type { Logger } from 'pino';
+import { randomUUID } from 'node:crypto';
+import { validatorCompiler } from './validation.ts';
+import { installErrorHandler } from './error-handler.ts';
+import { installOpenApi } from './openapi.ts';
+import type { RouteContext } from './context.ts';
+import { authRoutes } from './routes/auth.ts';
+import { usersRoutes } from './routes/users.ts';
+import { healthRoutes } from './routes/health.ts';
+
+export interface AppOptions {
+  logger: Logger;
+  /** Extra routes of the embedding app, registered with the same guards (see examples/). */
+  plugins?: ((app: FastifyInstance, ctx: RouteContext) => Promise<void>)[];
+}
+
+/** The HTTP API: routes over services. Holds no SQL and no business rules. */
+export async function buildApp(ctx: RouteContext, opts: AppOptions): Promise<FastifyInstance> {
+  const { config } = ctx;
+  const app = Fastify({
+    loggerInstance: opts.logger as FastifyBaseLogger,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+    requestTimeout: 30_000, // a slow-loris body cannot hold a connection forever
+    routerOptions: { maxParamLength: 200 },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.decorateRequest('auth', null);
+  installErrorHandler(app);
+
+  // One log line per request, without the query string (it could carry secrets) and without headers.
+  app.addHook('onRequest', async (req, reply) => {
+    reply.header('x-request-id', req.id);
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    req.log.info({ method: req.method, path: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, ip: req.ip }, 'request');
+  });
+
+  await app.register(formbody, { bodyLimit: config.bodyLimit });
+  if (config.corsOrigins.length > 0) {
+    // Only the configured origins, with credentials; never "*" (config refuses it).
+    await app.register(cors, { origin: config.corsOrigins, credentials: true, maxAge: 600 });
+  }
+  await installOpenApi(app, config);
+
+  await app.register(async (scope) => {
+    await healthRoutes(scope, ctx);
+    await authRoutes(scope, ctx);
+    await usersRoutes(scope, ctx);
+    for (const plugin of opts.plugins ?? []) await plugin(scope, ctx);
+  });
+  return app;
+}

@@ -1,0 +1,23 @@
+import type { FastifyRequest } from 'fastify';
+import type { Config } from '../config/config.ts';
+import type { ClientInfo, JwtStrategy } from '../auth/jwt-strategy.ts';
+import type { UserManager } from '../manager/user-manager.ts';
+import type { Guards } from './guards.ts';
+
+/** What the routes are given: services, guards and settings; never the database. */
+export interface RouteContext {
+  config: Config;
+  users: UserManager;
+  strategy: JwtStrategy;
+  guards: Guards;
+  /** Readiness: resolves when the database answers and its schema is current. */
+  ready(): Promise<void>;
+}
+
+export const clientInfo = (req: FastifyRequest): ClientInfo => ({
+  ip: req.ip ?? null,
+  userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null,
+});
+
+/** Every authenticated route accepts the OAuth2 password flow (Swagger UI's Authorize) or a bearer token. */
+export const SECURED: { [scheme: string]: string[] }[] = [{ OAuth2PasswordBearer: [] }, { BearerAuth: [] }];

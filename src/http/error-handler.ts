@@ -1,0 +1,67 @@
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppError, type ErrorCode } from '../errors.ts';
+import { isUnavailable } from '../store/errors.ts';
+import { toValidationIssues, type ValidationIssue } from './validation.ts';
+
+/** Fastify's own failures, in registry codes. */
+const FASTIFY_CODES: Record<string, ErrorCode> = {
+  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_REQUEST',
+  FST_ERR_BAD_URL: 'BAD_REQUEST',
+  FST_ERR_ASYNC_CONSTRAINT: 'BAD_REQUEST',
+};
+
+/** Seconds a client should wait before retrying when the database is away. */
+const RETRY_AFTER_SECONDS = '5';
+
+/**
+ * The one place a failure becomes a response: registry errors in fastapi-users' body, validation in FastAPI's
+ * 422 shape, a lost database as 503 + Retry-After, and anything else as a logged 500 without details.
+ */
+export function installErrorHandler(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+    if (err instanceof AppError) return sendAppError(reply, err);
+    if (err.validation) {
+      return sendValidation(reply, toValidationIssues(err.validation as never, err.validationContext ?? 'body', partOf(req, err.validationContext)));
+    }
+    if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
+      return sendValidation(reply, [{ type: 'missing', loc: ['body'], msg: 'Field required', input: null }]);
+    }
+    if (err instanceof SyntaxError && err.statusCode === 400) {
+      return sendValidation(reply, [{ type: 'json_invalid', loc: ['body', 0], msg: 'JSON decode error', input: {}, ctx: { error: err.message } }]);
+    }
+    const mapped = err.code ? FASTIFY_CODES[err.code] : undefined;
+    if (mapped) return sendAppError(reply, new AppError(mapped));
+    if (isUnavailable(err)) {
+      req.log.error({ err }, 'database unavailable');
+      return sendAppError(reply, new AppError('SERVICE_UNAVAILABLE', { headers: { 'retry-after': RETRY_AFTER_SECONDS } }));
+    }
+    if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
+      // A client error raised by fastify or a plugin that has no code of ours: keep the status, say nothing internal.
+      req.log.info({ err: { code: err.code, message: err.message } }, 'client error');
+      return reply.code(err.statusCode).send({ detail: err.statusCode === 404 ? 'Not Found' : 'BAD_REQUEST' });
+    }
+    req.log.error({ err }, 'unhandled error');
+    return sendAppError(reply, new AppError('INTERNAL_SERVER_ERROR'));
+  });
+
+  app.setNotFoundHandler((_req, reply) => sendAppError(reply, new AppError('Not Found')));
+}
+
+export function sendAppError(reply: FastifyReply, err: AppError): FastifyReply {
+  return reply.code(err.status).headers(err.headers).type('application/json').serializer(JSON.stringify).send(err.body());
+}
+
+function sendValidation(reply: FastifyReply, detail: ValidationIssue[]): FastifyReply {
+  return reply.code(422).type('application/json').serializer(JSON.stringify).send({ detail });
+}
+
+function partOf(req: FastifyRequest, part: string | undefined): unknown {
+  switch (part) {
+    case 'querystring': return req.query;
+    case 'params': return req.params;
+    case 'headers': return req.headers;
+    default: return req.body;
+  }
+}

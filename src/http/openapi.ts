@@ -1,0 +1,43 @@
+import type { FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Config } from '../config/config.ts';
+import { ERRORS } from '../errors.ts';
+
+const pkg = { name: 'Gatehouse', version: '0.1.0' };
+
+/**
+ * OpenAPI 3.1 generated from the route schemas, at /openapi.json, and Swagger UI at /docs, served from the
+ * installed package (no CDN). "Authorize" uses the OAuth2 password flow against the login route.
+ */
+export async function installOpenApi(app: FastifyInstance, config: Config): Promise<void> {
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: pkg.name,
+        version: pkg.version,
+        description: 'Authentication and user management with fastapi-users\' HTTP contract. '
+          + `Errors answer {"detail": "<code>"} or {"detail": {"code", "reason"}}; the codes: ${Object.keys(ERRORS).map((c) => `\`${c}\``).join(', ')}.`,
+      },
+      servers: [{ url: config.publicUrl }],
+      components: {
+        securitySchemes: {
+          OAuth2PasswordBearer: { type: 'oauth2', flows: { password: { tokenUrl: '/auth/jwt/login', scopes: {} } } },
+          BearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        },
+      },
+      tags: [
+        { name: 'auth', description: 'Registration, login, logout' },
+        { name: 'users', description: 'The current user; user management' },
+        { name: 'health', description: 'Liveness and readiness' },
+      ],
+    },
+  });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    uiConfig: { persistAuthorization: false, displayRequestDuration: true },
+    staticCSP: true,
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+}

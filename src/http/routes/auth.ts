@@ -1,0 +1,47 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { BearerToken, LoginForm, NoContent, UserCreate, UserRead, errorResponses, toUserRead } from '../schemas.ts';
+import { bearerTransport } from '../transports/bearer.ts';
+import { SECURED, clientInfo, type RouteContext } from '../context.ts';
+
+/** /auth/register and the JWT bearer backend (/auth/jwt/login, /auth/jwt/logout), with fastapi-users' contract. */
+export async function authRoutes(fastify: FastifyInstance, ctx: RouteContext): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+
+  app.post('/auth/register', {
+    schema: {
+      tags: ['auth'], summary: 'Register', body: UserCreate,
+      response: { 201: UserRead, ...errorResponses(['REGISTER_USER_ALREADY_EXISTS', 'REGISTER_INVALID_PASSWORD']) },
+    },
+  }, async (req, reply) => {
+    const user = await ctx.users.register({
+      email: req.body.email, password: req.body.password, username: req.body.username, fullName: req.body.full_name,
+    });
+    req.log.info({ userId: user.id }, 'user registered');
+    return reply.code(201).send(toUserRead(user));
+  });
+
+  for (const [url, summary] of [['/auth/jwt/login', 'Log in (OAuth2 password form)'], ['/token', 'Log in: alias of /auth/jwt/login']]) {
+    app.post(url!, {
+      schema: {
+        tags: ['auth'], summary, consumes: ['application/x-www-form-urlencoded'], body: LoginForm,
+        response: { 200: BearerToken, ...errorResponses(['LOGIN_BAD_CREDENTIALS', 'LOGIN_USER_NOT_VERIFIED']) },
+      },
+    }, async (req, reply) => {
+      const user = await ctx.users.authenticate(req.body.username, req.body.password);
+      const { accessToken, sessionId } = await ctx.strategy.writeToken(user, clientInfo(req));
+      req.log.info({ userId: user.id, sessionId }, 'login');
+      return bearerTransport.loginResponse(reply, accessToken, ctx.strategy.accessTtlSeconds);
+    });
+  }
+
+  app.post('/auth/jwt/logout', {
+    onRequest: ctx.guards.user(),
+    schema: { tags: ['auth'], summary: 'Log out: ends the session, so the token stops working at once', security: SECURED,
+      response: { 204: NoContent, ...errorResponses(['Unauthorized'], { validation: false }) } },
+  }, async (req, reply) => {
+    await ctx.strategy.destroyToken(req.auth!.sessionId);
+    req.log.info({ userId: req.auth!.user.id, sessionId: req.auth!.sessionId }, 'logout');
+    return reply.code(204).send(null);
+  });
+}

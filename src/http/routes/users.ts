@@ -1,0 +1,62 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { NoContent, UserAdminUpdate, UserIdParams, UserRead, UserUpdate, errorResponses, toUserRead } from '../schemas.ts';
+import { SECURED, type RouteContext } from '../context.ts';
+import { currentUser } from '../guards.ts';
+
+/** fastapi-users' users router: /users/me for everyone, /users/{id} for user managers (admins and super admins). */
+export async function usersRoutes(fastify: FastifyInstance, ctx: RouteContext): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const self = ctx.guards.user();
+  const manager = ctx.guards.user({ role: 'admin' });
+
+  app.get('/users/me', {
+    onRequest: self,
+    schema: { tags: ['users'], summary: 'The current user', security: SECURED,
+      response: { 200: UserRead, ...errorResponses(['Unauthorized'], { validation: false }) } },
+  }, async (req) => toUserRead(currentUser(req)));
+
+  app.patch('/users/me', {
+    onRequest: self,
+    schema: { tags: ['users'], summary: 'Update the current user', security: SECURED, body: UserUpdate,
+      response: { 200: UserRead, ...errorResponses(['Unauthorized', 'UPDATE_USER_EMAIL_ALREADY_EXISTS', 'UPDATE_USER_INVALID_PASSWORD']) } },
+  }, async (req) => {
+    const b = req.body;
+    const user = await ctx.users.updateSelf(currentUser(req), {
+      email: b.email, password: b.password, username: b.username, fullName: b.full_name,
+    }, req.auth!.sessionId);
+    return toUserRead(user);
+  });
+
+  app.get('/users/:id', {
+    onRequest: manager,
+    schema: { tags: ['users'], summary: 'A user (user managers)', security: SECURED, params: UserIdParams,
+      response: { 200: UserRead, ...errorResponses(['Unauthorized', 'Forbidden', 'Not Found'], { validation: false }) } },
+  }, async (req) => toUserRead(await ctx.users.getAs(currentUser(req), req.params.id)));
+
+  app.patch('/users/:id', {
+    onRequest: manager,
+    schema: { tags: ['users'], summary: 'Update a user (user managers, under the role policy)', security: SECURED,
+      params: UserIdParams, body: UserAdminUpdate,
+      response: { 200: UserRead, ...errorResponses(['Unauthorized', 'Forbidden', 'ROLE_CHANGE_NOT_ALLOWED', 'Not Found',
+        'UPDATE_USER_EMAIL_ALREADY_EXISTS', 'UPDATE_USER_INVALID_PASSWORD', 'LAST_SUPERUSER', 'INVALID_ROLE_UPDATE']) } },
+  }, async (req) => {
+    const b = req.body;
+    const user = await ctx.users.updateAs(currentUser(req), req.params.id, {
+      email: b.email, password: b.password, username: b.username, fullName: b.full_name,
+      isActive: b.is_active, isVerified: b.is_verified, isSuperuser: b.is_superuser, role: b.role,
+    });
+    req.log.info({ actorId: req.auth!.user.id, userId: user.id }, 'user updated by manager');
+    return toUserRead(user);
+  });
+
+  app.delete('/users/:id', {
+    onRequest: manager,
+    schema: { tags: ['users'], summary: 'Delete a user (user managers, under the role policy)', security: SECURED, params: UserIdParams,
+      response: { 204: NoContent, ...errorResponses(['Unauthorized', 'Forbidden', 'Not Found', 'LAST_SUPERUSER'], { validation: false }) } },
+  }, async (req, reply) => {
+    await ctx.users.deleteAs(currentUser(req), req.params.id);
+    req.log.info({ actorId: req.auth!.user.id, userId: req.params.id }, 'user deleted');
+    return reply.code(204).send(null);
+  });
+}

@@ -1,0 +1,109 @@
+import { Type, type Static, type TSchema } from 'typebox';
+import { ERRORS, type ErrorCode } from '../errors.ts';
+import { ROLES } from '../model/roles.ts';
+import { USERNAME_PATTERN, type User } from '../model/user.ts';
+
+/** One schema per shape: it validates the request, types the handler and documents the route in OpenAPI. */
+
+const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+
+export const Email = Type.String({ format: 'email', maxLength: 320, description: 'Unique without regard to case.' });
+/** Long enough for the configured policy to answer with its own reason (REGISTER_INVALID_PASSWORD) instead of a 422. */
+export const Password = Type.String({ maxLength: 4096, description: 'Checked against the password policy (PASSWORD_MIN_LENGTH…).' });
+export const Username = Type.String({ pattern: USERNAME_PATTERN, description: '2–39 letters, digits, "_", "." or "-"; unique without regard to case.' });
+export const FullName = Type.String({ maxLength: 200 });
+export const Role = Type.Union([Type.Literal(ROLES[0]), Type.Literal(ROLES[1]), Type.Literal(ROLES[2])], { description: 'user < admin < super_admin' });
+
+export const UserRead = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  email: Type.String(),
+  is_active: Type.Boolean(),
+  is_superuser: Type.Boolean({ description: 'fastapi-users\' view of role = super_admin.' }),
+  is_verified: Type.Boolean(),
+  username: Nullable(Type.String()),
+  full_name: Nullable(Type.String()),
+  role: Role,
+  created_at: Type.String({ format: 'date-time' }),
+  updated_at: Type.String({ format: 'date-time' }),
+}, { description: 'A user. Never carries the password hash.' });
+export type UserReadT = Static<typeof UserRead>;
+
+export const toUserRead = (u: User): UserReadT => ({
+  id: u.id, email: u.email, is_active: u.isActive, is_superuser: u.role === 'super_admin', is_verified: u.isVerified,
+  username: u.username, full_name: u.fullName, role: u.role, created_at: u.createdAt, updated_at: u.updatedAt,
+});
+
+export const UserCreate = Type.Object({
+  email: Email,
+  password: Password,
+  username: Type.Optional(Nullable(Username)),
+  full_name: Type.Optional(Nullable(FullName)),
+}, { description: 'id, is_active, is_superuser, is_verified and role are ignored if sent.' });
+
+export const UserUpdate = Type.Object({
+  email: Type.Optional(Email),
+  password: Type.Optional(Password),
+  username: Type.Optional(Nullable(Username)),
+  full_name: Type.Optional(Nullable(FullName)),
+}, { description: 'Privileged fields (is_active, is_superuser, is_verified, role) are ignored here.' });
+
+export const UserAdminUpdate = Type.Object({
+  email: Type.Optional(Email),
+  password: Type.Optional(Password),
+  username: Type.Optional(Nullable(Username)),
+  full_name: Type.Optional(Nullable(FullName)),
+  is_active: Type.Optional(Type.Boolean()),
+  is_verified: Type.Optional(Type.Boolean()),
+  is_superuser: Type.Optional(Type.Boolean()),
+  role: Type.Optional(Role),
+});
+
+/** OAuth2PasswordRequestForm (RFC 6749 §4.3): what fastapi-users' login and Swagger UI's Authorize send. */
+export const LoginForm = Type.Object({
+  username: Type.String({ maxLength: 320, description: 'The email, or the username.' }),
+  password: Type.String({ maxLength: 4096 }),
+  grant_type: Type.Optional(Type.String({ pattern: '^password$' })),
+  scope: Type.Optional(Type.String({ maxLength: 1024 })),
+  client_id: Type.Optional(Type.String({ maxLength: 256 })),
+  client_secret: Type.Optional(Type.String({ maxLength: 256 })),
+});
+
+export const BearerToken = Type.Object({
+  access_token: Type.String(),
+  token_type: Type.Literal('bearer'),
+  expires_in: Type.Integer({ description: 'Seconds until the access token expires (RFC 6749 §5.1).' }),
+});
+
+export const UserIdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
+
+const ValidationError = Type.Object({
+  detail: Type.Array(Type.Object({
+    type: Type.String(),
+    loc: Type.Array(Type.Union([Type.String(), Type.Integer()])),
+    msg: Type.String(),
+    input: Type.Optional(Type.Unknown()),
+    ctx: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+  })),
+}, { description: 'Validation error, in FastAPI\'s shape.' });
+
+/**
+ * The documented error responses of a route: for each status, the registry codes it may answer with.
+ * The schema's enum lists them, so OpenAPI readers (and test/errors-registry.test.ts) see exactly which codes occur.
+ */
+export function errorResponses(codes: ErrorCode[], opts: { validation?: boolean } = {}): Record<number, TSchema> {
+  const byStatus = new Map<number, ErrorCode[]>();
+  for (const c of codes) byStatus.set(ERRORS[c].status, [...(byStatus.get(ERRORS[c].status) ?? []), c]);
+  const out: Record<number, TSchema> = {};
+  for (const [status, list] of byStatus) {
+    out[status] = Type.Object({
+      detail: Type.Union([
+        Type.Union(list.map((c) => Type.Literal(c))),
+        Type.Object({ code: Type.Union(list.map((c) => Type.Literal(c))), reason: Type.String() }),
+      ]),
+    }, { description: list.map((c) => `\`${c}\`: ${ERRORS[c].message}`).join('\n\n') });
+  }
+  if (opts.validation ?? true) out[422] = ValidationError;
+  return out;
+}
+
+export const NoContent = Type.Null({ description: 'No content.' });

@@ -1,0 +1,22 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+
+/**
+ * The bearer transport (RFC 6750 §2.1): the access token travels in `Authorization: Bearer <token>` and the
+ * login answers it in the body. Tokens in the query string (§2.3) are not read: URLs end up in logs and history.
+ */
+export const bearerTransport = {
+  name: 'bearer',
+
+  read(req: FastifyRequest): string | undefined {
+    const h = req.headers.authorization;
+    if (!h) return undefined;
+    const m = /^Bearer +([^\s]+) *$/i.exec(h); // the auth-scheme is case-insensitive (RFC 7235 §2.1)
+    return m?.[1];
+  },
+
+  /** RFC 6749 §5.1: token responses must not be cached. */
+  loginResponse(reply: FastifyReply, accessToken: string, expiresIn: number) {
+    reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+    return { access_token: accessToken, token_type: 'bearer' as const, expires_in: expiresIn };
+  },
+};

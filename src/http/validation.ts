@@ -1,0 +1,102 @@
+import { Ajv, type ErrorObject, type Options } from 'ajv';
+import addFormatsModule from 'ajv-formats';
+import type { FastifySchemaCompiler } from 'fastify';
+
+// ajv-formats is CommonJS; under NodeNext its default import is the module object.
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
+
+const shared: Options = { allErrors: true, strict: false, useDefaults: true, removeAdditional: false };
+/** JSON bodies are taken as typed: `{"email": null}` is a type error (422), never coerced into "" (fastapi-users: 500). */
+const bodyAjv = addFormats(new Ajv({ ...shared, coerceTypes: false }));
+/** Query strings, path parameters, headers and form fields are text: numbers and booleans are read out of them. */
+const textAjv = addFormats(new Ajv({ ...shared, coerceTypes: true }));
+
+export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) =>
+  (httpPart === 'body' ? bodyAjv : textAjv).compile(schema);
+
+/** One issue in FastAPI's 422 body: {"detail": [{type, loc, msg, input, ctx?}]}. */
+export interface ValidationIssue { type: string; loc: (string | number)[]; msg: string; input?: unknown; ctx?: Record<string, unknown> }
+
+const LOC: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
+
+const TYPE_ISSUE: Record<string, [string, string]> = {
+  string: ['string_type', 'Input should be a valid string'],
+  boolean: ['bool_type', 'Input should be a valid boolean'],
+  integer: ['int_type', 'Input should be a valid integer'],
+  number: ['float_type', 'Input should be a valid number'],
+  array: ['list_type', 'Input should be a valid list'],
+  object: ['model_attributes_type', 'Input should be a valid dictionary or object to extract fields from'],
+};
+
+/**
+ * Ajv's errors in FastAPI/pydantic v2's words, so a front end written for fastapi-users reads them unchanged.
+ * For a nullable field (anyOf [T, null]) only the T branch's complaint is kept.
+ */
+export function toValidationIssues(errors: ErrorObject[], part: string, root: unknown): ValidationIssue[] {
+  const where = LOC[part] ?? part;
+  const seen = new Set<string>();
+  const issues: ValidationIssue[] = [];
+  for (const e of errors) {
+    if (e.keyword === 'anyOf' || e.keyword === 'oneOf' || (e.keyword === 'type' && e.params.type === 'null')) continue;
+    const path = e.instancePath.split('/').slice(1).map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~')).map((s) => (/^\d+$/.test(s) ? Number(s) : s));
+    const input = valueAt(root, path);
+    let issue: ValidationIssue;
+    switch (e.keyword) {
+      case 'required':
+        issue = { type: 'missing', loc: [where, ...path, e.params.missingProperty], msg: 'Field required', input: input ?? null };
+        break;
+      case 'type': {
+        const [type, msg] = TYPE_ISSUE[String(e.params.type).split(',')[0]!] ?? ['type_error', `Input should be of type ${e.params.type}`];
+        issue = input === undefined && path.length === 0
+          ? { type: 'missing', loc: [where], msg: 'Field required', input: null }
+          : { type, loc: [where, ...path], msg, input };
+        break;
+      }
+      case 'format':
+        issue = e.params.format === 'email'
+          ? { type: 'value_error', loc: [where, ...path], msg: 'value is not a valid email address: An email address must have an @-sign and a valid domain.', input }
+          : { type: 'value_error', loc: [where, ...path], msg: `Input should be a valid ${e.params.format}`, input };
+        break;
+      case 'maxLength':
+        issue = { type: 'string_too_long', loc: [where, ...path], msg: `String should have at most ${e.params.limit} characters`, input: clip(input), ctx: { max_length: e.params.limit } };
+        break;
+      case 'minLength':
+        issue = { type: 'string_too_short', loc: [where, ...path], msg: `String should have at least ${e.params.limit} character${e.params.limit === 1 ? '' : 's'}`, input, ctx: { min_length: e.params.limit } };
+        break;
+      case 'pattern':
+        issue = { type: 'string_pattern_mismatch', loc: [where, ...path], msg: `String should match pattern '${e.params.pattern}'`, input: clip(input), ctx: { pattern: e.params.pattern } };
+        break;
+      case 'enum':
+      case 'const': {
+        const allowed: unknown[] = e.keyword === 'enum' ? e.params.allowedValues : [e.params.allowedValue];
+        const expected = allowed.map((a) => `'${String(a)}'`).join(', ').replace(/, ([^,]*)$/, ' or $1');
+        issue = { type: 'enum', loc: [where, ...path], msg: `Input should be ${expected}`, input, ctx: { expected } };
+        break;
+      }
+      case 'minimum':
+      case 'maximum': {
+        const ge = e.keyword === 'minimum';
+        issue = { type: ge ? 'greater_than_equal' : 'less_than_equal', loc: [where, ...path], msg: `Input should be ${ge ? 'greater' : 'less'} than or equal to ${e.params.limit}`, input, ctx: { [ge ? 'ge' : 'le']: e.params.limit } };
+        break;
+      }
+      default:
+        issue = { type: 'value_error', loc: [where, ...path], msg: e.message ?? 'Invalid value', input: clip(input) };
+    }
+    const key = JSON.stringify(issue.loc);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    issues.push(issue);
+  }
+  return issues;
+}
+
+function valueAt(root: unknown, path: (string | number)[]): unknown {
+  let v: unknown = root;
+  for (const k of path) v = v !== null && typeof v === 'object' ? (v as Record<string | number, unknown>)[k] : undefined;
+  return v;
+}
+
+/** Echo at most a little of a huge input back. */
+function clip(v: unknown): unknown {
+  return typeof v === 'string' && v.length > 256 ? `${v.slice(0, 256)}…` : v;
+}

@@ -1,0 +1,183 @@
+import { AppError, type ErrorCode } from '../errors.ts';
+import { isUuid, newId } from '../model/ids.ts';
+import type { User } from '../model/user.ts';
+import { isUserManager, mayGrant, mayManage, type Role } from '../model/roles.ts';
+import type { PasswordHasher } from '../crypto/password-hasher.ts';
+import type { UserStore, UserChanges } from '../store/user-store.ts';
+import type { SessionStore } from '../store/session-store.ts';
+import { DuplicateKeyError } from '../store/errors.ts';
+import { passwordProblem, type PasswordPolicyOptions } from './password-policy.ts';
+
+export interface RegisterInput { email: string; password: string; username?: string | null; fullName?: string | null }
+
+/** What a user may change about themselves (PATCH /users/me). */
+export interface SelfUpdate { email?: string; password?: string; username?: string | null; fullName?: string | null }
+
+/** What a user manager may change (PATCH /users/{id}): the same plus the privileged fields. */
+export interface AdminUpdate extends SelfUpdate { isActive?: boolean; isVerified?: boolean; isSuperuser?: boolean; role?: Role }
+
+export interface UserManagerOptions { password: PasswordPolicyOptions; requireVerifiedLogin: boolean }
+
+/**
+ * Everything that happens to users: registration, password login, updates under the role policy, deletion.
+ * It never sees an HTTP request; it throws AppError with a code from the registry.
+ */
+export class UserManager {
+  private readonly users: UserStore;
+  private readonly sessions: SessionStore;
+  private readonly hasher: PasswordHasher;
+  private readonly o: UserManagerOptions;
+
+  constructor(users: UserStore, sessions: SessionStore, hasher: PasswordHasher, o: UserManagerOptions) {
+    this.users = users;
+    this.sessions = sessions;
+    this.hasher = hasher;
+    this.o = o;
+  }
+
+  async register(input: RegisterInput): Promise<User> {
+    this.checkPassword(input.password, input.email, 'REGISTER_INVALID_PASSWORD');
+    if (await this.users.byEmail(input.email)) throw new AppError('REGISTER_USER_ALREADY_EXISTS');
+    const hashedPassword = await this.hasher.hash(input.password); // outside any transaction
+    try {
+      return await this.users.insert({
+        id: newId(), email: input.email, username: input.username ?? null, fullName: input.fullName ?? null,
+        hashedPassword, isActive: true, isVerified: false, role: 'user',
+      });
+    } catch (err) {
+      // Two registrations of one email at once: the database's unique index lets exactly one through.
+      if (err instanceof DuplicateKeyError) throw new AppError('REGISTER_USER_ALREADY_EXISTS');
+      throw err;
+    }
+  }
+
+  /** Creates a super admin, or promotes an existing user (`gatehouse create-superuser`). */
+  async createSuperuser(email: string, password: string): Promise<{ user: User; created: boolean }> {
+    this.checkPassword(password, email, 'REGISTER_INVALID_PASSWORD');
+    const hashedPassword = await this.hasher.hash(password);
+    const existing = await this.users.byEmail(email);
+    if (existing) {
+      const user = await this.users.update(existing.id, { role: 'super_admin', isActive: true, isVerified: true, hashedPassword });
+      await this.sessions.revokeAllOf(existing.id, new Date().toISOString());
+      return { user: user!, created: false };
+    }
+    const user = await this.users.insert({
+      id: newId(), email, username: null, fullName: null, hashedPassword, isActive: true, isVerified: true, role: 'super_admin',
+    });
+    return { user, created: true };
+  }
+
+  /**
+   * Password login. Wrong password, unknown user and inactive user fail alike (LOGIN_BAD_CREDENTIALS) and cost
+   * one password verification each, so neither the answer nor its timing tells whether the account exists.
+   */
+  async authenticate(login: string, password: string): Promise<User> {
+    const user = await this.users.byLogin(login);
+    if (!user?.hashedPassword) {
+      await this.hasher.burn(password);
+      throw new AppError('LOGIN_BAD_CREDENTIALS');
+    }
+    const { ok, needsRehash } = await this.hasher.verify(user.hashedPassword, password);
+    if (!ok || !user.isActive) throw new AppError('LOGIN_BAD_CREDENTIALS');
+    if (this.o.requireVerifiedLogin && !user.isVerified) throw new AppError('LOGIN_USER_NOT_VERIFIED');
+    if (needsRehash) await this.users.replaceHash(user.id, user.hashedPassword, await this.hasher.hash(password));
+    return user;
+  }
+
+  async get(id: string): Promise<User> {
+    const user = isUuid(id) ? await this.users.byId(id) : undefined;
+    if (!user) throw new AppError('Not Found');
+    return user;
+  }
+
+  /** PATCH /users/me: privileged fields are not part of SelfUpdate; the current session survives a password change. */
+  async updateSelf(user: User, patch: SelfUpdate, currentSessionId: string): Promise<User> {
+    return this.apply(user, await this.changes(user, patch), currentSessionId);
+  }
+
+  /** GET /users/{id}: any user manager may read any user. */
+  async getAs(actor: User, id: string): Promise<User> {
+    if (!isUserManager(actor.role)) throw new AppError('Forbidden');
+    return this.get(id);
+  }
+
+  /** PATCH /users/{id} under the role policy (model/roles.ts). */
+  async updateAs(actor: User, id: string, patch: AdminUpdate): Promise<User> {
+    const target = await this.manageable(actor, id);
+    const changes = await this.changes(target, patch);
+    const role = resolveRole(target.role, patch);
+    if (role !== undefined && role !== target.role) {
+      if (!mayGrant(actor.role, role)) throw new AppError('ROLE_CHANGE_NOT_ALLOWED', { reason: `${actor.role} may not grant ${role}` });
+      changes.role = role;
+    }
+    if (patch.isActive !== undefined) changes.isActive = patch.isActive;
+    if (patch.isVerified !== undefined) changes.isVerified = patch.isVerified;
+    await this.keepOneSuperuser(target, changes);
+    return this.apply(target, changes, undefined);
+  }
+
+  async deleteAs(actor: User, id: string): Promise<void> {
+    const target = await this.manageable(actor, id);
+    await this.keepOneSuperuser(target, { isActive: false });
+    await this.users.delete(target.id); // sessions go with it (ON DELETE CASCADE)
+  }
+
+  private async manageable(actor: User, id: string): Promise<User> {
+    const target = await this.getAs(actor, id);
+    if (!mayManage(actor.role, target.role)) throw new AppError('Forbidden');
+    return target;
+  }
+
+  /** The changes a SelfUpdate asks for, validated; a new email must be verified again. */
+  private async changes(user: User, patch: SelfUpdate): Promise<UserChanges> {
+    const c: UserChanges = {};
+    if (patch.email !== undefined && patch.email !== user.email) {
+      c.email = patch.email;
+      if (patch.email.toLowerCase() !== user.email.toLowerCase()) c.isVerified = false;
+    }
+    if (patch.username !== undefined) c.username = patch.username;
+    if (patch.fullName !== undefined) c.fullName = patch.fullName;
+    if (patch.password !== undefined) {
+      this.checkPassword(patch.password, c.email ?? user.email, 'UPDATE_USER_INVALID_PASSWORD');
+      c.hashedPassword = await this.hasher.hash(patch.password);
+    }
+    return c;
+  }
+
+  private async apply(user: User, c: UserChanges, keepSession: string | undefined): Promise<User> {
+    let updated: User | undefined;
+    try {
+      updated = await this.users.update(user.id, c);
+    } catch (err) {
+      if (err instanceof DuplicateKeyError) throw new AppError('UPDATE_USER_EMAIL_ALREADY_EXISTS');
+      throw err;
+    }
+    if (!updated) throw new AppError('Not Found');
+    // A new password, a deactivation or a role change ends the user's other sessions (all of them when an admin did it).
+    if (c.hashedPassword !== undefined || c.isActive === false || (c.role !== undefined && c.role !== user.role)) {
+      await this.sessions.revokeAllOf(user.id, new Date().toISOString(), c.isActive === false ? undefined : keepSession);
+    }
+    return updated;
+  }
+
+  private async keepOneSuperuser(target: User, c: UserChanges): Promise<void> {
+    if (target.role !== 'super_admin' || !target.isActive) return;
+    const demoted = (c.role !== undefined && c.role !== 'super_admin') || c.isActive === false;
+    if (demoted && (await this.users.countActive('super_admin')) <= 1) throw new AppError('LAST_SUPERUSER');
+  }
+
+  private checkPassword(password: string, email: string, code: ErrorCode): void {
+    const reason = passwordProblem(password, email, this.o.password);
+    if (reason) throw new AppError(code, { reason });
+  }
+}
+
+/** The role a PATCH asks for: `role`, or fastapi-users' `is_superuser` (true = super_admin, false = demote to user). */
+function resolveRole(current: Role, patch: AdminUpdate): Role | undefined {
+  const fromFlag = patch.isSuperuser === undefined ? undefined
+    : patch.isSuperuser ? 'super_admin' : current === 'super_admin' ? 'user' : current;
+  if (patch.role !== undefined && fromFlag !== undefined && (patch.role === 'super_admin') !== patch.isSuperuser) {
+    throw new AppError('INVALID_ROLE_UPDATE');
+  }
+  return patch.role ?? fromFlag;
+}

@@ -1,0 +1,56 @@
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
+import { resolve } from 'node:path';
+import type { Database } from './schema.ts';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface Db {
+  kysely: Kysely<Database>;
+  dialect: DialectName;
+  /** Where the data lives, without credentials: for logs. */
+  describe: string;
+  close(): Promise<void>;
+}
+
+/** The SQLite file a DATABASE_URL names: sqlite:///rel.db, sqlite:////abs.db, sqlite://:memory:, or a bare path. */
+export function sqlitePath(url: string, cwd = process.cwd()): string {
+  let path = url;
+  if (url.startsWith('sqlite://')) path = url.slice('sqlite://'.length).replace(/^\//, '');
+  else if (url.startsWith('sqlite:')) path = url.slice('sqlite:'.length);
+  if (path === '') throw new Error('DATABASE_URL names no SQLite file');
+  return path === ':memory:' ? path : resolve(cwd, path);
+}
+
+export const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//i.test(url);
+
+export function openDatabase(url: string, opts: { poolSize?: number; onPoolError?: (err: Error) => void } = {}): Db {
+  if (isPostgresUrl(url)) {
+    const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 5000 });
+    // An idle client losing its connection must not crash the process; the next query reconnects.
+    pool.on('error', (err) => opts.onPoolError?.(err));
+    const u = new URL(url);
+    const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { kysely, dialect: 'postgres', describe: `postgres://${u.host}${u.pathname}`, close: () => kysely.destroy() };
+  }
+  const file = sqlitePath(url);
+  const kysely = new Kysely<Database>({
+    dialect: new SqliteDialect({
+      database: async () => {
+        const db = new BetterSqlite3(file);
+        db.pragma('journal_mode = WAL');
+        // WAL + NORMAL: a commit survives a crash of the process (kill -9); only an OS crash can lose the last ones.
+        db.pragma('synchronous = NORMAL');
+        db.pragma('busy_timeout = 5000');
+        db.pragma('foreign_keys = ON');
+        return db;
+      },
+    }),
+  });
+  return { kysely, dialect: 'sqlite', describe: `sqlite:${file}`, close: () => kysely.destroy() };
+}
+
+export async function ping(db: Db): Promise<void> {
+  await sql`select 1`.execute(db.kysely);
+}

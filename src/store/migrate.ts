@@ -1,0 +1,55 @@
+import { sql, type Kysely } from 'kysely';
+import { Migrator, type Migration, type MigrationResult } from 'kysely/migration';
+import type { Db, DialectName } from './database.ts';
+import { usersAndSessions } from './migrations/0001_users_and_sessions.ts';
+
+/** Every migration, in order. Names sort in the order they run; never rename or edit one that has shipped. */
+const migrations = (dialect: DialectName): Record<string, Migration> => ({
+  '0001_users_and_sessions': usersAndSessions(dialect),
+});
+
+/** An arbitrary constant: the PostgreSQL advisory lock that lets exactly one instance migrate at a time. */
+const MIGRATION_LOCK = 0x6761_7465; // "gate"
+
+export interface MigrationReport { applied: string[] }
+
+/**
+ * Brings the schema to the latest version. Idempotent. Several processes may call it at once:
+ * on PostgreSQL they queue on an advisory lock (Kysely's own lock table is created racily), and
+ * on SQLite the write lock serialises them. Each migration runs in its own transaction.
+ */
+export async function migrateToLatest(db: Db): Promise<MigrationReport> {
+  const run = async (k: Kysely<any>) => {
+    const migrator = new Migrator({ db: k, provider: { getMigrations: async () => migrations(db.dialect) } });
+    const { error, results = [] } = await migrator.migrateToLatest();
+    if (error) throw new MigrationError(results, error);
+    return { applied: results.filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+  };
+  if (db.dialect !== 'postgres') return run(db.kysely);
+  return db.kysely.connection().execute(async (conn) => {
+    await sql`select pg_advisory_lock(${MIGRATION_LOCK})`.execute(conn);
+    try {
+      return await run(conn);
+    } finally {
+      await sql`select pg_advisory_unlock(${MIGRATION_LOCK})`.execute(conn);
+    }
+  });
+}
+
+/** Which migrations have not run yet (for readiness and `gatehouse migrate --check`). */
+export async function pendingMigrations(db: Db): Promise<string[]> {
+  const migrator = new Migrator({ db: db.kysely, provider: { getMigrations: async () => migrations(db.dialect) } });
+  const all = await migrator.getMigrations();
+  return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
+}
+
+export class MigrationError extends Error {
+  readonly results: MigrationResult[];
+
+  constructor(results: MigrationResult[], cause: unknown) {
+    const failed = results.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    super(`migration ${failed} failed: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.results = results;
+    this.name = 'MigrationError';
+  }
+}

@@ -1,0 +1,42 @@
+import type { ColumnType } from 'kysely';
+
+/** SQLite stores booleans as 0/1 and timestamps as ISO-8601 text; PostgreSQL as boolean and timestamptz. */
+type Bool = ColumnType<boolean | number, number, number>;
+type Timestamp = ColumnType<Date | string, string, string>;
+type NullableTimestamp = ColumnType<Date | string | null, string | null, string | null>;
+
+export interface UsersTable {
+  id: string;
+  email: string;
+  /** lookupKey(email): the database's unique index makes emails unique without regard to case. */
+  email_key: string;
+  username: string | null;
+  username_key: string | null;
+  full_name: string | null;
+  hashed_password: string | null;
+  is_active: Bool;
+  is_verified: Bool;
+  role: string;
+  created_at: Timestamp;
+  updated_at: Timestamp;
+}
+
+export interface SessionsTable {
+  id: string;
+  user_id: string;
+  created_at: Timestamp;
+  last_used_at: Timestamp;
+  expires_at: Timestamp;
+  revoked_at: NullableTimestamp;
+  user_agent: string | null;
+  ip: string | null;
+}
+
+export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+}
+
+export const toBool = (v: boolean | number): boolean => v === true || v === 1;
+export const toIso = (v: Date | string): string => (typeof v === 'string' ? v : v.toISOString());
+export const bit = (b: boolean): number => (b ? 1 : 0);

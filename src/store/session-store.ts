@@ -1,0 +1,65 @@
+import type { Kysely } from 'kysely';
+import type { User } from '../model/user.ts';
+import type { Session } from '../model/session.ts';
+import { toIso, type Database } from './schema.ts';
+import { rowToUser } from './user-store.ts';
+
+/** SQL for login sessions. */
+export class SessionStore {
+  private readonly db: Kysely<Database>;
+
+  constructor(db: Kysely<Database>) {
+    this.db = db;
+  }
+
+  async insert(s: Omit<Session, 'revokedAt' | 'lastUsedAt'>): Promise<void> {
+    await this.db.insertInto('sessions').values({
+      id: s.id, user_id: s.userId, created_at: s.createdAt, last_used_at: s.createdAt, expires_at: s.expiresAt,
+      revoked_at: null, user_agent: s.userAgent, ip: s.ip,
+    }).execute();
+  }
+
+  /** The user behind a live (not revoked, not expired) session, in one query: the hot path of every request. */
+  async liveUser(sessionId: string, userId: string, now: string): Promise<User | undefined> {
+    const row = await this.db.selectFrom('sessions')
+      .innerJoin('users', 'users.id', 'sessions.user_id')
+      .selectAll('users')
+      .where('sessions.id', '=', sessionId)
+      .where('sessions.user_id', '=', userId)
+      .where('sessions.revoked_at', 'is', null)
+      .where('sessions.expires_at', '>', now)
+      .executeTakeFirst();
+    return row && rowToUser(row);
+  }
+
+  async byId(id: string): Promise<Session | undefined> {
+    const r = await this.db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
+    return r && {
+      id: r.id, userId: r.user_id, createdAt: toIso(r.created_at), lastUsedAt: toIso(r.last_used_at),
+      expiresAt: toIso(r.expires_at), revokedAt: r.revoked_at === null ? null : toIso(r.revoked_at),
+      userAgent: r.user_agent, ip: r.ip,
+    };
+  }
+
+  async revoke(id: string, now: string): Promise<boolean> {
+    const r = await this.db.updateTable('sessions').set({ revoked_at: now })
+      .where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+    return r.numUpdatedRows > 0n;
+  }
+
+  /** Ends every live session of a user, except `keep` if given. Returns how many ended. */
+  async revokeAllOf(userId: string, now: string, keep?: string): Promise<number> {
+    let q = this.db.updateTable('sessions').set({ revoked_at: now })
+      .where('user_id', '=', userId).where('revoked_at', 'is', null);
+    if (keep) q = q.where('id', '!=', keep);
+    const r = await q.executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
+  /** Deletes sessions that expired or were revoked before `before`. */
+  async purge(before: string): Promise<number> {
+    const r = await this.db.deleteFrom('sessions')
+      .where((eb) => eb.or([eb('expires_at', '<', before), eb('revoked_at', '<', before)])).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+}

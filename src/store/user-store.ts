@@ -1,0 +1,101 @@
+import type { Kysely, Selectable, Updateable } from 'kysely';
+import type { User } from '../model/user.ts';
+import { lookupKey } from '../model/user.ts';
+import { isRole, type Role } from '../model/roles.ts';
+import { bit, toBool, toIso, type Database, type UsersTable } from './schema.ts';
+import { translateWriteError } from './errors.ts';
+
+export type NewUser = Omit<User, 'createdAt' | 'updatedAt'>;
+export type UserChanges = Partial<Pick<User, 'email' | 'username' | 'fullName' | 'hashedPassword' | 'isActive' | 'isVerified' | 'role'>>;
+
+export function rowToUser(r: Selectable<UsersTable>): User {
+  if (!isRole(r.role)) throw new Error(`user ${r.id} has an unknown role ${JSON.stringify(r.role)}`);
+  return {
+    id: r.id,
+    email: r.email,
+    username: r.username,
+    fullName: r.full_name,
+    hashedPassword: r.hashed_password,
+    isActive: toBool(r.is_active),
+    isVerified: toBool(r.is_verified),
+    role: r.role,
+    createdAt: toIso(r.created_at),
+    updatedAt: toIso(r.updated_at),
+  };
+}
+
+/** SQL for users, and nothing else. Unique violations surface as DuplicateKeyError. */
+export class UserStore {
+  private readonly db: Kysely<Database>;
+
+  constructor(db: Kysely<Database>) {
+    this.db = db;
+  }
+
+  async insert(u: NewUser, now = new Date().toISOString()): Promise<User> {
+    const row = await this.db.insertInto('users').values({
+      id: u.id,
+      email: u.email,
+      email_key: lookupKey(u.email),
+      username: u.username,
+      username_key: u.username === null ? null : lookupKey(u.username),
+      full_name: u.fullName,
+      hashed_password: u.hashedPassword,
+      is_active: bit(u.isActive),
+      is_verified: bit(u.isVerified),
+      role: u.role,
+      created_at: now,
+      updated_at: now,
+    }).returningAll().executeTakeFirstOrThrow().catch(translateWriteError);
+    return rowToUser(row);
+  }
+
+  async byId(id: string): Promise<User | undefined> {
+    const row = await this.db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && rowToUser(row);
+  }
+
+  async byEmail(email: string): Promise<User | undefined> {
+    const row = await this.db.selectFrom('users').selectAll().where('email_key', '=', lookupKey(email)).executeTakeFirst();
+    return row && rowToUser(row);
+  }
+
+  /** The login form's "username": an email when it has an "@", else a username. */
+  async byLogin(login: string): Promise<User | undefined> {
+    const column = login.includes('@') ? 'email_key' : 'username_key';
+    const row = await this.db.selectFrom('users').selectAll().where(column, '=', lookupKey(login)).executeTakeFirst();
+    return row && rowToUser(row);
+  }
+
+  /** Applies the changes and returns the updated user, or undefined when the user is gone. */
+  async update(id: string, c: UserChanges, now = new Date().toISOString()): Promise<User | undefined> {
+    const set: Updateable<UsersTable> = { updated_at: now };
+    if (c.email !== undefined) { set.email = c.email; set.email_key = lookupKey(c.email); }
+    if (c.username !== undefined) { set.username = c.username; set.username_key = c.username === null ? null : lookupKey(c.username); }
+    if (c.fullName !== undefined) set.full_name = c.fullName;
+    if (c.hashedPassword !== undefined) set.hashed_password = c.hashedPassword;
+    if (c.isActive !== undefined) set.is_active = bit(c.isActive);
+    if (c.isVerified !== undefined) set.is_verified = bit(c.isVerified);
+    if (c.role !== undefined) set.role = c.role;
+    const row = await this.db.updateTable('users').set(set).where('id', '=', id)
+      .returningAll().executeTakeFirst().catch(translateWriteError);
+    return row && rowToUser(row);
+  }
+
+  /** Replaces the hash only if it is still the one that was verified (a concurrent password change wins). */
+  async replaceHash(id: string, oldHash: string, newHash: string): Promise<void> {
+    await this.db.updateTable('users').set({ hashed_password: newHash })
+      .where('id', '=', id).where('hashed_password', '=', oldHash).execute();
+  }
+
+  async delete(id: string): Promise<boolean> {
+    const r = await this.db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+    return r.numDeletedRows > 0n;
+  }
+
+  async countActive(role: Role): Promise<number> {
+    const r = await this.db.selectFrom('users').select((eb) => eb.fn.countAll<number | string>().as('n'))
+      .where('role', '=', role).where('is_active', '=', bit(true)).executeTakeFirstOrThrow();
+    return Number(r.n);
+  }
+}
