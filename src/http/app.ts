@@ -44,6 +44,8 @@ export async function buildApp(ctx: RouteContext, opts: AppOptions): Promise<Fas
     req.log.info({ method: req.method, path: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, ip: req.ip }, 'request');
   });
 
+  // JSON and forms only: a text/plain body is refused with 415 rather than half-parsed.
+  app.removeContentTypeParser('text/plain');
   await app.register(formbody, { bodyLimit: config.bodyLimit });
   if (config.corsOrigins.length > 0) {
     // Only the configured origins, with credentials; never "*" (config refuses it).

@@ -28,7 +28,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
       return sendValidation(reply, [{ type: 'missing', loc: ['body'], msg: 'Field required', input: null }]);
     }
-    if (err instanceof SyntaxError && err.statusCode === 400) {
+    if (err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || (err instanceof SyntaxError && err.statusCode === 400)) {
       return sendValidation(reply, [{ type: 'json_invalid', loc: ['body', 0], msg: 'JSON decode error', input: {}, ctx: { error: err.message } }]);
     }
     const mapped = err.code ? FASTIFY_CODES[err.code] : undefined;
@@ -40,7 +40,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) {
       // A client error raised by fastify or a plugin that has no code of ours: keep the status, say nothing internal.
       req.log.info({ err: { code: err.code, message: err.message } }, 'client error');
-      return reply.code(err.statusCode).send({ detail: err.statusCode === 404 ? 'Not Found' : 'BAD_REQUEST' });
+      return sendAppError(reply, new AppError(err.statusCode === 404 ? 'Not Found' : 'BAD_REQUEST'), err.statusCode);
     }
     req.log.error({ err }, 'unhandled error');
     return sendAppError(reply, new AppError('INTERNAL_SERVER_ERROR'));
@@ -49,8 +49,8 @@ export function installErrorHandler(app: FastifyInstance): void {
   app.setNotFoundHandler((_req, reply) => sendAppError(reply, new AppError('Not Found')));
 }
 
-export function sendAppError(reply: FastifyReply, err: AppError): FastifyReply {
-  return reply.code(err.status).headers(err.headers).type('application/json').serializer(JSON.stringify).send(err.body());
+export function sendAppError(reply: FastifyReply, err: AppError, status = err.status): FastifyReply {
+  return reply.code(status).headers(err.headers).type('application/json').serializer(JSON.stringify).send(err.body());
 }
 
 function sendValidation(reply: FastifyReply, detail: ValidationIssue[]): FastifyReply {
