@@ -9,11 +9,10 @@
  * docs/errors.md lists the same codes; test/errors-registry.test.ts keeps registry, docs and OpenAPI in sync.
  */
 export const ERRORS = {
-  // Generic HTTP answers, with fastapi-users' exact `detail` strings.
+  // Generic HTTP answers, with fastapi-users' (Starlette's) exact `detail` strings.
   Unauthorized: { status: 401, message: 'Missing, invalid or expired credentials (see the WWW-Authenticate header).' },
   Forbidden: { status: 403, message: 'Authenticated, but not allowed to do this.' },
   'Not Found': { status: 404, message: 'No such resource (or route).' },
-  'Method Not Allowed': { status: 405, message: 'The route exists, but not with this HTTP method.' },
   // fastapi-users' codes.
   REGISTER_USER_ALREADY_EXISTS: { status: 400, message: 'A user with this email (or username) already exists.' },
   REGISTER_INVALID_PASSWORD: { status: 400, message: 'The password does not meet the password policy; `reason` says which rule.' },
@@ -25,17 +24,15 @@ export const ERRORS = {
   ROLE_CHANGE_NOT_ALLOWED: { status: 403, message: 'The acting user may not grant this role, or may not change this user.' },
   LAST_SUPERUSER: { status: 400, message: 'This would leave no active super admin.' },
   INVALID_ROLE_UPDATE: { status: 400, message: '`role` and `is_superuser` disagree.' },
-  PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is larger than the server accepts.' },
-  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The request body has a content type this route does not accept.' },
-  BAD_REQUEST: { status: 400, message: 'The request is malformed (for example a bad header).' },
-  SERVICE_UNAVAILABLE: { status: 503, message: 'The database is unreachable; retry after the number of seconds in Retry-After.' },
-  INTERNAL_SERVER_ERROR: { status: 500, message: 'An unexpected error; it is logged with the request id.' },
-} as const satisfies Record<string, { status: number; message: string }>;
+  // Answers any route may give (global: true): they are listed once, in the OpenAPI description.
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is larger than the server accepts (BODY_LIMIT).', global: true },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The request body has a content type this route does not accept.', global: true },
+  BAD_REQUEST: { status: 400, message: 'The request is malformed (for example a bad header or URL).', global: true },
+  SERVICE_UNAVAILABLE: { status: 503, message: 'The database is unreachable; retry after the seconds in Retry-After.', global: true },
+  'Internal Server Error': { status: 500, message: 'An unexpected error; it is logged with the request id (x-request-id).', global: true },
+} as const satisfies Record<string, { status: number; message: string; global?: true }>;
 
 export type ErrorCode = keyof typeof ERRORS;
-
-/** The 500 body keeps Starlette's text, like fastapi-users. */
-export const INTERNAL_DETAIL = 'Internal Server Error';
 
 /** A failure the API reports to its caller. Services throw it; only the HTTP layer turns it into a response. */
 export class AppError extends Error {
@@ -57,11 +54,7 @@ export class AppError extends Error {
 
   /** fastapi-users' body: a bare code, or {code, reason} when there is a reason. */
   body(): { detail: string | { code: string; reason: string } } {
-    return { detail: this.reason === undefined ? this.detailText() : { code: this.code, reason: this.reason } };
-  }
-
-  private detailText(): string {
-    return this.code === 'INTERNAL_SERVER_ERROR' ? INTERNAL_DETAIL : this.code;
+    return { detail: this.reason === undefined ? this.code : { code: this.code, reason: this.reason } };
   }
 }
 

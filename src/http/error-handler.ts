@@ -43,7 +43,7 @@ export function installErrorHandler(app: FastifyInstance): void {
       return sendAppError(reply, new AppError(err.statusCode === 404 ? 'Not Found' : 'BAD_REQUEST'), err.statusCode);
     }
     req.log.error({ err }, 'unhandled error');
-    return sendAppError(reply, new AppError('INTERNAL_SERVER_ERROR'));
+    return sendAppError(reply, new AppError('Internal Server Error'));
   });
 
   app.setNotFoundHandler((_req, reply) => sendAppError(reply, new AppError('Not Found')));

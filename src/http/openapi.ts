@@ -18,7 +18,8 @@ export async function installOpenApi(app: FastifyInstance, config: Config): Prom
         title: pkg.name,
         version: pkg.version,
         description: 'Authentication and user management with fastapi-users\' HTTP contract. '
-          + `Errors answer {"detail": "<code>"} or {"detail": {"code", "reason"}}; the codes: ${Object.keys(ERRORS).map((c) => `\`${c}\``).join(', ')}.`,
+          + 'Errors answer `{"detail": "<code>"}` or `{"detail": {"code", "reason"}}`; each route lists its codes. '
+          + `Any route may also answer: ${Object.entries(ERRORS).filter(([, e]) => 'global' in e).map(([c, e]) => `\`${c}\` (${e.status})`).join(', ')}.`,
       },
       servers: [{ url: config.publicUrl }],
       components: {
