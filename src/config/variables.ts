@@ -14,7 +14,7 @@ const v = <T>(parse: Parser<T>, def: string | undefined, doc: string): Variable<
  */
 export const VARIABLES = {
   NODE_ENV: v(oneOf(['development', 'production', 'test']), 'development',
-    'production refuses to start without a strong APP_SECRET and turns off dev conveniences.'),
+    'production: no generated secret; refuses to start without a strong APP_SECRET.'),
   HOST: v(str, '127.0.0.1', 'Interface to listen on.'),
   PORT: v(int(0, 65535), '8000', 'TCP port to listen on.'),
   PUBLIC_URL: v(httpUrl, undefined, 'The URL users reach the API at; default http://HOST:PORT. Used as the token issuer.'),
