@@ -5,11 +5,14 @@ import { openDatabase, ping, type Db } from './store/database.ts';
 import { migrateToLatest, pendingMigrations } from './store/migrate.ts';
 import { UserStore } from './store/user-store.ts';
 import { SessionStore } from './store/session-store.ts';
+import { RefreshTokenStore } from './store/refresh-token-store.ts';
 import { HashPool } from './crypto/hash-pool.ts';
 import { PasswordHasher } from './crypto/password-hasher.ts';
 import { AccessTokens } from './auth/access-token.ts';
 import { JwtStrategy } from './auth/jwt-strategy.ts';
 import { UserManager } from './manager/user-manager.ts';
+import { SessionManager } from './manager/session-manager.ts';
+import { RefreshTokens } from './auth/refresh-token.ts';
 import { Guards } from './http/guards.ts';
 import { buildApp, type AppOptions } from './http/app.ts';
 import { AppError } from './errors.ts';
@@ -19,6 +22,7 @@ export interface Gatehouse {
   app: FastifyInstance;
   db: Db;
   users: UserManager;
+  sessions: SessionManager;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -30,8 +34,11 @@ export interface GatehouseOptions {
   plugins?: AppOptions['plugins'];
 }
 
+/** How often sessions that ended more than a day ago are deleted. */
+const PURGE_EVERY_MS = 3_600_000;
+
 /** Redacted everywhere: no password or token ever reaches a log line. */
-const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'password', '*.password', 'access_token', '*.access_token', 'token', '*.token'];
+const REDACT = ['req.headers.authorization', 'req.headers.cookie', 'password', '*.password', 'access_token', '*.access_token', 'refresh_token', '*.refresh_token', 'token', '*.token'];
 
 export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
   return pino({ level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } });
@@ -53,14 +60,17 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
     const userStore = new UserStore(db.kysely);
     const sessionStore = new SessionStore(db.kysely);
     const hasher = new PasswordHasher(pool, config.argon2);
-    const strategy = new JwtStrategy(
-      new AccessTokens({ secret: config.secret, ...config.jwt, ttlSeconds: config.jwt.accessTtl }),
-      sessionStore,
-      config.sessionTtl,
-    );
+    const strategy = new JwtStrategy(new AccessTokens({ secret: config.secret, ...config.jwt, ttlSeconds: config.jwt.accessTtl }), sessionStore);
     const users = new UserManager(userStore, sessionStore, hasher, { password: config.password, requireVerifiedLogin: config.requireVerifiedLogin });
+    const sessions = new SessionManager(sessionStore, new RefreshTokenStore(db.kysely), userStore, strategy, new RefreshTokens(config.secret), config.session);
+    sessions.onReuse = (s) => logger.warn({ sessionId: s.id, userId: s.userId }, 'refresh token reuse detected: session ended');
+    const purge = () => sessions.purge().then(
+      (n) => { if (n > 0) logger.info({ purged: n }, 'expired sessions deleted'); },
+      (err) => logger.warn({ err }, 'could not purge expired sessions'),
+    );
+    const purgeTimer = setInterval(purge, PURGE_EVERY_MS).unref();
     const ctx: RouteContext = {
-      config, users, strategy, guards: new Guards(strategy),
+      config, users, sessions, strategy, guards: new Guards(strategy),
       async ready() {
         await ping(db);
         const pending = await pendingMigrations(db);
@@ -69,8 +79,9 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
     };
     const app = await buildApp(ctx, { logger, plugins: opts.plugins });
     return {
-      app, db, users, logger,
+      app, db, users, sessions, logger,
       async close() {
+        clearInterval(purgeTimer);
         await app.close();
         await pool.close();
         await db.close();

@@ -14,7 +14,7 @@ export interface Config {
   dbPoolSize: number;
   secret: string;
   jwt: { algorithm: 'HS256' | 'HS384' | 'HS512'; audience: string; issuer: string; accessTtl: number };
-  sessionTtl: number;
+  session: { ttl: number; idleTtl: number; reuseGrace: number };
   requireVerifiedLogin: boolean;
   password: { minLength: number; maxLength: number };
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
@@ -73,7 +73,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, opts: L
     dbPoolSize: s.DB_POOL_SIZE!,
     secret: resolveSecret(s, cwd, warn),
     jwt: { algorithm: s.JWT_ALGORITHM!, audience: s.JWT_AUDIENCE!, issuer: s.JWT_ISSUER ?? publicUrl, accessTtl: s.ACCESS_TOKEN_TTL! },
-    sessionTtl: s.SESSION_TTL!,
+    session: { ttl: s.SESSION_TTL!, idleTtl: s.SESSION_IDLE_TTL!, reuseGrace: s.REFRESH_REUSE_GRACE! },
     requireVerifiedLogin: s.REQUIRE_VERIFIED_LOGIN!,
     password,
     argon2: { memoryCost: s.ARGON2_MEMORY_KIB!, timeCost: s.ARGON2_ITERATIONS!, parallelism: s.ARGON2_PARALLELISM! },

@@ -9,6 +9,7 @@ import { installOpenApi } from './openapi.ts';
 import type { RouteContext } from './context.ts';
 import { authRoutes } from './routes/auth.ts';
 import { usersRoutes } from './routes/users.ts';
+import { sessionsRoutes } from './routes/sessions.ts';
 import { healthRoutes } from './routes/health.ts';
 
 export interface AppOptions {
@@ -57,6 +58,7 @@ export async function buildApp(ctx: RouteContext, opts: AppOptions): Promise<Fas
     await healthRoutes(scope, ctx);
     await authRoutes(scope, ctx);
     await usersRoutes(scope, ctx);
+    await sessionsRoutes(scope, ctx);
     for (const plugin of opts.plugins ?? []) await plugin(scope, ctx);
   });
   return app;

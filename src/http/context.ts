@@ -2,12 +2,14 @@ import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
 import type { ClientInfo, JwtStrategy } from '../auth/jwt-strategy.ts';
 import type { UserManager } from '../manager/user-manager.ts';
+import type { SessionManager } from '../manager/session-manager.ts';
 import type { Guards } from './guards.ts';
 
 /** What the routes are given: services, guards and settings; never the database. */
 export interface RouteContext {
   config: Config;
   users: UserManager;
+  sessions: SessionManager;
   strategy: JwtStrategy;
   guards: Guards;
   /** Readiness: resolves when the database answers and its schema is current. */

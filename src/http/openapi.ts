@@ -31,6 +31,7 @@ export async function installOpenApi(app: FastifyInstance, config: Config): Prom
       tags: [
         { name: 'auth', description: 'Registration, login, logout' },
         { name: 'users', description: 'The current user; user management' },
+        { name: 'sessions', description: 'Login sessions (devices): list, end one, end all others' },
         { name: 'health', description: 'Liveness and readiness' },
       ],
     },

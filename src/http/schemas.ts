@@ -2,6 +2,7 @@ import { Type, type Static, type TSchema } from 'typebox';
 import { ERRORS, type ErrorCode } from '../errors.ts';
 import { ROLES } from '../model/roles.ts';
 import { USERNAME_PATTERN, type User } from '../model/user.ts';
+import type { Session } from '../model/session.ts';
 
 /** One schema per shape: it validates the request, types the handler and documents the route in OpenAPI. */
 
@@ -71,8 +72,29 @@ export const LoginForm = Type.Object({
 export const BearerToken = Type.Object({
   access_token: Type.String(),
   token_type: Type.Literal('bearer'),
+  refresh_token: Type.String({ description: 'Opaque; works once at /auth/jwt/refresh (rotation).' }),
   expires_in: Type.Integer({ description: 'Seconds until the access token expires (RFC 6749 §5.1).' }),
 });
+
+export const RefreshRequest = Type.Object({ refresh_token: Type.String({ maxLength: 8192 }) });
+
+export const SessionRead = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  created_at: Type.String({ format: 'date-time' }),
+  last_used_at: Type.String({ format: 'date-time', description: 'Login or last refresh.' }),
+  expires_at: Type.String({ format: 'date-time' }),
+  user_agent: Nullable(Type.String()),
+  ip: Nullable(Type.String()),
+  current: Type.Boolean({ description: 'The session of the token making this request.' }),
+});
+
+export const toSessionRead = (s: Session, currentId: string | undefined) => ({
+  id: s.id, created_at: s.createdAt, last_used_at: s.lastUsedAt, expires_at: s.expiresAt, user_agent: s.userAgent, ip: s.ip, current: s.id === currentId,
+});
+
+export const SessionParams = Type.Object({ sid: Type.String({ maxLength: 64 }) });
+export const UserSessionParams = Type.Object({ id: Type.String({ maxLength: 64 }), sid: Type.String({ maxLength: 64 }) });
+export const Revoked = Type.Object({ revoked: Type.Integer({ description: 'How many sessions ended.' }) });
 
 export const UserIdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 

@@ -103,7 +103,7 @@ export class UserManager {
 
   /** PATCH /users/{id} under the role policy (model/roles.ts). */
   async updateAs(actor: User, id: string, patch: AdminUpdate): Promise<User> {
-    const target = await this.manageable(actor, id);
+    const target = await this.manageableBy(actor, id);
     const changes = await this.changes(target, patch);
     const role = resolveRole(target.role, patch);
     if (role !== undefined && role !== target.role) {
@@ -117,12 +117,13 @@ export class UserManager {
   }
 
   async deleteAs(actor: User, id: string): Promise<void> {
-    const target = await this.manageable(actor, id);
+    const target = await this.manageableBy(actor, id);
     await this.keepOneSuperuser(target, { isActive: false });
     await this.users.delete(target.id); // sessions go with it (ON DELETE CASCADE)
   }
 
-  private async manageable(actor: User, id: string): Promise<User> {
+  /** The user `id`, if `actor` may manage them (edit, end their sessions); else 403 (or 404). */
+  async manageableBy(actor: User, id: string): Promise<User> {
     const target = await this.getAs(actor, id);
     if (!mayManage(actor.role, target.role)) throw new AppError('Forbidden');
     return target;

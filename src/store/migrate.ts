@@ -2,10 +2,12 @@ import { sql, type Kysely } from 'kysely';
 import { Migrator, type Migration, type MigrationResult } from 'kysely/migration';
 import type { Db, DialectName } from './database.ts';
 import { usersAndSessions } from './migrations/0001_users_and_sessions.ts';
+import { refreshTokensAndKeys } from './migrations/0002_refresh_tokens_and_keys.ts';
 
 /** Every migration, in order. Names sort in the order they run; never rename or edit one that has shipped. */
 const migrations = (dialect: DialectName): Record<string, Migration> => ({
   '0001_users_and_sessions': usersAndSessions(dialect),
+  '0002_refresh_tokens_and_keys': refreshTokensAndKeys(dialect),
 });
 
 /** An arbitrary constant: the PostgreSQL advisory lock that lets exactly one instance migrate at a time. */
@@ -20,7 +22,7 @@ export interface MigrationReport { applied: string[] }
  */
 export async function migrateToLatest(db: Db): Promise<MigrationReport> {
   const run = async (k: Kysely<any>) => {
-    const migrator = new Migrator({ db: k, provider: { getMigrations: async () => migrations(db.dialect) } });
+    const migrator = await migratorFor(db, k);
     const { error, results = [] } = await migrator.migrateToLatest();
     if (error) throw new MigrationError(results, error);
     return { applied: results.filter((r) => r.status === 'Success').map((r) => r.migrationName) };
@@ -38,9 +40,21 @@ export async function migrateToLatest(db: Db): Promise<MigrationReport> {
 
 /** Which migrations have not run yet (for readiness and `gatehouse migrate --check`). */
 export async function pendingMigrations(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db: db.kysely, provider: { getMigrations: async () => migrations(db.dialect) } });
+  const migrator = await migratorFor(db, db.kysely);
   const all = await migrator.getMigrations();
   return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
+}
+
+/**
+ * Kysely's migrator looks for its own tables in every schema; on PostgreSQL, pin it to the schema the connection
+ * writes to (current_schema(), from search_path), so that two Gatehouse databases in one PostgreSQL database
+ * (a schema each) never see each other's migration state.
+ */
+async function migratorFor(db: Db, k: Kysely<any>): Promise<Migrator> {
+  const provider = { getMigrations: async () => migrations(db.dialect) };
+  if (db.dialect !== 'postgres') return new Migrator({ db: k, provider });
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(k);
+  return new Migrator({ db: k, provider, migrationTableSchema: rows[0]!.schema });
 }
 
 export class MigrationError extends Error {

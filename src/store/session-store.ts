@@ -1,7 +1,7 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { User } from '../model/user.ts';
 import type { Session } from '../model/session.ts';
-import { toIso, type Database } from './schema.ts';
+import { toIso, type Database, type SessionsTable } from './schema.ts';
 import { rowToUser } from './user-store.ts';
 
 /** SQL for login sessions. */
@@ -34,16 +34,26 @@ export class SessionStore {
 
   async byId(id: string): Promise<Session | undefined> {
     const r = await this.db.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
-    return r && {
-      id: r.id, userId: r.user_id, createdAt: toIso(r.created_at), lastUsedAt: toIso(r.last_used_at),
-      expiresAt: toIso(r.expires_at), revokedAt: r.revoked_at === null ? null : toIso(r.revoked_at),
-      userAgent: r.user_agent, ip: r.ip,
-    };
+    return r && rowToSession(r);
   }
 
-  async revoke(id: string, now: string): Promise<boolean> {
-    const r = await this.db.updateTable('sessions').set({ revoked_at: now })
-      .where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
+  /** A user's live sessions, most recently used first. */
+  async liveOf(userId: string, now: string): Promise<Session[]> {
+    const rows = await this.db.selectFrom('sessions').selectAll()
+      .where('user_id', '=', userId).where('revoked_at', 'is', null).where('expires_at', '>', now)
+      .orderBy('last_used_at', 'desc').execute();
+    return rows.map(rowToSession);
+  }
+
+  async touch(id: string, now: string, client: { ip: string | null; userAgent: string | null }): Promise<void> {
+    await this.db.updateTable('sessions').set({ last_used_at: now, ip: client.ip, user_agent: client.userAgent }).where('id', '=', id).execute();
+  }
+
+  /** Ends one live session; with `userId`, only if it is that user's. True when it was live. */
+  async revoke(id: string, now: string, userId?: string): Promise<boolean> {
+    let q = this.db.updateTable('sessions').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null);
+    if (userId) q = q.where('user_id', '=', userId);
+    const r = await q.executeTakeFirst();
     return r.numUpdatedRows > 0n;
   }
 
@@ -62,4 +72,12 @@ export class SessionStore {
       .where((eb) => eb.or([eb('expires_at', '<', before), eb('revoked_at', '<', before)])).executeTakeFirst();
     return Number(r.numDeletedRows);
   }
+}
+
+function rowToSession(r: Selectable<SessionsTable>): Session {
+  return {
+    id: r.id, userId: r.user_id, createdAt: toIso(r.created_at), lastUsedAt: toIso(r.last_used_at),
+    expiresAt: toIso(r.expires_at), revokedAt: r.revoked_at === null ? null : toIso(r.revoked_at),
+    userAgent: r.user_agent, ip: r.ip,
+  };
 }

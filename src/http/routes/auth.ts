@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { BearerToken, LoginForm, NoContent, UserCreate, UserRead, errorResponses, toUserRead } from '../schemas.ts';
+import { BearerToken, LoginForm, NoContent, RefreshRequest, UserCreate, UserRead, errorResponses, toUserRead } from '../schemas.ts';
 import { bearerTransport } from '../transports/bearer.ts';
 import { SECURED, clientInfo, type RouteContext } from '../context.ts';
 
@@ -29,18 +29,28 @@ export async function authRoutes(fastify: FastifyInstance, ctx: RouteContext): P
       },
     }, async (req, reply) => {
       const user = await ctx.users.authenticate(req.body.username, req.body.password);
-      const { accessToken, sessionId } = await ctx.strategy.writeToken(user, clientInfo(req));
-      req.log.info({ userId: user.id, sessionId }, 'login');
-      return bearerTransport.loginResponse(reply, accessToken, ctx.strategy.accessTtlSeconds);
+      const pair = await ctx.sessions.start(user, clientInfo(req));
+      req.log.info({ userId: user.id, sessionId: pair.sessionId }, 'login');
+      return bearerTransport.loginResponse(reply, pair);
     });
   }
+
+  app.post('/auth/jwt/refresh', {
+    schema: {
+      tags: ['auth'], summary: 'Exchange a refresh token for a new pair (each refresh token works once)', body: RefreshRequest,
+      response: { 200: BearerToken, ...errorResponses(['REFRESH_TOKEN_INVALID']) },
+    },
+  }, async (req, reply) => {
+    const pair = await ctx.sessions.refresh(req.body.refresh_token, clientInfo(req));
+    return bearerTransport.loginResponse(reply, pair);
+  });
 
   app.post('/auth/jwt/logout', {
     onRequest: ctx.guards.user(),
     schema: { tags: ['auth'], summary: 'Log out: ends the session, so the token stops working at once', security: SECURED,
       response: { 204: NoContent, ...errorResponses(['Unauthorized'], { validation: false }) } },
   }, async (req, reply) => {
-    await ctx.strategy.destroyToken(req.auth!.sessionId);
+    await ctx.sessions.end(req.auth!.sessionId);
     req.log.info({ userId: req.auth!.user.id, sessionId: req.auth!.sessionId }, 'logout');
     return reply.code(204).send(null);
   });

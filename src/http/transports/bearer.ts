@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { TokenPair } from '../../manager/session-manager.ts';
 
 /**
  * The bearer transport (RFC 6750 §2.1): the access token travels in `Authorization: Bearer <token>` and the
@@ -14,9 +15,9 @@ export const bearerTransport = {
     return m?.[1];
   },
 
-  /** RFC 6749 §5.1: token responses must not be cached. */
-  loginResponse(reply: FastifyReply, accessToken: string, expiresIn: number) {
+  /** fastapi-users' body plus refresh_token and expires_in (RFC 6749 §5.1); token responses must not be cached. */
+  loginResponse(reply: FastifyReply, pair: TokenPair) {
     reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
-    return { access_token: accessToken, token_type: 'bearer' as const, expires_in: expiresIn };
+    return { access_token: pair.accessToken, token_type: 'bearer' as const, refresh_token: pair.refreshToken, expires_in: pair.expiresIn };
   },
 };

@@ -1,0 +1,32 @@
+import { createHash, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+
+/**
+ * Refresh tokens are opaque: 256 random bits, base64url. Only their SHA-256 is stored (a database leak yields
+ * no usable token). Rotation (RFC 9700 §4.14.2): each refresh token works once, and its successor is
+ * HMAC(key, token), so a retry of the same token within the grace window can be answered with the same
+ * successor without storing any token in clear.
+ */
+export class RefreshTokens {
+  private readonly key: Buffer;
+
+  constructor(appSecret: string) {
+    this.key = Buffer.from(hkdfSync('sha256', appSecret, 'gatehouse', 'refresh-token-rotation', 32));
+  }
+
+  fresh(): string {
+    return randomBytes(32).toString('base64url');
+  }
+
+  successorOf(token: string): string {
+    return createHmac('sha256', this.key).update(token).digest('base64url');
+  }
+
+  static hash(token: string): string {
+    return createHash('sha256').update(token).digest('hex');
+  }
+
+  /** A refresh token has the shape we issue (43 base64url characters); anything else is refused without a lookup. */
+  static wellFormed(token: string): boolean {
+    return /^[A-Za-z0-9_-]{43}$/.test(token);
+  }
+}

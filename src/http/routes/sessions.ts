@@ -1,0 +1,63 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { NoContent, Revoked, SessionParams, SessionRead, UserIdParams, UserSessionParams, errorResponses, toSessionRead } from '../schemas.ts';
+import { SECURED, type RouteContext } from '../context.ts';
+import { currentUser } from '../guards.ts';
+
+/** A user's own sessions (devices), and a user manager's view of anyone's they may manage. */
+export async function sessionsRoutes(fastify: FastifyInstance, ctx: RouteContext): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const self = ctx.guards.user();
+  const manager = ctx.guards.user({ role: 'admin' });
+  const tags = ['sessions'];
+
+  app.get('/users/me/sessions', {
+    onRequest: self,
+    schema: { tags, summary: 'My live sessions, the current one marked', security: SECURED,
+      response: { 200: Type.Array(SessionRead), ...errorResponses(['Unauthorized'], { validation: false }) } },
+  }, async (req) => (await ctx.sessions.list(currentUser(req).id)).map((s) => toSessionRead(s, req.auth!.sessionId)));
+
+  app.delete('/users/me/sessions/:sid', {
+    onRequest: self,
+    schema: { tags, summary: 'End one of my sessions (log a device out)', security: SECURED, params: SessionParams,
+      response: { 204: NoContent, ...errorResponses(['Unauthorized', 'Not Found'], { validation: false }) } },
+  }, async (req, reply) => {
+    await ctx.sessions.endOne(currentUser(req).id, req.params.sid);
+    return reply.code(204).send(null);
+  });
+
+  app.delete('/users/me/sessions', {
+    onRequest: self,
+    schema: { tags, summary: 'Log out everywhere else: end every session but this one', security: SECURED,
+      response: { 200: Revoked, ...errorResponses(['Unauthorized'], { validation: false }) } },
+  }, async (req) => ({ revoked: await ctx.sessions.endAll(currentUser(req).id, req.auth!.sessionId) }));
+
+  app.get('/users/:id/sessions', {
+    onRequest: manager,
+    schema: { tags, summary: 'A user\'s live sessions (user managers, under the role policy)', security: SECURED, params: UserIdParams,
+      response: { 200: Type.Array(SessionRead), ...errorResponses(['Unauthorized', 'Forbidden', 'Not Found'], { validation: false }) } },
+  }, async (req) => {
+    const target = await ctx.users.manageableBy(currentUser(req), req.params.id);
+    return (await ctx.sessions.list(target.id)).map((s) => toSessionRead(s, req.auth!.sessionId));
+  });
+
+  app.delete('/users/:id/sessions/:sid', {
+    onRequest: manager,
+    schema: { tags, summary: 'End one of a user\'s sessions (user managers)', security: SECURED, params: UserSessionParams,
+      response: { 204: NoContent, ...errorResponses(['Unauthorized', 'Forbidden', 'Not Found'], { validation: false }) } },
+  }, async (req, reply) => {
+    const target = await ctx.users.manageableBy(currentUser(req), req.params.id);
+    await ctx.sessions.endOne(target.id, req.params.sid);
+    return reply.code(204).send(null);
+  });
+
+  app.delete('/users/:id/sessions', {
+    onRequest: manager,
+    schema: { tags, summary: 'End every session of a user (user managers)', security: SECURED, params: UserIdParams,
+      response: { 200: Revoked, ...errorResponses(['Unauthorized', 'Forbidden', 'Not Found'], { validation: false }) } },
+  }, async (req) => {
+    const target = await ctx.users.manageableBy(currentUser(req), req.params.id);
+    return { revoked: await ctx.sessions.endAll(target.id) };
+  });
+}

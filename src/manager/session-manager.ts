@@ -1,0 +1,120 @@
+import { AppError } from '../errors.ts';
+import { isUuid, newId } from '../model/ids.ts';
+import type { Session } from '../model/session.ts';
+import type { User } from '../model/user.ts';
+import type { ClientInfo, JwtStrategy } from '../auth/jwt-strategy.ts';
+import { RefreshTokens } from '../auth/refresh-token.ts';
+import type { SessionStore } from '../store/session-store.ts';
+import type { RefreshTokenStore } from '../store/refresh-token-store.ts';
+import type { UserStore } from '../store/user-store.ts';
+
+export interface TokenPair { accessToken: string; refreshToken: string; expiresIn: number; sessionId: string }
+
+export interface SessionOptions {
+  /** Absolute lifetime of a session, seconds. */
+  ttl: number;
+  /** A session not refreshed for this long ends, seconds. */
+  idleTtl: number;
+  /** How long the immediate predecessor of the current refresh token may be presented again, seconds (0 = never). */
+  reuseGrace: number;
+}
+
+/** Reported when a used refresh token comes back: the whole session was ended (RFC 9700 §4.14.2). */
+export type ReuseListener = (session: Session) => void;
+
+/**
+ * Login sessions: each login opens one, with an access token (JWT, short) and a refresh token (opaque, rotated).
+ * A session is a refresh-token family: presenting an already-used refresh token ends the session, so both the
+ * thief's and the victim's tokens die.
+ */
+export class SessionManager {
+  private readonly sessions: SessionStore;
+  private readonly refreshStore: RefreshTokenStore;
+  private readonly users: UserStore;
+  private readonly strategy: JwtStrategy;
+  private readonly refreshTokens: RefreshTokens;
+  private readonly o: SessionOptions;
+  onReuse: ReuseListener = () => {};
+
+  constructor(sessions: SessionStore, refreshStore: RefreshTokenStore, users: UserStore, strategy: JwtStrategy, refresh: RefreshTokens, o: SessionOptions) {
+    this.sessions = sessions;
+    this.refreshStore = refreshStore;
+    this.users = users;
+    this.strategy = strategy;
+    this.refreshTokens = refresh;
+    this.o = o;
+  }
+
+  async start(user: User, client: ClientInfo, now = Date.now()): Promise<TokenPair> {
+    const sessionId = newId();
+    const at = new Date(now).toISOString();
+    await this.sessions.insert({
+      id: sessionId, userId: user.id, createdAt: at, expiresAt: new Date(now + this.o.ttl * 1000).toISOString(),
+      userAgent: client.userAgent?.slice(0, 512) ?? null, ip: client.ip,
+    });
+    const refreshToken = this.refreshTokens.fresh();
+    await this.refreshStore.insert(RefreshTokens.hash(refreshToken), sessionId, at);
+    return this.pair(user, sessionId, refreshToken);
+  }
+
+  /** Exchanges a refresh token for a new pair. Throws REFRESH_TOKEN_INVALID; the same answer whatever the reason. */
+  async refresh(token: string, client: ClientInfo, now = Date.now()): Promise<TokenPair> {
+    const invalid = new AppError('REFRESH_TOKEN_INVALID');
+    if (!RefreshTokens.wellFormed(token)) throw invalid;
+    const hash = RefreshTokens.hash(token);
+    const row = await this.refreshStore.byHash(hash);
+    if (!row) throw invalid;
+    const session = await this.sessions.byId(row.sessionId);
+    const at = new Date(now).toISOString();
+    if (!session || session.revokedAt !== null || session.expiresAt <= at) throw invalid;
+    const user = await this.users.byId(session.userId);
+    if (!user?.isActive) throw invalid;
+    const successor = this.refreshTokens.successorOf(token);
+
+    if (Date.parse(session.lastUsedAt) + this.o.idleTtl * 1000 <= now) {
+      await this.sessions.revoke(session.id, at); // idle too long
+      throw invalid;
+    }
+    if (await this.refreshStore.rotate(hash, RefreshTokens.hash(successor), session.id, at)) {
+      await this.sessions.touch(session.id, at, client);
+      return this.pair(user, session.id, successor);
+    }
+    // Already used. Within the grace window, the immediate predecessor of the live token gets the same successor.
+    if (this.o.reuseGrace > 0) {
+      const usedAt = (await this.refreshStore.byHash(hash))?.usedAt;
+      const next = await this.refreshStore.byHash(RefreshTokens.hash(successor));
+      const withinGrace = usedAt != null && Date.now() - Date.parse(usedAt) <= this.o.reuseGrace * 1000;
+      if (withinGrace && next?.usedAt === null) return this.pair(user, session.id, successor);
+    }
+    await this.sessions.revoke(session.id, at);
+    this.onReuse(session);
+    throw invalid;
+  }
+
+  async end(sessionId: string): Promise<void> {
+    await this.sessions.revoke(sessionId, new Date().toISOString());
+  }
+
+  list(userId: string): Promise<Session[]> {
+    return this.sessions.liveOf(userId, new Date().toISOString());
+  }
+
+  /** Ends one of the user's sessions; 404 when it is not theirs or not live. */
+  async endOne(userId: string, sessionId: string): Promise<void> {
+    if (!isUuid(sessionId) || !(await this.sessions.revoke(sessionId, new Date().toISOString(), userId))) throw new AppError('Not Found');
+  }
+
+  /** Ends every session of the user but `keep`; returns how many ended. */
+  endAll(userId: string, keep?: string): Promise<number> {
+    return this.sessions.revokeAllOf(userId, new Date().toISOString(), keep);
+  }
+
+  /** Deletes sessions (with their refresh tokens) that expired or were revoked more than a day ago. */
+  purge(now = Date.now()): Promise<number> {
+    return this.sessions.purge(new Date(now - 86_400_000).toISOString());
+  }
+
+  private async pair(user: User, sessionId: string, refreshToken: string): Promise<TokenPair> {
+    return { accessToken: await this.strategy.writeToken(user, sessionId), refreshToken, expiresIn: this.strategy.accessTtlSeconds, sessionId };
+  }
+}
