@@ -41,9 +41,13 @@ The password is asked for twice on a terminal, or read from the first line of st
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h' || command === 'help') {
+  if (!command) {
+    console.error(HELP.main);
+    return 2;
+  }
+  if (command === '--help' || command === '-h' || command === 'help') {
     console.log(HELP.main);
-    return command ? 0 : 2;
+    return 0;
   }
   if (!(command in HELP) || command === 'main') {
     console.error(`gatehouse: unknown command "${command}"\n\n${HELP.main}`);
@@ -113,10 +117,12 @@ async function createSuperuser(config: Config, email: string | undefined, fromSt
   }
 }
 
+const isUsageError = (err: unknown): boolean => String((err as { code?: string })?.code ?? '').startsWith('ERR_PARSE_ARGS_');
+
 main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err: unknown) => {
   if (err instanceof ConfigError) console.error(`gatehouse: configuration error: ${err.message}`);
   else if (err instanceof AppError) console.error(`gatehouse: ${err.reason ?? err.code}`);
-  else if ((err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') console.error(`gatehouse: ${(err as Error).message}`);
+  else if (isUsageError(err)) console.error(`gatehouse: ${(err as Error).message}\n\n${HELP[process.argv[2] ?? 'main'] ?? HELP.main}`);
   else console.error(`gatehouse: ${(err as Error)?.message ?? String(err)}`);
-  process.exitCode = err instanceof ConfigError || err instanceof AppError ? 2 : 1;
+  process.exitCode = err instanceof ConfigError || err instanceof AppError || isUsageError(err) ? 2 : 1;
 });

@@ -22,6 +22,7 @@ export const ERRORS = {
   UPDATE_USER_INVALID_PASSWORD: { status: 400, message: 'The new password does not meet the password policy; `reason` says which rule.' },
   // Gatehouse's own codes.
   REFRESH_TOKEN_INVALID: { status: 401, message: 'The refresh token is unknown, used, expired, or its session ended: log in again.' },
+  CSRF_FAILED: { status: 403, message: 'A cookie-authenticated request came from an untrusted origin or without a valid X-CSRF-Token header (GET /auth/csrf).' },
   ROLE_CHANGE_NOT_ALLOWED: { status: 403, message: 'The acting user may not grant this role, or may not change this user.' },
   LAST_SUPERUSER: { status: 400, message: 'This would leave no active super admin.' },
   INVALID_ROLE_UPDATE: { status: 400, message: '`role` and `is_superuser` disagree.' },

@@ -14,6 +14,9 @@ import { UserManager } from './manager/user-manager.ts';
 import { SessionManager } from './manager/session-manager.ts';
 import { RefreshTokens } from './auth/refresh-token.ts';
 import { Guards } from './http/guards.ts';
+import { CookieTransport } from './http/transports/cookie.ts';
+import { CsrfGuard } from './http/csrf.ts';
+import { CsrfTokens } from './auth/csrf-token.ts';
 import { buildApp, type AppOptions } from './http/app.ts';
 import { AppError } from './errors.ts';
 import type { RouteContext } from './http/context.ts';
@@ -69,8 +72,11 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
       (err) => logger.warn({ err }, 'could not purge expired sessions'),
     );
     const purgeTimer = setInterval(purge, PURGE_EVERY_MS).unref();
+    const cookies = new CookieTransport(config.cookie);
+    const csrfTokens = new CsrfTokens(config.secret);
+    const csrf = new CsrfGuard(csrfTokens, cookies, config.trustedOrigins);
     const ctx: RouteContext = {
-      config, users, sessions, strategy, guards: new Guards(strategy),
+      config, users, sessions, strategy, guards: new Guards(strategy, cookies, csrf), cookies, csrf, csrfTokens,
       async ready() {
         await ping(db);
         const pending = await pendingMigrations(db);

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, existsSync, linkSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
@@ -20,6 +20,9 @@ export interface Config {
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
   hashWorkers: number;
   corsOrigins: string[];
+  /** Origins whose pages may make cookie-authenticated, state-changing requests: PUBLIC_URL's and CORS_ORIGINS. */
+  trustedOrigins: string[];
+  cookie: { secure: boolean; sameSite: 'lax' | 'strict' | 'none' };
   trustProxy: boolean;
   bodyLimit: number;
   logLevel: string;
@@ -79,6 +82,8 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, opts: L
     argon2: { memoryCost: s.ARGON2_MEMORY_KIB!, timeCost: s.ARGON2_ITERATIONS!, parallelism: s.ARGON2_PARALLELISM! },
     hashWorkers: s.HASH_WORKERS ?? availableParallelism(),
     corsOrigins: s.CORS_ORIGINS!,
+    trustedOrigins: [...new Set([new URL(publicUrl).origin, ...s.CORS_ORIGINS!])],
+    cookie: cookieSettings(s, publicUrl),
     trustProxy: s.TRUST_PROXY!,
     bodyLimit: s.BODY_LIMIT!,
     logLevel: s.LOG_LEVEL!,
@@ -120,16 +125,34 @@ function resolveSecret(s: RawSettings, cwd: string, warn: (m: string) => void): 
     throw new ConfigError('APP_SECRET', 'is required when NODE_ENV=production (try: openssl rand -hex 32)');
   }
   const file = resolve(cwd, s.SECRET_FILE!);
-  if (existsSync(file)) {
-    const kept = readFileSync(file, 'utf8').trim();
-    if (kept.length < MIN_SECRET_LENGTH) throw new ConfigError('SECRET_FILE', `${file} holds a secret shorter than ${MIN_SECRET_LENGTH} characters`);
-    return kept;
+  if (!existsSync(file)) {
+    // Written whole to a private temp file, then linked into place: of several processes starting at once,
+    // one link wins and every process reads the same complete secret.
+    const tmp = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
+    writeFileSync(tmp, `${randomBytes(32).toString('hex')}\n`, { mode: 0o600, flag: 'wx' });
+    chmodSync(tmp, 0o600);
+    try {
+      linkSync(tmp, file);
+      warn(`APP_SECRET is not set: generated one and kept it in ${file} (mode 0600). Set APP_SECRET in production.`);
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'EEXIST') throw err;
+    } finally {
+      unlinkSync(tmp);
+    }
   }
-  const secret = randomBytes(32).toString('hex');
-  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
-  chmodSync(file, 0o600);
-  warn(`APP_SECRET is not set: generated one and kept it in ${file} (mode 0600). Set APP_SECRET in production.`);
-  return secret;
+  const kept = readFileSync(file, 'utf8').trim();
+  if (kept.length < MIN_SECRET_LENGTH) throw new ConfigError('SECRET_FILE', `${file} holds a secret shorter than ${MIN_SECRET_LENGTH} characters`);
+  return kept;
+}
+
+function cookieSettings(s: RawSettings, publicUrl: string): Config['cookie'] {
+  const plainLocal = publicUrl.startsWith('http:') && isLoopbackOrigin(publicUrl);
+  const secure = s.COOKIE_SECURE === 'auto' ? !plainLocal : s.COOKIE_SECURE === 'true';
+  if (!secure && !plainLocal) {
+    throw new ConfigError('COOKIE_SECURE', `may be false only when PUBLIC_URL is http on localhost, 127.0.0.1 or [::1] (PUBLIC_URL is ${publicUrl})`);
+  }
+  if (s.COOKIE_SAMESITE === 'none' && !secure) throw new ConfigError('COOKIE_SAMESITE', 'none requires Secure cookies (browsers drop them otherwise)');
+  return { secure, sameSite: s.COOKIE_SAMESITE! };
 }
 
 function isLoopbackOrigin(origin: string): boolean {

@@ -18,6 +18,7 @@ export class HashPool {
   private readonly queue: Pending[] = [];
   private nextId = 1;
   private closed = false;
+  private drained: (() => void) | undefined;
 
   readonly size: number;
 
@@ -39,10 +40,15 @@ export class HashPool {
     return this.queue.length;
   }
 
+  /**
+   * Refuses new jobs, fails the queued ones, lets the running ones finish (a hash takes milliseconds; a worker
+   * terminated inside the native hash call would keep the process from exiting), then stops the threads.
+   */
   async close(): Promise<void> {
     this.closed = true;
     for (const p of this.queue.splice(0)) p.reject(new Error('hash pool is closed'));
-    await Promise.all([...this.idle, ...this.busy.keys()].map((w) => w.terminate()));
+    if (this.busy.size > 0) await new Promise<void>((resolve) => { this.drained = resolve; });
+    await Promise.all(this.idle.map((w) => w.terminate()));
   }
 
   private spawn(): Worker {
@@ -56,6 +62,7 @@ export class HashPool {
         if (msg.error !== undefined) p.reject(new Error(`password hashing failed: ${msg.error}`));
         else p.resolve(msg.result!);
       }
+      if (this.closed && this.busy.size === 0) this.drained?.();
       this.dispatch();
     });
     w.on('error', (err) => {
@@ -65,7 +72,7 @@ export class HashPool {
       const i = this.idle.indexOf(w);
       if (i >= 0) this.idle.splice(i, 1);
       p?.reject(err);
-      if (!this.closed) { this.idle.push(this.spawn()); this.dispatch(); }
+      if (!this.closed) { this.idle.push(this.spawn()); this.dispatch(); } else if (this.busy.size === 0) this.drained?.();
     });
     return w;
   }

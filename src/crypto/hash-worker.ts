@@ -13,10 +13,10 @@ parentPort!.on('message', (job: HashJob & { id: number }) => {
         result = hashSync(job.password, { memoryCost: job.params.memoryCost, timeCost: job.params.timeCost, parallelism: job.params.parallelism });
         break;
       case 'argon2-verify':
-        result = verifySync(job.hash, job.password);
+        result = verifyOrFalse(() => verifySync(job.hash, job.password));
         break;
       case 'bcrypt-verify':
-        result = bcryptVerifySync(job.password, job.hash);
+        result = verifyOrFalse(() => bcryptVerifySync(job.password, job.hash));
         break;
     }
     parentPort!.postMessage({ id: job.id, result });
@@ -24,3 +24,12 @@ parentPort!.on('message', (job: HashJob & { id: number }) => {
     parentPort!.postMessage({ id: job.id, error: (err as Error).message });
   }
 });
+
+/** A stored hash that cannot be decoded (truncated, edited by hand) matches no password; it is not a server error. */
+function verifyOrFalse(verify: () => boolean): boolean {
+  try {
+    return verify();
+  } catch {
+    return false;
+  }
+}

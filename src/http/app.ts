@@ -1,6 +1,7 @@
 import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import cors from '@fastify/cors';
 import formbody from '@fastify/formbody';
+import cookie from '@fastify/cookie';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import { validatorCompiler } from './validation.ts';
@@ -10,6 +11,7 @@ import type { RouteContext } from './context.ts';
 import { authRoutes } from './routes/auth.ts';
 import { usersRoutes } from './routes/users.ts';
 import { sessionsRoutes } from './routes/sessions.ts';
+import { cookieAuthRoutes } from './routes/cookie-auth.ts';
 import { healthRoutes } from './routes/health.ts';
 
 export interface AppOptions {
@@ -48,15 +50,21 @@ export async function buildApp(ctx: RouteContext, opts: AppOptions): Promise<Fas
   // JSON and forms only: a text/plain body is refused with 415 rather than half-parsed.
   app.removeContentTypeParser('text/plain');
   await app.register(formbody, { bodyLimit: config.bodyLimit });
+  await app.register(cookie);
   if (config.corsOrigins.length > 0) {
     // Only the configured origins, with credentials; never "*" (config refuses it).
-    await app.register(cors, { origin: config.corsOrigins, credentials: true, maxAge: 600 });
+    await app.register(cors, {
+      origin: config.corsOrigins, credentials: true, maxAge: 600,
+      allowedHeaders: ['authorization', 'content-type', 'x-csrf-token', 'x-request-id'],
+      methods: ['GET', 'HEAD', 'POST', 'PATCH', 'DELETE'],
+    });
   }
   await installOpenApi(app, config);
 
   await app.register(async (scope) => {
     await healthRoutes(scope, ctx);
     await authRoutes(scope, ctx);
+    await cookieAuthRoutes(scope, ctx);
     await usersRoutes(scope, ctx);
     await sessionsRoutes(scope, ctx);
     for (const plugin of opts.plugins ?? []) await plugin(scope, ctx);

@@ -4,6 +4,9 @@ import type { ClientInfo, JwtStrategy } from '../auth/jwt-strategy.ts';
 import type { UserManager } from '../manager/user-manager.ts';
 import type { SessionManager } from '../manager/session-manager.ts';
 import type { Guards } from './guards.ts';
+import type { CookieTransport } from './transports/cookie.ts';
+import type { CsrfGuard } from './csrf.ts';
+import type { CsrfTokens } from '../auth/csrf-token.ts';
 
 /** What the routes are given: services, guards and settings; never the database. */
 export interface RouteContext {
@@ -12,6 +15,9 @@ export interface RouteContext {
   sessions: SessionManager;
   strategy: JwtStrategy;
   guards: Guards;
+  cookies: CookieTransport;
+  csrf: CsrfGuard;
+  csrfTokens: CsrfTokens;
   /** Readiness: resolves when the database answers and its schema is current. */
   ready(): Promise<void>;
 }
@@ -21,5 +27,5 @@ export const clientInfo = (req: FastifyRequest): ClientInfo => ({
   userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null,
 });
 
-/** Every authenticated route accepts the OAuth2 password flow (Swagger UI's Authorize) or a bearer token. */
-export const SECURED: { [scheme: string]: string[] }[] = [{ OAuth2PasswordBearer: [] }, { BearerAuth: [] }];
+/** Every authenticated route accepts the OAuth2 password flow (Swagger UI's Authorize), a bearer token or the cookie. */
+export const SECURED: { [scheme: string]: string[] }[] = [{ OAuth2PasswordBearer: [] }, { BearerAuth: [] }, { CookieAuth: [] }];

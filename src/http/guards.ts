@@ -5,6 +5,8 @@ import type { User } from '../model/user.ts';
 import { TokenRejected } from '../auth/access-token.ts';
 import type { Authenticated, JwtStrategy } from '../auth/jwt-strategy.ts';
 import { bearerTransport } from './transports/bearer.ts';
+import type { CookieTransport } from './transports/cookie.ts';
+import { isUnsafe, type CsrfGuard } from './csrf.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -34,15 +36,27 @@ function unauthorized(kind: 'missing' | 'invalid' | 'expired'): AppError {
  */
 export class Guards {
   private readonly strategy: JwtStrategy;
+  private readonly cookies: CookieTransport;
+  private readonly csrf: CsrfGuard;
 
-  constructor(strategy: JwtStrategy) {
+  constructor(strategy: JwtStrategy, cookies: CookieTransport, csrf: CsrfGuard) {
     this.strategy = strategy;
+    this.cookies = cookies;
+    this.csrf = csrf;
   }
 
-  /** The current active user, optionally verified and of at least some role. */
+  /**
+   * The current active user, optionally verified and of at least some role. The token comes from the
+   * Authorization header (bearer backend) or, failing that, the access cookie (cookie backend); a
+   * cookie-authenticated request that changes state must also pass the CSRF guard.
+   */
   user(opts: GuardOptions = {}): onRequestAsyncHookHandler {
     return async (req: FastifyRequest, _reply: FastifyReply) => {
-      const token = bearerTransport.read(req);
+      let token = bearerTransport.read(req);
+      if (!token) {
+        token = this.cookies.read(req);
+        if (token && isUnsafe(req)) this.csrf.check(req);
+      }
       if (!token) throw unauthorized('missing');
       let auth: Authenticated;
       try {

@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import type { Config } from '../config/config.ts';
 import { ERRORS } from '../errors.ts';
+import { CookieTransport } from './transports/cookie.ts';
 
 const pkg = { name: 'Gatehouse', version: '0.1.0' };
 
@@ -26,6 +27,7 @@ export async function installOpenApi(app: FastifyInstance, config: Config): Prom
         securitySchemes: {
           OAuth2PasswordBearer: { type: 'oauth2', flows: { password: { tokenUrl: '/auth/jwt/login', scopes: {} } } },
           BearerAuth: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+          CookieAuth: { type: 'apiKey', in: 'cookie', name: new CookieTransport(config.cookie).access },
         },
       },
       tags: [

@@ -18,7 +18,7 @@ onEveryDatabase('OpenAPI and Swagger UI', (h) => {
     const spec = (await h.req({ url: '/openapi.json' })).json();
     assert.deepEqual(spec.components.securitySchemes.OAuth2PasswordBearer, { type: 'oauth2', flows: { password: { tokenUrl: '/auth/jwt/login', scopes: {} } } });
     assert.equal(spec.components.securitySchemes.BearerAuth.scheme, 'bearer');
-    assert.deepEqual(spec.paths['/users/me'].get.security, [{ OAuth2PasswordBearer: [] }, { BearerAuth: [] }]);
+    assert.deepEqual(spec.paths['/users/me'].get.security, [{ OAuth2PasswordBearer: [] }, { BearerAuth: [] }, { CookieAuth: [] }]);
     assert.equal(spec.paths['/auth/register'].post.security, undefined);
   });
 

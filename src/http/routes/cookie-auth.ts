@@ -1,0 +1,69 @@
+import type { FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
+import { AppError } from '../../errors.ts';
+import { LoginForm, NoContent, errorResponses } from '../schemas.ts';
+import { SECURED, clientInfo, type RouteContext } from '../context.ts';
+import { sendAppError } from '../error-handler.ts';
+
+const CsrfToken = Type.Object({ csrf_token: Type.String({ description: 'Send it back in the X-CSRF-Token header.' }) });
+
+/**
+ * The cookie backend (fastapi-users' /auth/cookie/*) for SPAs: tokens never reach the page's script.
+ * Every state-changing request it authenticates, the login included, passes the CSRF guard.
+ */
+export async function cookieAuthRoutes(fastify: FastifyInstance, ctx: RouteContext): Promise<void> {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const { cookies, csrf } = ctx;
+  const tags = ['auth'];
+  const csrfCheck = async (req: Parameters<typeof csrf.check>[0]) => csrf.check(req);
+
+  app.get('/auth/csrf', {
+    schema: { tags, summary: 'A CSRF token (also set as a cookie) for the cookie backend', response: { 200: CsrfToken } },
+  }, async (_req, reply) => {
+    const token = ctx.csrfTokens.issue();
+    cookies.setCsrf(reply, token).header('cache-control', 'no-store');
+    return { csrf_token: token };
+  });
+
+  app.post('/auth/cookie/login', {
+    onRequest: csrfCheck,
+    schema: {
+      tags, summary: 'Log in; sets the session cookies (send X-CSRF-Token)', consumes: ['application/x-www-form-urlencoded'], body: LoginForm,
+      response: { 204: NoContent, ...errorResponses(['LOGIN_BAD_CREDENTIALS', 'LOGIN_USER_NOT_VERIFIED', 'CSRF_FAILED']) },
+    },
+  }, async (req, reply) => {
+    const user = await ctx.users.authenticate(req.body.username, req.body.password);
+    const pair = await ctx.sessions.start(user, clientInfo(req));
+    req.log.info({ userId: user.id, sessionId: pair.sessionId }, 'login (cookie)');
+    return cookies.login(reply, pair, ctx.config.session.ttl).send(null);
+  });
+
+  app.post('/auth/cookie/refresh', {
+    onRequest: csrfCheck,
+    schema: {
+      tags, summary: 'New session cookies from the refresh cookie (send X-CSRF-Token)',
+      response: { 204: NoContent, ...errorResponses(['REFRESH_TOKEN_INVALID', 'CSRF_FAILED'], { validation: false }) },
+    },
+  }, async (req, reply) => {
+    const token = cookies.readRefresh(req);
+    try {
+      if (!token) throw new AppError('REFRESH_TOKEN_INVALID');
+      const pair = await ctx.sessions.refresh(token, clientInfo(req));
+      return cookies.login(reply, pair, ctx.config.session.ttl).send(null);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      return sendAppError(cookies.logout(reply), err); // a dead refresh cookie is cleared, so the SPA shows the login
+    }
+  });
+
+  app.post('/auth/cookie/logout', {
+    onRequest: ctx.guards.user(),
+    schema: { tags, summary: 'Log out: ends the session and clears the cookies (send X-CSRF-Token)', security: SECURED,
+      response: { 204: NoContent, ...errorResponses(['Unauthorized', 'CSRF_FAILED'], { validation: false }) } },
+  }, async (req, reply) => {
+    await ctx.sessions.end(req.auth!.sessionId);
+    req.log.info({ userId: req.auth!.user.id, sessionId: req.auth!.sessionId }, 'logout (cookie)');
+    return cookies.logout(reply).code(204).send(null);
+  });
+}
