@@ -3,7 +3,8 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config/config.ts';
 import { VARIABLES } from './config/variables.ts';
-import { createGatehouse, createLogger } from './gatehouse.ts';
+import { createGatehouse, createKeyRing, createLogger } from './gatehouse.ts';
+import { StoredKeyRing } from './auth/keys/key-ring.ts';
 import { openDatabase } from './store/database.ts';
 import { migrateToLatest, pendingMigrations } from './store/migrate.ts';
 import { AppError } from './errors.ts';
@@ -17,6 +18,7 @@ Commands:
   serve              Start the HTTP server (applies migrations first)
   migrate            Apply database migrations and exit
   create-superuser   Create a super admin, or promote an existing user
+  keys               List or rotate the JWT signing keys (EdDSA/ES256/RS256)
   config             List the configuration variables
 
 Run "gatehouse <command> --help" for a command's options. Settings come from the environment and ./.env.`,
@@ -36,6 +38,12 @@ Creates a verified super admin with EMAIL, or promotes the existing user with th
 The password is asked for twice on a terminal, or read from the first line of standard input.
   --email EMAIL       The super admin's email
   --password-stdin    Read the password from standard input even on a terminal`,
+  keys: `Usage: gatehouse keys list | rotate
+
+With an asymmetric JWT_ALGORITHM (EdDSA, ES256, RS256), keys live in the database, shared by every instance.
+  list     Each key: kid, algorithm, created, and whether it signs, still verifies, or has expired
+  rotate   A new key signs from now on; the old ones keep verifying (and stay in the JWKS) until every
+           token they signed has expired. Instances pick the new key up within a minute.`,
   config: 'Usage: gatehouse config\n\nLists every configuration variable with its default and meaning.',
 };
 
@@ -53,8 +61,9 @@ async function main(argv: string[]): Promise<number> {
     console.error(`gatehouse: unknown command "${command}"\n\n${HELP.main}`);
     return 2;
   }
-  const { values } = parseArgs({
+  const { values, positionals } = parseArgs({
     args: rest,
+    allowPositionals: command === 'keys',
     options: {
       help: { type: 'boolean', short: 'h' },
       host: { type: 'string' }, port: { type: 'string' }, 'no-migrate': { type: 'boolean' },
@@ -81,6 +90,8 @@ async function main(argv: string[]): Promise<number> {
       return migrate(loadConfig(), values.check ?? false);
     case 'create-superuser':
       return createSuperuser(loadConfig(), values.email, values['password-stdin'] ?? false);
+    case 'keys':
+      return keys(loadConfig(), positionals[0]);
   }
   return 2;
 }
@@ -118,6 +129,31 @@ async function createSuperuser(config: Config, email: string | undefined, fromSt
 }
 
 const isUsageError = (err: unknown): boolean => String((err as { code?: string })?.code ?? '').startsWith('ERR_PARSE_ARGS_');
+
+async function keys(config: Config, action: string | undefined): Promise<number> {
+  if (action !== 'list' && action !== 'rotate') {
+    console.error(HELP.keys);
+    return 2;
+  }
+  const db = openDatabase(config.databaseUrl);
+  try {
+    await migrateToLatest(db);
+    const ring = createKeyRing(config, db);
+    if (!(ring instanceof StoredKeyRing)) {
+      console.error(`gatehouse keys: JWT_ALGORITHM is ${config.jwt.algorithm}: tokens are signed with APP_SECRET, there are no keys to ${action}`);
+      return 2;
+    }
+    if (action === 'rotate') console.log(`new signing key ${await ring.rotate()} (${ring.algorithm})`);
+    const all = await ring.list();
+    if (all.length === 0) console.log('no keys yet: "gatehouse serve" creates the first one at start (or run "gatehouse keys rotate")');
+    for (const k of all) {
+      console.log(`${k.kid}  ${k.alg.padEnd(5)}  created ${k.createdAt}  ${k.retiredAt === null ? 'signing' : `retired ${k.retiredAt}`}`);
+    }
+    return 0;
+  } finally {
+    await db.close();
+  }
+}
 
 main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err: unknown) => {
   if (err instanceof ConfigError) console.error(`gatehouse: configuration error: ${err.message}`);

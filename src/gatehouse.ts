@@ -13,6 +13,9 @@ import { JwtStrategy } from './auth/jwt-strategy.ts';
 import { UserManager } from './manager/user-manager.ts';
 import { SessionManager } from './manager/session-manager.ts';
 import { RefreshTokens } from './auth/refresh-token.ts';
+import { SecretKeyRing, StoredKeyRing, isAsymmetric, type KeyRing } from './auth/keys/key-ring.ts';
+import { KeyEncryption } from './auth/keys/key-encryption.ts';
+import { SigningKeyStore } from './store/signing-key-store.ts';
 import { Guards } from './http/guards.ts';
 import { CookieTransport } from './http/transports/cookie.ts';
 import { CsrfGuard } from './http/csrf.ts';
@@ -26,6 +29,7 @@ export interface Gatehouse {
   db: Db;
   users: UserManager;
   sessions: SessionManager;
+  keys: KeyRing;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -47,6 +51,14 @@ export function createLogger(config: Pick<Config, 'logLevel'>): Logger {
   return pino({ level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } });
 }
 
+/** HMAC with APP_SECRET, or asymmetric keys kept (encrypted) in the database and shared by every instance. */
+export function createKeyRing(config: Config, db: Db): KeyRing {
+  const alg = config.jwt.algorithm;
+  return isAsymmetric(alg)
+    ? new StoredKeyRing(alg, new SigningKeyStore(db.kysely), new KeyEncryption(config.secret), config.jwt.accessTtl)
+    : new SecretKeyRing(alg, config.secret);
+}
+
 /** The composition root: wires config → store → services → HTTP. The one place that knows every part. */
 export async function createGatehouse(config: Config, opts: GatehouseOptions = {}): Promise<Gatehouse> {
   const logger = opts.logger ?? createLogger(config);
@@ -63,7 +75,9 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
     const userStore = new UserStore(db.kysely);
     const sessionStore = new SessionStore(db.kysely);
     const hasher = new PasswordHasher(pool, config.argon2);
-    const strategy = new JwtStrategy(new AccessTokens({ secret: config.secret, ...config.jwt, ttlSeconds: config.jwt.accessTtl }), sessionStore);
+    const keys = createKeyRing(config, db);
+    await keys.signing(); // asymmetric: loads the keys, creating the first one, before the JWKS is ever served
+    const strategy = new JwtStrategy(new AccessTokens({ keys, audience: config.jwt.audience, issuer: config.jwt.issuer, ttlSeconds: config.jwt.accessTtl }), sessionStore);
     const users = new UserManager(userStore, sessionStore, hasher, { password: config.password, requireVerifiedLogin: config.requireVerifiedLogin });
     const sessions = new SessionManager(sessionStore, new RefreshTokenStore(db.kysely), userStore, strategy, new RefreshTokens(config.secret), config.session);
     sessions.onReuse = (s) => logger.warn({ sessionId: s.id, userId: s.userId }, 'refresh token reuse detected: session ended');
@@ -76,7 +90,7 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
     const csrfTokens = new CsrfTokens(config.secret);
     const csrf = new CsrfGuard(csrfTokens, cookies, config.trustedOrigins);
     const ctx: RouteContext = {
-      config, users, sessions, strategy, guards: new Guards(strategy, cookies, csrf), cookies, csrf, csrfTokens,
+      config, users, sessions, strategy, keys, guards: new Guards(strategy, cookies, csrf), cookies, csrf, csrfTokens,
       async ready() {
         await ping(db);
         const pending = await pendingMigrations(db);
@@ -85,7 +99,7 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
     };
     const app = await buildApp(ctx, { logger, plugins: opts.plugins });
     return {
-      app, db, users, sessions, logger,
+      app, db, users, sessions, keys, logger,
       async close() {
         clearInterval(purgeTimer);
         await app.close();

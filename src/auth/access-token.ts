@@ -1,10 +1,10 @@
-import { SignJWT, jwtVerify, errors } from 'jose';
+import { SignJWT, jwtVerify, errors, type JWTHeaderParameters } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { isUuid } from '../model/ids.ts';
+import { ASYMMETRIC, isAsymmetric, type KeyRing } from './keys/key-ring.ts';
 
 export interface AccessTokenOptions {
-  secret: string;
-  algorithm: 'HS256' | 'HS384' | 'HS512';
+  keys: KeyRing;
   audience: string;
   issuer: string;
   ttlSeconds: number;
@@ -34,36 +34,39 @@ const MAX_TOKEN_LENGTH = 8192;
  * `alg`, including "none". `exp` is required; `nbf` in the future is refused.
  */
 export class AccessTokens {
-  private readonly key: Uint8Array;
   private readonly o: AccessTokenOptions;
+  private readonly algorithms: string[];
 
   constructor(o: AccessTokenOptions) {
     this.o = o;
-    this.key = new TextEncoder().encode(o.secret);
+    // HMAC: exactly the configured algorithm. Asymmetric: the algorithm of the stored key the kid names
+    // (checked in resolveKey), so a rotation from one asymmetric algorithm to another keeps old tokens valid.
+    this.algorithms = isAsymmetric(o.keys.algorithm) ? [...ASYMMETRIC] : [o.keys.algorithm];
   }
 
   get ttlSeconds(): number {
     return this.o.ttlSeconds;
   }
 
-  issue(userId: string, sessionId: string, now = Date.now()): Promise<string> {
+  async issue(userId: string, sessionId: string, now = Date.now()): Promise<string> {
     const iat = Math.floor(now / 1000);
+    const { alg, kid, key } = await this.o.keys.signing();
     return new SignJWT({ sid: sessionId })
-      .setProtectedHeader({ alg: this.o.algorithm, typ: 'JWT' })
+      .setProtectedHeader(kid ? { alg, typ: 'JWT', kid } : { alg, typ: 'JWT' })
       .setSubject(userId)
       .setAudience(this.o.audience)
       .setIssuer(this.o.issuer)
       .setIssuedAt(iat)
       .setExpirationTime(iat + this.o.ttlSeconds)
       .setJti(randomUUID())
-      .sign(this.key);
+      .sign(key);
   }
 
   async verify(token: string): Promise<AccessClaims> {
     if (token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) throw new TokenRejected(false, 'malformed token');
     try {
-      const { payload } = await jwtVerify(token, this.key, {
-        algorithms: [this.o.algorithm],
+      const { payload } = await jwtVerify(token, (header: JWTHeaderParameters) => this.resolveKey(header), {
+        algorithms: this.algorithms,
         audience: this.o.audience,
         issuer: this.o.issuer,
         requiredClaims: ['exp', 'iat', 'sub', 'jti', 'sid'],
@@ -78,5 +81,11 @@ export class AccessTokens {
       if (err instanceof errors.JWTExpired) throw new TokenRejected(true, 'expired');
       throw new TokenRejected(false, (err as Error).message);
     }
+  }
+
+  private async resolveKey(header: JWTHeaderParameters) {
+    const found = await this.o.keys.verifying(header.kid);
+    if (!found || found.alg !== header.alg) throw new TokenRejected(false, 'unknown key or algorithm');
+    return found.key;
   }
 }

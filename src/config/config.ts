@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { VARIABLES, type RawSettings, type VariableName } from './variables.ts';
+import type { JwtAlgorithm } from '../auth/keys/key-ring.ts';
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -13,7 +14,7 @@ export interface Config {
   databaseUrl: string;
   dbPoolSize: number;
   secret: string;
-  jwt: { algorithm: 'HS256' | 'HS384' | 'HS512'; audience: string; issuer: string; accessTtl: number };
+  jwt: { algorithm: JwtAlgorithm; audience: string; issuer: string; accessTtl: number };
   session: { ttl: number; idleTtl: number; reuseGrace: number };
   requireVerifiedLogin: boolean;
   password: { minLength: number; maxLength: number };

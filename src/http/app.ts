@@ -12,6 +12,7 @@ import { authRoutes } from './routes/auth.ts';
 import { usersRoutes } from './routes/users.ts';
 import { sessionsRoutes } from './routes/sessions.ts';
 import { cookieAuthRoutes } from './routes/cookie-auth.ts';
+import { wellKnownRoutes } from './routes/well-known.ts';
 import { healthRoutes } from './routes/health.ts';
 
 export interface AppOptions {
@@ -67,6 +68,7 @@ export async function buildApp(ctx: RouteContext, opts: AppOptions): Promise<Fas
     await cookieAuthRoutes(scope, ctx);
     await usersRoutes(scope, ctx);
     await sessionsRoutes(scope, ctx);
+    await wellKnownRoutes(scope, ctx);
     for (const plugin of opts.plugins ?? []) await plugin(scope, ctx);
   });
   return app;

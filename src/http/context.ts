@@ -7,6 +7,7 @@ import type { Guards } from './guards.ts';
 import type { CookieTransport } from './transports/cookie.ts';
 import type { CsrfGuard } from './csrf.ts';
 import type { CsrfTokens } from '../auth/csrf-token.ts';
+import type { KeyRing } from '../auth/keys/key-ring.ts';
 
 /** What the routes are given: services, guards and settings; never the database. */
 export interface RouteContext {
@@ -14,6 +15,7 @@ export interface RouteContext {
   users: UserManager;
   sessions: SessionManager;
   strategy: JwtStrategy;
+  keys: KeyRing;
   guards: Guards;
   cookies: CookieTransport;
   csrf: CsrfGuard;
