@@ -3,18 +3,14 @@
 // Needs Debian's Chromium at /usr/bin/chromium (apt-get install -y chromium); Playwright cannot download one here.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { createGatehouse, type Gatehouse } from '../src/gatehouse.ts';
-import { PASSWORD, testConfig } from '../test/support/harness.ts';
+import type { Browser, Page } from 'playwright-core';
+import type { Gatehouse } from '../src/gatehouse.ts';
+import { PASSWORD } from '../test/support/harness.ts';
+import { ARTIFACTS, launchBrowser, startGatehouse } from './support/browser.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
-const ARTIFACTS = join(import.meta.dirname, '..', 'test-artifacts');
 const STEP_TIMEOUT_MS = 15_000; // loading /docs parses a 1.5 MB bundle: ~3 s here, twice that under `npm test`
 const TEST_TIMEOUT_MS = 30_000;
 const EMAIL = 'swagger@example.com';
@@ -23,34 +19,6 @@ const EMAIL = 'swagger@example.com';
  * @fastify/swagger-ui replaces with its own) carries an inline <style>, and the page's CSP (staticCSP) forbids it.
  */
 const KNOWN_CONSOLE_ERROR = /^Applying inline style violates the following Content Security Policy directive 'style-src 'self' https:'/;
-
-/** A port nobody listens on right now (the OpenAPI `servers` URL must name it before the server starts). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts Gatehouse on 127.0.0.1 with PUBLIC_URL naming its real port; retries if the port was taken meanwhile. */
-async function startGatehouse(databaseUrl: string): Promise<{ g: Gatehouse; origin: string }> {
-  for (let attempt = 1; ; attempt++) {
-    const port = await freePort();
-    const origin = `http://127.0.0.1:${port}`;
-    const g = await createGatehouse(testConfig(databaseUrl, { HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: origin }));
-    try {
-      await g.app.listen({ host: '127.0.0.1', port });
-      return { g, origin };
-    } catch (err) {
-      await g.close();
-      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 3) throw err;
-    }
-  }
-}
 
 /** A fresh page that records every request it makes and every script error it hits. */
 async function openPage(browser: Browser): Promise<{ page: Page; requests: URL[]; errors: string[]; close(): Promise<void> }> {
@@ -81,14 +49,13 @@ describe('Swagger UI at /docs, in Chromium', () => {
   let origin = '';
 
   before(async () => {
-    mkdirSync(ARTIFACTS, { recursive: true });
     dir = mkdtempSync(join(tmpdir(), 'gatehouse-e2e-'));
     ({ g, origin } = await startGatehouse(`sqlite:///${join(dir, 'e2e.db')}`));
     const r = await fetch(`${origin}/auth/register`, {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: EMAIL, password: PASSWORD }),
     });
     assert.equal(r.status, 201, await r.text());
-    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: STEP_TIMEOUT_MS });
+    browser = await launchBrowser();
   }, { timeout: TEST_TIMEOUT_MS });
 
   after(async () => {
