@@ -1,11 +1,11 @@
 // What every browser test needs: Debian's Chromium (Playwright cannot download one here), a free loopback port,
 // and a Gatehouse listening on it with PUBLIC_URL naming that port.
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import { createGatehouse, type Gatehouse } from '../../src/gatehouse.ts';
 import { testConfig } from '../../test/support/harness.ts';
+import { freePort } from '../../test/support/net.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
@@ -15,18 +15,6 @@ export const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts')
 export function launchBrowser(): Promise<Browser> {
   mkdirSync(ARTIFACTS, { recursive: true });
   return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
-}
-
-/** A port nobody listens on right now (the OpenAPI `servers` URL must name it before the server starts). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /** Starts Gatehouse on 127.0.0.1 with PUBLIC_URL naming its real port; retries if the port was taken meanwhile. */

@@ -43,12 +43,10 @@ export class SecretKeyRing implements KeyRing {
   }
 }
 
-interface LoadedKey { kid: string; alg: JwtAlgorithm; publicJwk: JWK; publicKey: CryptoKey; sealed: string; retiredAt: number | null }
+interface LoadedKey { kid: string; alg: JwtAlgorithm; publicJwk: JWK; publicKey: CryptoKey; retiredAt: number | null }
 
 /** How often an instance re-reads the keys, so a rotation made elsewhere reaches it. */
 const RELOAD_EVERY_MS = 60_000;
-/** An unknown kid triggers a re-read at most this often (a flood of forged kids costs one query per interval). */
-const UNKNOWN_KID_RELOAD_MS = 5_000;
 
 /**
  * Asymmetric keys (EdDSA by default, ES256, RS256) kept in the database, private halves encrypted, shared by every
@@ -84,7 +82,10 @@ export class StoredKeyRing implements KeyRing {
   async verifying(kid: string | undefined): Promise<{ key: Key; alg: JwtAlgorithm } | undefined> {
     if (kid === undefined) return undefined;
     await this.fresh(RELOAD_EVERY_MS);
-    if (!this.keys.has(kid)) await this.fresh(UNKNOWN_KID_RELOAD_MS);
+    // A kid we do not know may be a key another instance just created: re-read at once, so a rotation never
+    // refuses a valid token. Concurrent re-reads share one query, and known keys are not imported again, so a
+    // flood of forged kids costs one small SELECT each, like any other request.
+    if (!this.keys.has(kid)) await this.fresh(0);
     const k = this.keys.get(kid);
     return k && this.usable(k) ? { key: k.publicKey, alg: k.alg } : undefined;
   }
@@ -127,9 +128,11 @@ export class StoredKeyRing implements KeyRing {
     const rows = await this.store.all();
     const keys = new Map<string, LoadedKey>();
     for (const r of rows) {
-      const publicJwk = JSON.parse(r.publicJwk) as JWK;
+      const known = this.keys.get(r.kid);
+      const publicJwk = known?.publicJwk ?? JSON.parse(r.publicJwk) as JWK;
       const alg = r.alg as JwtAlgorithm;
-      keys.set(r.kid, { kid: r.kid, alg, publicJwk, publicKey: (await importJWK(publicJwk, alg)) as CryptoKey, sealed: r.privateJwkEncrypted, retiredAt: r.retiredAt === null ? null : Date.parse(r.retiredAt) });
+      const publicKey = known?.publicKey ?? (await importJWK(publicJwk, alg)) as CryptoKey;
+      keys.set(r.kid, { kid: r.kid, alg, publicJwk, publicKey, retiredAt: r.retiredAt === null ? null : Date.parse(r.retiredAt) });
     }
     const current = rows.find((r) => r.retiredAt === null && r.alg === this.algorithm);
     let active: StoredKeyRing['active'];
