@@ -104,7 +104,7 @@ onEveryDatabase('examples/clothes', (h) => {
   test('/openapi.json documents both routes, secured, with the body schema and their errors', async () => {
     const spec = (await h.req({ url: '/openapi.json' })).json();
     const { get, post } = spec.paths['/clothes'];
-    const secured = [{ OAuth2PasswordBearer: [] }, { BearerAuth: [] }];
+    const secured = [{ OAuth2PasswordBearer: [] }, { BearerAuth: [] }, { CookieAuth: [] }];
     assert.deepEqual(get.security, secured);
     assert.deepEqual(post.security, secured);
     assert.deepEqual(Object.keys(get.responses).sort(), ['200', '401']);

@@ -96,6 +96,20 @@ export const SessionParams = Type.Object({ sid: Type.String({ maxLength: 64 }) }
 export const UserSessionParams = Type.Object({ id: Type.String({ maxLength: 64 }), sid: Type.String({ maxLength: 64 }) });
 export const Revoked = Type.Object({ revoked: Type.Integer({ description: 'How many sessions ended.' }) });
 
+export const UserListQuery = Type.Object({
+  q: Type.Optional(Type.String({ maxLength: 200, description: 'Search in email, username and full name (case-insensitive).' })),
+  role: Type.Optional(Role),
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
+});
+
+export const UserPage = Type.Object({
+  items: Type.Array(UserRead),
+  total: Type.Integer({ description: 'How many users match, across all pages.' }),
+  limit: Type.Integer(),
+  offset: Type.Integer(),
+});
+
 export const UserIdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
 const ValidationError = Type.Object({

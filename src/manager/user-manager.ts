@@ -101,6 +101,12 @@ export class UserManager {
     return this.get(id);
   }
 
+  /** GET /users: any user manager may list and search all users. */
+  async listAs(actor: User, q: { search?: string; role?: Role; limit: number; offset: number }): Promise<{ items: User[]; total: number }> {
+    if (!isUserManager(actor.role)) throw new AppError('Forbidden');
+    return this.users.list(q);
+  }
+
   /** PATCH /users/{id} under the role policy (model/roles.ts). */
   async updateAs(actor: User, id: string, patch: AdminUpdate): Promise<User> {
     const target = await this.manageableBy(actor, id);

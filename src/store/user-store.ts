@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Updateable } from 'kysely';
+import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { User } from '../model/user.ts';
 import { lookupKey } from '../model/user.ts';
 import { isRole, type Role } from '../model/roles.ts';
@@ -91,6 +91,25 @@ export class UserStore {
   async delete(id: string): Promise<boolean> {
     const r = await this.db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
     return r.numDeletedRows > 0n;
+  }
+
+  /**
+   * A page of users, newest first, optionally filtered by a search on email/username/full name (case-insensitive
+   * substring) and by role; with the total that matches.
+   */
+  async list(q: { search?: string; role?: Role; limit: number; offset: number }): Promise<{ items: User[]; total: number }> {
+    let base = this.db.selectFrom('users');
+    if (q.role) base = base.where('role', '=', q.role);
+    if (q.search) {
+      // The search is text, not a pattern: %, _ and \ match themselves (ESCAPE, the same on SQLite and PostgreSQL).
+      const like = `%${lookupKey(q.search).replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+      base = base.where(sql<boolean>`(email_key like ${like} escape '\\' or username_key like ${like} escape '\\' or lower(full_name) like ${like} escape '\\')`);
+    }
+    const [rows, count] = await Promise.all([
+      base.selectAll().orderBy('created_at', 'desc').orderBy('id').limit(q.limit).offset(q.offset).execute(),
+      base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return { items: rows.map(rowToUser), total: Number(count.n) };
   }
 
   async countActive(role: Role): Promise<number> {

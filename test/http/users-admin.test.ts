@@ -127,3 +127,35 @@ onEveryDatabase('/users/{id} under the role policy', (h) => {
     assert.equal((await patch(root.token, target.id, { is_active: null })).statusCode, 422);
   });
 });
+
+onEveryDatabase('GET /users', (h) => {
+  test('a user manager lists users newest first, pages through them, and searches without regard to case', async () => {
+    const admin = await h.withRole('list-admin@example.com', 'admin');
+    for (const [email, extra] of [['alpha@example.com', { full_name: 'Ada Lovelace' }], ['beta@example.com', { username: 'Beta_Tester' }], ['gamma@other.org', {}]] as const) {
+      await h.register(email, undefined, extra);
+    }
+    const all = await h.req({ url: '/users?limit=2', token: admin.token });
+    assert.equal(all.statusCode, 200);
+    assert.equal(all.json().total, 4);
+    assert.deepEqual(all.json().items.map((u: { email: string }) => u.email), ['gamma@other.org', 'beta@example.com']);
+    const next = await h.req({ url: '/users?limit=2&offset=2', token: admin.token });
+    assert.deepEqual(next.json().items.map((u: { email: string }) => u.email), ['alpha@example.com', 'list-admin@example.com']);
+    const search = async (q: string) => (await h.req({ url: `/users?q=${encodeURIComponent(q)}`, token: admin.token })).json().items.map((u: { email: string }) => u.email);
+    assert.deepEqual(await search('LOVELACE'), ['alpha@example.com']);
+    assert.deepEqual(await search('beta_t'), ['beta@example.com']);
+    assert.deepEqual(await search('OTHER.ORG'), ['gamma@other.org']);
+    assert.deepEqual(await search('%'), [], 'a % is a character, not a wildcard');
+    assert.deepEqual(await search('_'), ['beta@example.com'], 'an _ is a character, not a wildcard');
+    const admins = (await h.req({ url: '/users?role=admin', token: admin.token })).json();
+    assert.deepEqual(admins.items.map((u: { email: string }) => u.email), ['list-admin@example.com']);
+  });
+
+  test('ordinary users may not list users; bad paging is a 422', async () => {
+    const user = await h.withRole('list-user@example.com', 'user');
+    assert.equal((await h.req({ url: '/users', token: user.token })).statusCode, 403);
+    const admin = await h.withRole('list-admin2@example.com', 'admin');
+    for (const q of ['limit=0', 'limit=101', 'offset=-1', 'limit=abc', 'role=god']) {
+      assert.equal((await h.req({ url: `/users?${q}`, token: admin.token })).statusCode, 422, q);
+    }
+  });
+});

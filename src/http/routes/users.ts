@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { NoContent, UserAdminUpdate, UserIdParams, UserRead, UserUpdate, errorResponses, toUserRead } from '../schemas.ts';
+import { NoContent, UserAdminUpdate, UserIdParams, UserListQuery, UserPage, UserRead, UserUpdate, errorResponses, toUserRead } from '../schemas.ts';
 import { SECURED, type RouteContext } from '../context.ts';
 import { currentUser } from '../guards.ts';
 
@@ -26,6 +26,16 @@ export async function usersRoutes(fastify: FastifyInstance, ctx: RouteContext): 
       email: b.email, password: b.password, username: b.username, fullName: b.full_name,
     }, req.auth!.sessionId);
     return toUserRead(user);
+  });
+
+  app.get('/users', {
+    onRequest: manager,
+    schema: { tags: ['users'], summary: 'List and search users, newest first (user managers)', security: SECURED, querystring: UserListQuery,
+      response: { 200: UserPage, ...errorResponses(['Unauthorized', 'Forbidden']) } },
+  }, async (req) => {
+    const { q, role, limit, offset } = req.query;
+    const page = await ctx.users.listAs(currentUser(req), { search: q, role, limit, offset });
+    return { items: page.items.map(toUserRead), total: page.total, limit, offset };
   });
 
   app.get('/users/:id', {
