@@ -20,7 +20,13 @@ export const ERRORS = {
   LOGIN_USER_NOT_VERIFIED: { status: 400, message: 'The password is right but the email is not verified, and the server requires it.' },
   UPDATE_USER_EMAIL_ALREADY_EXISTS: { status: 400, message: 'Another user already has this email (or username).' },
   UPDATE_USER_INVALID_PASSWORD: { status: 400, message: 'The new password does not meet the password policy; `reason` says which rule.' },
+  VERIFY_USER_BAD_TOKEN: { status: 400, message: 'The verification token is unknown, used, expired, or for an email the user no longer has.' },
+  VERIFY_USER_ALREADY_VERIFIED: { status: 400, message: 'This user\'s email is already verified.' },
+  RESET_PASSWORD_BAD_TOKEN: { status: 400, message: 'The reset token is unknown, used, expired, or older than the last password change.' },
+  RESET_PASSWORD_INVALID_PASSWORD: { status: 400, message: 'The new password does not meet the password policy; `reason` says which rule.' },
   // Gatehouse's own codes.
+  LOGIN_LOCKED: { status: 429, message: 'Too many failed logins for this account: try again after the seconds in Retry-After.' },
+  RATE_LIMITED: { status: 429, message: 'Too many requests: try again after the seconds in Retry-After.' },
   REFRESH_TOKEN_INVALID: { status: 401, message: 'The refresh token is unknown, used, expired, or its session ended: log in again.' },
   CSRF_FAILED: { status: 403, message: 'A cookie-authenticated request came from an untrusted origin or without a valid X-CSRF-Token header (GET /auth/csrf).' },
   ROLE_CHANGE_NOT_ALLOWED: { status: 403, message: 'The acting user may not grant this role, or may not change this user.' },

@@ -12,6 +12,11 @@ import { AccessTokens } from './auth/access-token.ts';
 import { JwtStrategy } from './auth/jwt-strategy.ts';
 import { UserManager } from './manager/user-manager.ts';
 import { SessionManager } from './manager/session-manager.ts';
+import { AuditLog } from './manager/audit-log.ts';
+import { LoginThrottle } from './manager/login-throttle.ts';
+import { PasswordPolicy } from './manager/password-policy.ts';
+import { AuditStore } from './store/audit-store.ts';
+import { LoginFailureStore } from './store/login-failure-store.ts';
 import { RefreshTokens } from './auth/refresh-token.ts';
 import { SecretKeyRing, StoredKeyRing, isAsymmetric, type KeyRing } from './auth/keys/key-ring.ts';
 import { KeyEncryption } from './auth/keys/key-encryption.ts';
@@ -78,11 +83,14 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
     const keys = createKeyRing(config, db);
     await keys.signing(); // asymmetric: loads the keys, creating the first one, before the JWKS is ever served
     const strategy = new JwtStrategy(new AccessTokens({ keys, audience: config.jwt.audience, issuer: config.jwt.issuer, ttlSeconds: config.jwt.accessTtl }), sessionStore);
-    const users = new UserManager(userStore, sessionStore, hasher, { password: config.password, requireVerifiedLogin: config.requireVerifiedLogin });
-    const sessions = new SessionManager(sessionStore, new RefreshTokenStore(db.kysely), userStore, strategy, new RefreshTokens(config.secret), config.session);
-    sessions.onReuse = (s) => logger.warn({ sessionId: s.id, userId: s.userId }, 'refresh token reuse detected: session ended');
-    const purge = () => sessions.purge().then(
-      (n) => { if (n > 0) logger.info({ purged: n }, 'expired sessions deleted'); },
+    const audit = new AuditLog(new AuditStore(db.kysely));
+    audit.onError = (err, type) => logger.error({ err, type }, 'could not write an audit event');
+    const throttle = new LoginThrottle(new LoginFailureStore(db.kysely), config.loginLock);
+    const policy = new PasswordPolicy(config.password);
+    const users = new UserManager({ users: userStore, sessions: sessionStore, hasher, policy, audit, throttle, requireVerifiedLogin: config.requireVerifiedLogin });
+    const sessions = new SessionManager(sessionStore, new RefreshTokenStore(db.kysely), userStore, strategy, new RefreshTokens(config.secret), audit, config.session);
+    const purge = () => Promise.all([sessions.purge(), throttle.purge()]).then(
+      ([n]) => { if (n > 0) logger.info({ purged: n }, 'expired sessions deleted'); },
       (err) => logger.warn({ err }, 'could not purge expired sessions'),
     );
     const purgeTimer = setInterval(purge, PURGE_EVERY_MS).unref();

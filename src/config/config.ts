@@ -17,7 +17,8 @@ export interface Config {
   jwt: { algorithm: JwtAlgorithm; audience: string; issuer: string; accessTtl: number };
   session: { ttl: number; idleTtl: number; reuseGrace: number };
   requireVerifiedLogin: boolean;
-  password: { minLength: number; maxLength: number };
+  password: { minLength: number; maxLength: number; rejectCommon: boolean };
+  loginLock: { freeAttempts: number; baseLockSeconds: number; maxLockSeconds: number };
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
   hashWorkers: number;
   corsOrigins: string[];
@@ -61,7 +62,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, opts: L
   const host = s.HOST!;
   const port = s.PORT!;
   const publicUrl = s.PUBLIC_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  const password = { minLength: s.PASSWORD_MIN_LENGTH!, maxLength: s.PASSWORD_MAX_LENGTH! };
+  const password = { minLength: s.PASSWORD_MIN_LENGTH!, maxLength: s.PASSWORD_MAX_LENGTH!, rejectCommon: s.PASSWORD_REJECT_COMMON! };
   if (password.minLength > password.maxLength) {
     throw new ConfigError('PASSWORD_MIN_LENGTH', `must not exceed PASSWORD_MAX_LENGTH (${password.maxLength})`);
   }
@@ -80,6 +81,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, opts: L
     session: { ttl: s.SESSION_TTL!, idleTtl: s.SESSION_IDLE_TTL!, reuseGrace: s.REFRESH_REUSE_GRACE! },
     requireVerifiedLogin: s.REQUIRE_VERIFIED_LOGIN!,
     password,
+    loginLock: { freeAttempts: s.LOGIN_LOCK_AFTER!, baseLockSeconds: s.LOGIN_LOCK_BASE!, maxLockSeconds: s.LOGIN_LOCK_MAX! },
     argon2: { memoryCost: s.ARGON2_MEMORY_KIB!, timeCost: s.ARGON2_ITERATIONS!, parallelism: s.ARGON2_PARALLELISM! },
     hashWorkers: s.HASH_WORKERS ?? availableParallelism(),
     corsOrigins: s.CORS_ORIGINS!,

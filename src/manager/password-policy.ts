@@ -1,16 +1,34 @@
+import { dictionary } from '@zxcvbn-ts/language-common';
 import { lookupKey } from '../model/user.ts';
 
-export interface PasswordPolicyOptions { minLength: number; maxLength: number }
+export interface PasswordPolicyOptions { minLength: number; maxLength: number; rejectCommon: boolean }
+
+let common: Set<string> | undefined;
+/** ~49,000 passwords most often seen in breaches (zxcvbn's list, shipped with the package: no network). */
+function commonPasswords(): Set<string> {
+  common ??= new Set((dictionary as Record<string, string[]>)['passwords-common']!.map((p) => p.toLowerCase()));
+  return common;
+}
 
 /**
- * The password rules (NIST SP 800-63B: length, not composition). Returns why a password is refused,
- * or undefined when it is acceptable. Length counts characters (code points), not bytes.
+ * The password rules, after NIST SP 800-63B §5.1.1.2: length (in characters, not bytes), not the email,
+ * and — when `rejectCommon` — not a commonly used or breached password. No composition rules.
  */
-export function passwordProblem(password: string, email: string | undefined, o: PasswordPolicyOptions): string | undefined {
-  const length = [...password].length;
-  if (length < o.minLength) return `Password should be at least ${o.minLength} characters`;
-  if (length > o.maxLength) return `Password should be at most ${o.maxLength} characters`;
-  if (password.trim().length === 0) return 'Password should not be only whitespace';
-  if (email !== undefined && lookupKey(password) === lookupKey(email)) return 'Password should not be the same as the email';
-  return undefined;
+export class PasswordPolicy {
+  private readonly o: PasswordPolicyOptions;
+
+  constructor(o: PasswordPolicyOptions) {
+    this.o = o;
+  }
+
+  /** Why a password is refused, or undefined when it is acceptable. */
+  problem(password: string, email: string | undefined): string | undefined {
+    const length = [...password].length;
+    if (length < this.o.minLength) return `Password should be at least ${this.o.minLength} characters`;
+    if (length > this.o.maxLength) return `Password should be at most ${this.o.maxLength} characters`;
+    if (password.trim().length === 0) return 'Password should not be only whitespace';
+    if (email !== undefined && lookupKey(password) === lookupKey(email)) return 'Password should not be the same as the email';
+    if (this.o.rejectCommon && commonPasswords().has(password.toLowerCase())) return 'Password is too common: it appears in lists of breached passwords';
+    return undefined;
+  }
 }

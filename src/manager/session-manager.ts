@@ -7,6 +7,7 @@ import { RefreshTokens } from '../auth/refresh-token.ts';
 import type { SessionStore } from '../store/session-store.ts';
 import type { RefreshTokenStore } from '../store/refresh-token-store.ts';
 import type { UserStore } from '../store/user-store.ts';
+import type { AuditLog } from './audit-log.ts';
 
 export interface TokenPair { accessToken: string; refreshToken: string; expiresIn: number; sessionId: string }
 
@@ -19,8 +20,6 @@ export interface SessionOptions {
   reuseGrace: number;
 }
 
-/** Reported when a used refresh token comes back: the whole session was ended (RFC 9700 §4.14.2). */
-export type ReuseListener = (session: Session) => void;
 
 /**
  * Login sessions: each login opens one, with an access token (JWT, short) and a refresh token (opaque, rotated).
@@ -34,9 +33,10 @@ export class SessionManager {
   private readonly strategy: JwtStrategy;
   private readonly refreshTokens: RefreshTokens;
   private readonly o: SessionOptions;
-  onReuse: ReuseListener = () => {};
+  private readonly audit: AuditLog;
 
-  constructor(sessions: SessionStore, refreshStore: RefreshTokenStore, users: UserStore, strategy: JwtStrategy, refresh: RefreshTokens, o: SessionOptions) {
+  constructor(sessions: SessionStore, refreshStore: RefreshTokenStore, users: UserStore, strategy: JwtStrategy, refresh: RefreshTokens, audit: AuditLog, o: SessionOptions) {
+    this.audit = audit;
     this.sessions = sessions;
     this.refreshStore = refreshStore;
     this.users = users;
@@ -86,13 +86,16 @@ export class SessionManager {
       const withinGrace = usedAt != null && Date.now() - Date.parse(usedAt) <= this.o.reuseGrace * 1000;
       if (withinGrace && next?.usedAt === null) return this.pair(user, session.id, successor);
     }
+    // Reuse of a used refresh token (RFC 9700 §4.14.2): the family is ended, thief's and victim's tokens alike.
     await this.sessions.revoke(session.id, at);
-    this.onReuse(session);
+    await this.audit.record('refresh.reuse', { userId: session.userId, client, detail: { session_id: session.id } });
     throw invalid;
   }
 
-  async end(sessionId: string): Promise<void> {
+  /** Logout. */
+  async end(userId: string, sessionId: string, client: ClientInfo): Promise<void> {
     await this.sessions.revoke(sessionId, new Date().toISOString());
+    await this.audit.record('logout', { userId, client, detail: { session_id: sessionId } });
   }
 
   list(userId: string): Promise<Session[]> {
@@ -100,13 +103,16 @@ export class SessionManager {
   }
 
   /** Ends one of the user's sessions; 404 when it is not theirs or not live. */
-  async endOne(userId: string, sessionId: string): Promise<void> {
+  async endOne(userId: string, sessionId: string, by: { actorId?: string; client: ClientInfo }): Promise<void> {
     if (!isUuid(sessionId) || !(await this.sessions.revoke(sessionId, new Date().toISOString(), userId))) throw new AppError('Not Found');
+    await this.audit.record('session.revoke', { userId, actorId: by.actorId, client: by.client, detail: { session_id: sessionId } });
   }
 
   /** Ends every session of the user but `keep`; returns how many ended. */
-  endAll(userId: string, keep?: string): Promise<number> {
-    return this.sessions.revokeAllOf(userId, new Date().toISOString(), keep);
+  async endAll(userId: string, by: { keep?: string; actorId?: string; client: ClientInfo }): Promise<number> {
+    const n = await this.sessions.revokeAllOf(userId, new Date().toISOString(), by.keep);
+    await this.audit.record('session.revoke', { userId, actorId: by.actorId, client: by.client, detail: { all: true, ...(by.keep ? { kept: by.keep } : {}), revoked: n } });
+    return n;
   }
 
   /** Deletes sessions (with their refresh tokens) that expired or were revoked more than a day ago. */

@@ -6,7 +6,11 @@ import type { PasswordHasher } from '../crypto/password-hasher.ts';
 import type { UserStore, UserChanges } from '../store/user-store.ts';
 import type { SessionStore } from '../store/session-store.ts';
 import { DuplicateKeyError } from '../store/errors.ts';
-import { passwordProblem, type PasswordPolicyOptions } from './password-policy.ts';
+import type { ClientInfo } from '../auth/jwt-strategy.ts';
+import { lookupKey } from '../model/user.ts';
+import type { PasswordPolicy } from './password-policy.ts';
+import type { AuditLog } from './audit-log.ts';
+import type { LoginThrottle } from './login-throttle.ts';
 
 export interface RegisterInput { email: string; password: string; username?: string | null; fullName?: string | null }
 
@@ -16,7 +20,15 @@ export interface SelfUpdate { email?: string; password?: string; username?: stri
 /** What a user manager may change (PATCH /users/{id}): the same plus the privileged fields. */
 export interface AdminUpdate extends SelfUpdate { isActive?: boolean; isVerified?: boolean; isSuperuser?: boolean; role?: Role }
 
-export interface UserManagerOptions { password: PasswordPolicyOptions; requireVerifiedLogin: boolean }
+export interface UserManagerDeps {
+  users: UserStore;
+  sessions: SessionStore;
+  hasher: PasswordHasher;
+  policy: PasswordPolicy;
+  audit: AuditLog;
+  throttle: LoginThrottle;
+  requireVerifiedLogin: boolean;
+}
 
 /**
  * Everything that happens to users: registration, password login, updates under the role policy, deletion.
@@ -26,24 +38,26 @@ export class UserManager {
   private readonly users: UserStore;
   private readonly sessions: SessionStore;
   private readonly hasher: PasswordHasher;
-  private readonly o: UserManagerOptions;
+  private readonly d: UserManagerDeps;
 
-  constructor(users: UserStore, sessions: SessionStore, hasher: PasswordHasher, o: UserManagerOptions) {
-    this.users = users;
-    this.sessions = sessions;
-    this.hasher = hasher;
-    this.o = o;
+  constructor(deps: UserManagerDeps) {
+    this.users = deps.users;
+    this.sessions = deps.sessions;
+    this.hasher = deps.hasher;
+    this.d = deps;
   }
 
-  async register(input: RegisterInput): Promise<User> {
+  async register(input: RegisterInput, client: ClientInfo): Promise<User> {
     this.checkPassword(input.password, input.email, 'REGISTER_INVALID_PASSWORD');
     if (await this.users.byEmail(input.email)) throw new AppError('REGISTER_USER_ALREADY_EXISTS');
     const hashedPassword = await this.hasher.hash(input.password); // outside any transaction
     try {
-      return await this.users.insert({
+      const user = await this.users.insert({
         id: newId(), email: input.email, username: input.username ?? null, fullName: input.fullName ?? null,
         hashedPassword, isActive: true, isVerified: false, role: 'user',
       });
+      await this.d.audit.record('register', { userId: user.id, client });
+      return user;
     } catch (err) {
       // Two registrations of one email at once: the database's unique index lets exactly one through.
       if (err instanceof DuplicateKeyError) throw new AppError('REGISTER_USER_ALREADY_EXISTS');
@@ -59,29 +73,47 @@ export class UserManager {
     if (existing) {
       const user = await this.users.update(existing.id, { role: 'super_admin', isActive: true, isVerified: true, hashedPassword });
       await this.sessions.revokeAllOf(existing.id, new Date().toISOString());
+      await this.d.audit.record('role.change', { userId: existing.id, detail: { from: existing.role, to: 'super_admin', via: 'cli' } });
       return { user: user!, created: false };
     }
     const user = await this.users.insert({
       id: newId(), email, username: null, fullName: null, hashedPassword, isActive: true, isVerified: true, role: 'super_admin',
     });
+    await this.d.audit.record('register', { userId: user.id, detail: { role: 'super_admin', via: 'cli' } });
     return { user, created: true };
   }
 
   /**
    * Password login. Wrong password, unknown user and inactive user fail alike (LOGIN_BAD_CREDENTIALS) and cost
    * one password verification each, so neither the answer nor its timing tells whether the account exists.
+   * Repeated failures lock what was typed for a while (LoginThrottle), whether or not such an account exists.
    */
-  async authenticate(login: string, password: string): Promise<User> {
+  async authenticate(login: string, password: string, client: ClientInfo): Promise<User> {
+    const key = lookupKey(login);
+    try {
+      await this.d.throttle.check(key);
+    } catch (err) {
+      await this.d.audit.record('login.locked', { client, detail: { login: login.slice(0, 320) } });
+      throw err;
+    }
     const user = await this.users.byLogin(login);
-    if (!user?.hashedPassword) {
-      await this.hasher.burn(password);
+    const { ok, needsRehash } = user?.hashedPassword ? await this.hasher.verify(user.hashedPassword, password) : await this.burn(password);
+    if (!user || !ok || !user.isActive) {
+      const locked = await this.d.throttle.fail(key);
+      await this.d.audit.record('login.failure', { userId: user?.id ?? null, client, detail: { login: login.slice(0, 320), ...(locked ? { locked_seconds: locked } : {}) } });
       throw new AppError('LOGIN_BAD_CREDENTIALS');
     }
-    const { ok, needsRehash } = await this.hasher.verify(user.hashedPassword, password);
-    if (!ok || !user.isActive) throw new AppError('LOGIN_BAD_CREDENTIALS');
-    if (this.o.requireVerifiedLogin && !user.isVerified) throw new AppError('LOGIN_USER_NOT_VERIFIED');
-    if (needsRehash) await this.users.replaceHash(user.id, user.hashedPassword, await this.hasher.hash(password));
+    await this.d.throttle.succeed(key);
+    if (this.d.requireVerifiedLogin && !user.isVerified) throw new AppError('LOGIN_USER_NOT_VERIFIED');
+    if (needsRehash) await this.users.replaceHash(user.id, user.hashedPassword!, await this.hasher.hash(password));
+    await this.d.audit.record('login.success', { userId: user.id, client });
     return user;
+  }
+
+  /** The same work as a verification, for an account that does not exist (or has no password). */
+  private async burn(password: string): Promise<{ ok: false; needsRehash: false }> {
+    await this.hasher.burn(password);
+    return { ok: false, needsRehash: false };
   }
 
   async get(id: string): Promise<User> {
@@ -91,8 +123,8 @@ export class UserManager {
   }
 
   /** PATCH /users/me: privileged fields are not part of SelfUpdate; the current session survives a password change. */
-  async updateSelf(user: User, patch: SelfUpdate, currentSessionId: string): Promise<User> {
-    return this.apply(user, await this.changes(user, patch), currentSessionId);
+  async updateSelf(user: User, patch: SelfUpdate, currentSessionId: string, client: ClientInfo): Promise<User> {
+    return this.apply(user, await this.changes(user, patch), currentSessionId, { actor: undefined, client });
   }
 
   /** GET /users/{id}: any user manager may read any user. */
@@ -108,7 +140,7 @@ export class UserManager {
   }
 
   /** PATCH /users/{id} under the role policy (model/roles.ts). */
-  async updateAs(actor: User, id: string, patch: AdminUpdate): Promise<User> {
+  async updateAs(actor: User, id: string, patch: AdminUpdate, client: ClientInfo): Promise<User> {
     const target = await this.manageableBy(actor, id);
     const changes = await this.changes(target, patch);
     const role = resolveRole(target.role, patch);
@@ -119,13 +151,14 @@ export class UserManager {
     if (patch.isActive !== undefined) changes.isActive = patch.isActive;
     if (patch.isVerified !== undefined) changes.isVerified = patch.isVerified;
     await this.keepOneSuperuser(target, changes);
-    return this.apply(target, changes, undefined);
+    return this.apply(target, changes, undefined, { actor, client });
   }
 
-  async deleteAs(actor: User, id: string): Promise<void> {
+  async deleteAs(actor: User, id: string, client: ClientInfo): Promise<void> {
     const target = await this.manageableBy(actor, id);
     await this.keepOneSuperuser(target, { isActive: false });
     await this.users.delete(target.id); // sessions go with it (ON DELETE CASCADE)
+    await this.d.audit.record('user.delete', { userId: target.id, actorId: actor.id, client, detail: { email: target.email } });
   }
 
   /** The user `id`, if `actor` may manage them (edit, end their sessions); else 403 (or 404). */
@@ -151,7 +184,7 @@ export class UserManager {
     return c;
   }
 
-  private async apply(user: User, c: UserChanges, keepSession: string | undefined): Promise<User> {
+  private async apply(user: User, c: UserChanges, keepSession: string | undefined, by: { actor: User | undefined; client: ClientInfo }): Promise<User> {
     let updated: User | undefined;
     try {
       updated = await this.users.update(user.id, c);
@@ -164,7 +197,17 @@ export class UserManager {
     if (c.hashedPassword !== undefined || c.isActive === false || (c.role !== undefined && c.role !== user.role)) {
       await this.sessions.revokeAllOf(user.id, new Date().toISOString(), c.isActive === false ? undefined : keepSession);
     }
+    await this.auditChanges(user, updated, c, by);
     return updated;
+  }
+
+  private async auditChanges(before: User, after: User, c: UserChanges, by: { actor: User | undefined; client: ClientInfo }): Promise<void> {
+    const ctx = { userId: before.id, actorId: by.actor?.id ?? null, client: by.client };
+    if (before.email !== after.email) await this.d.audit.record('email.change', { ...ctx, detail: { from: before.email, to: after.email } });
+    if (c.hashedPassword !== undefined) await this.d.audit.record('password.change', ctx);
+    if (before.role !== after.role) await this.d.audit.record('role.change', { ...ctx, detail: { from: before.role, to: after.role } });
+    if (before.isActive !== after.isActive) await this.d.audit.record(after.isActive ? 'user.activate' : 'user.deactivate', ctx);
+    if (!before.isVerified && after.isVerified) await this.d.audit.record('email.verify', { ...ctx, detail: { email: after.email } });
   }
 
   private async keepOneSuperuser(target: User, c: UserChanges): Promise<void> {
@@ -174,7 +217,7 @@ export class UserManager {
   }
 
   private checkPassword(password: string, email: string, code: ErrorCode): void {
-    const reason = passwordProblem(password, email, this.o.password);
+    const reason = this.d.policy.problem(password, email);
     if (reason) throw new AppError(code, { reason });
   }
 }

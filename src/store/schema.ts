@@ -1,4 +1,4 @@
-import type { ColumnType } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /** SQLite stores booleans as 0/1 and timestamps as ISO-8601 text; PostgreSQL as boolean and timestamptz. */
 type Bool = ColumnType<boolean | number, number, number>;
@@ -48,11 +48,58 @@ export interface SigningKeysTable {
   retired_at: NullableTimestamp;
 }
 
+export interface AccountTokensTable {
+  token_hash: string;
+  purpose: string;
+  user_id: string;
+  email_key: string;
+  password_fingerprint: string;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+}
+
+export interface MailOutboxTable {
+  id: Generated<number | string>;
+  kind: string;
+  email: string;
+  status: string;
+  attempts: ColumnType<number, number | undefined, number>;
+  next_attempt_at: Timestamp;
+  locked_until: NullableTimestamp;
+  last_error: string | null;
+  token_hash: string | null;
+  created_at: Timestamp;
+  finished_at: NullableTimestamp;
+}
+
+export interface AuditEventsTable {
+  id: Generated<number | string>;
+  type: string;
+  user_id: string | null;
+  actor_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  detail: string | null;
+  created_at: Timestamp;
+}
+
+export interface LoginFailuresTable {
+  account_key: string;
+  failures: number;
+  locked_until: NullableTimestamp;
+  last_failure_at: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
   signing_keys: SigningKeysTable;
+  account_tokens: AccountTokensTable;
+  mail_outbox: MailOutboxTable;
+  audit_events: AuditEventsTable;
+  login_failures: LoginFailuresTable;
 }
 
 export const toBool = (v: boolean | number): boolean => v === true || v === 1;

@@ -16,7 +16,7 @@ export async function authRoutes(fastify: FastifyInstance, ctx: RouteContext): P
   }, async (req, reply) => {
     const user = await ctx.users.register({
       email: req.body.email, password: req.body.password, username: req.body.username, fullName: req.body.full_name,
-    });
+    }, clientInfo(req));
     req.log.info({ userId: user.id }, 'user registered');
     return reply.code(201).send(toUserRead(user));
   });
@@ -28,7 +28,7 @@ export async function authRoutes(fastify: FastifyInstance, ctx: RouteContext): P
         response: { 200: BearerToken, ...errorResponses(['LOGIN_BAD_CREDENTIALS', 'LOGIN_USER_NOT_VERIFIED']) },
       },
     }, async (req, reply) => {
-      const user = await ctx.users.authenticate(req.body.username, req.body.password);
+      const user = await ctx.users.authenticate(req.body.username, req.body.password, clientInfo(req));
       const pair = await ctx.sessions.start(user, clientInfo(req));
       req.log.info({ userId: user.id, sessionId: pair.sessionId }, 'login');
       return bearerTransport.loginResponse(reply, pair);
@@ -50,7 +50,7 @@ export async function authRoutes(fastify: FastifyInstance, ctx: RouteContext): P
     schema: { tags: ['auth'], summary: 'Log out: ends the session, so the token stops working at once', security: SECURED,
       response: { 204: NoContent, ...errorResponses(['Unauthorized'], { validation: false }) } },
   }, async (req, reply) => {
-    await ctx.sessions.end(req.auth!.sessionId);
+    await ctx.sessions.end(req.auth!.user.id, req.auth!.sessionId, clientInfo(req));
     req.log.info({ userId: req.auth!.user.id, sessionId: req.auth!.sessionId }, 'logout');
     return reply.code(204).send(null);
   });

@@ -6,7 +6,7 @@ import { LoginForm, NoContent, errorResponses } from '../schemas.ts';
 import { SECURED, clientInfo, type RouteContext } from '../context.ts';
 import { sendAppError } from '../error-handler.ts';
 
-const CsrfToken = Type.Object({ csrf_token: Type.String({ description: 'Send it back in the X-CSRF-Token header.' }) });
+export const CsrfToken = Type.Object({ csrf_token: Type.String({ description: 'Send it back in the X-CSRF-Token header.' }) });
 
 /**
  * The cookie backend (fastapi-users' /auth/cookie/*) for SPAs: tokens never reach the page's script.
@@ -33,7 +33,7 @@ export async function cookieAuthRoutes(fastify: FastifyInstance, ctx: RouteConte
       response: { 204: NoContent, ...errorResponses(['LOGIN_BAD_CREDENTIALS', 'LOGIN_USER_NOT_VERIFIED', 'CSRF_FAILED']) },
     },
   }, async (req, reply) => {
-    const user = await ctx.users.authenticate(req.body.username, req.body.password);
+    const user = await ctx.users.authenticate(req.body.username, req.body.password, clientInfo(req));
     const pair = await ctx.sessions.start(user, clientInfo(req));
     req.log.info({ userId: user.id, sessionId: pair.sessionId }, 'login (cookie)');
     return cookies.login(reply, pair, ctx.config.session.ttl).send(null);
@@ -62,7 +62,7 @@ export async function cookieAuthRoutes(fastify: FastifyInstance, ctx: RouteConte
     schema: { tags, summary: 'Log out: ends the session and clears the cookies (send X-CSRF-Token)', security: SECURED,
       response: { 204: NoContent, ...errorResponses(['Unauthorized', 'CSRF_FAILED'], { validation: false }) } },
   }, async (req, reply) => {
-    await ctx.sessions.end(req.auth!.sessionId);
+    await ctx.sessions.end(req.auth!.user.id, req.auth!.sessionId, clientInfo(req));
     req.log.info({ userId: req.auth!.user.id, sessionId: req.auth!.sessionId }, 'logout (cookie)');
     return cookies.logout(reply).code(204).send(null);
   });

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { NoContent, Revoked, SessionParams, SessionRead, UserIdParams, UserSessionParams, errorResponses, toSessionRead } from '../schemas.ts';
-import { SECURED, type RouteContext } from '../context.ts';
+import { SECURED, clientInfo, type RouteContext } from '../context.ts';
 import { currentUser } from '../guards.ts';
 
 /** A user's own sessions (devices), and a user manager's view of anyone's they may manage. */
@@ -23,7 +23,7 @@ export async function sessionsRoutes(fastify: FastifyInstance, ctx: RouteContext
     schema: { tags, summary: 'End one of my sessions (log a device out)', security: SECURED, params: SessionParams,
       response: { 204: NoContent, ...errorResponses(['Unauthorized', 'Not Found'], { validation: false }) } },
   }, async (req, reply) => {
-    await ctx.sessions.endOne(currentUser(req).id, req.params.sid);
+    await ctx.sessions.endOne(currentUser(req).id, req.params.sid, { client: clientInfo(req) });
     return reply.code(204).send(null);
   });
 
@@ -31,7 +31,7 @@ export async function sessionsRoutes(fastify: FastifyInstance, ctx: RouteContext
     onRequest: self,
     schema: { tags, summary: 'Log out everywhere else: end every session but this one', security: SECURED,
       response: { 200: Revoked, ...errorResponses(['Unauthorized'], { validation: false }) } },
-  }, async (req) => ({ revoked: await ctx.sessions.endAll(currentUser(req).id, req.auth!.sessionId) }));
+  }, async (req) => ({ revoked: await ctx.sessions.endAll(currentUser(req).id, { keep: req.auth!.sessionId, client: clientInfo(req) }) }));
 
   app.get('/users/:id/sessions', {
     onRequest: manager,
@@ -48,7 +48,7 @@ export async function sessionsRoutes(fastify: FastifyInstance, ctx: RouteContext
       response: { 204: NoContent, ...errorResponses(['Unauthorized', 'Forbidden', 'Not Found'], { validation: false }) } },
   }, async (req, reply) => {
     const target = await ctx.users.manageableBy(currentUser(req), req.params.id);
-    await ctx.sessions.endOne(target.id, req.params.sid);
+    await ctx.sessions.endOne(target.id, req.params.sid, { actorId: currentUser(req).id, client: clientInfo(req) });
     return reply.code(204).send(null);
   });
 
@@ -58,6 +58,6 @@ export async function sessionsRoutes(fastify: FastifyInstance, ctx: RouteContext
       response: { 200: Revoked, ...errorResponses(['Unauthorized', 'Forbidden', 'Not Found'], { validation: false }) } },
   }, async (req) => {
     const target = await ctx.users.manageableBy(currentUser(req), req.params.id);
-    return { revoked: await ctx.sessions.endAll(target.id) };
+    return { revoked: await ctx.sessions.endAll(target.id, { actorId: currentUser(req).id, client: clientInfo(req) }) };
   });
 }

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { NoContent, UserAdminUpdate, UserIdParams, UserListQuery, UserPage, UserRead, UserUpdate, errorResponses, toUserRead } from '../schemas.ts';
-import { SECURED, type RouteContext } from '../context.ts';
+import { SECURED, clientInfo, type RouteContext } from '../context.ts';
 import { currentUser } from '../guards.ts';
 
 /** fastapi-users' users router: /users/me for everyone, /users/{id} for user managers (admins and super admins). */
@@ -24,7 +24,7 @@ export async function usersRoutes(fastify: FastifyInstance, ctx: RouteContext): 
     const b = req.body;
     const user = await ctx.users.updateSelf(currentUser(req), {
       email: b.email, password: b.password, username: b.username, fullName: b.full_name,
-    }, req.auth!.sessionId);
+    }, req.auth!.sessionId, clientInfo(req));
     return toUserRead(user);
   });
 
@@ -55,7 +55,7 @@ export async function usersRoutes(fastify: FastifyInstance, ctx: RouteContext): 
     const user = await ctx.users.updateAs(currentUser(req), req.params.id, {
       email: b.email, password: b.password, username: b.username, fullName: b.full_name,
       isActive: b.is_active, isVerified: b.is_verified, isSuperuser: b.is_superuser, role: b.role,
-    });
+    }, clientInfo(req));
     req.log.info({ actorId: req.auth!.user.id, userId: user.id }, 'user updated by manager');
     return toUserRead(user);
   });
@@ -65,7 +65,7 @@ export async function usersRoutes(fastify: FastifyInstance, ctx: RouteContext): 
     schema: { tags: ['users'], summary: 'Delete a user (user managers, under the role policy)', security: SECURED, params: UserIdParams,
       response: { 204: NoContent, ...errorResponses(['Unauthorized', 'Forbidden', 'Not Found', 'LAST_SUPERUSER'], { validation: false }) } },
   }, async (req, reply) => {
-    await ctx.users.deleteAs(currentUser(req), req.params.id);
+    await ctx.users.deleteAs(currentUser(req), req.params.id, clientInfo(req));
     req.log.info({ actorId: req.auth!.user.id, userId: req.params.id }, 'user deleted');
     return reply.code(204).send(null);
   });

@@ -2,8 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { RouteContext } from '../context.ts';
 
-const Jwks = Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) }, { description: 'RFC 7517 JWK Set' });
-const Metadata = Type.Record(Type.String(), Type.Unknown(), { description: 'Discovery metadata (RFC 8414 / OpenID Connect Discovery fields that apply)' });
+export const Jwks = Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) }, { description: 'RFC 7517 JWK Set' });
+export const Metadata = Type.Record(Type.String(), Type.Unknown(), { description: 'Discovery metadata (RFC 8414 / OpenID Connect Discovery fields that apply)' });
 
 /**
  * What any backend needs to verify Gatehouse's access tokens with a standard library: the issuer and its public keys.

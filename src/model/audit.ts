@@ -1,0 +1,20 @@
+/** What the audit log records. One name per event; the HTTP filter and the docs use the same names. */
+export const AUDIT_TYPES = [
+  'register', 'login.success', 'login.failure', 'login.locked', 'logout', 'refresh.reuse', 'session.revoke',
+  'password.change', 'password.reset.request', 'password.reset', 'email.change', 'email.verify.request', 'email.verify',
+  'role.change', 'user.deactivate', 'user.activate', 'user.delete', 'oauth.link', 'oauth.unlink',
+] as const;
+export type AuditType = (typeof AUDIT_TYPES)[number];
+
+export interface AuditEvent {
+  id: string;
+  type: AuditType;
+  /** The user the event is about (null: unknown account, e.g. a failed login for an email nobody has). */
+  userId: string | null;
+  /** Who did it, when not the user themselves (an admin). */
+  actorId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  detail: Record<string, unknown> | null;
+  createdAt: string;
+}

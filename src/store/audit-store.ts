@@ -1,0 +1,40 @@
+import type { Kysely } from 'kysely';
+import type { AuditEvent, AuditType } from '../model/audit.ts';
+import { toIso, type Database } from './schema.ts';
+
+export interface AuditQuery { userId?: string; type?: AuditType; since?: string; until?: string; limit: number; offset: number }
+
+/** SQL for the audit trail: append and read, never update. */
+export class AuditStore {
+  private readonly db: Kysely<Database>;
+
+  constructor(db: Kysely<Database>) {
+    this.db = db;
+  }
+
+  async append(e: Omit<AuditEvent, 'id'>): Promise<void> {
+    await this.db.insertInto('audit_events').values({
+      type: e.type, user_id: e.userId, actor_id: e.actorId, ip: e.ip, user_agent: e.userAgent,
+      detail: e.detail === null ? null : JSON.stringify(e.detail), created_at: e.createdAt,
+    }).execute();
+  }
+
+  async find(q: AuditQuery): Promise<{ items: AuditEvent[]; total: number }> {
+    let base = this.db.selectFrom('audit_events');
+    if (q.userId) base = base.where('user_id', '=', q.userId);
+    if (q.type) base = base.where('type', '=', q.type);
+    if (q.since) base = base.where('created_at', '>=', q.since);
+    if (q.until) base = base.where('created_at', '<', q.until);
+    const [rows, count] = await Promise.all([
+      base.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).offset(q.offset).execute(),
+      base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
+    ]);
+    return {
+      items: rows.map((r) => ({
+        id: String(r.id), type: r.type as AuditType, userId: r.user_id, actorId: r.actor_id, ip: r.ip, userAgent: r.user_agent,
+        detail: r.detail === null ? null : JSON.parse(r.detail) as Record<string, unknown>, createdAt: toIso(r.created_at),
+      })),
+      total: Number(count.n),
+    };
+  }
+}
