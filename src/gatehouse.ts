@@ -13,6 +13,13 @@ import { JwtStrategy } from './auth/jwt-strategy.ts';
 import { UserManager } from './manager/user-manager.ts';
 import { SessionManager } from './manager/session-manager.ts';
 import { AuditLog } from './manager/audit-log.ts';
+import { AccountFlows } from './manager/account-flows.ts';
+import { AccountTokens } from './manager/account-tokens.ts';
+import { MailQueue } from './manager/mail-queue.ts';
+import { AccountTokenStore } from './store/account-token-store.ts';
+import { MailOutboxStore } from './store/mail-outbox-store.ts';
+import { FolderMailer, SmtpMailer } from './mail/mailer.ts';
+import { defaultTemplates, type MailTemplates } from './mail/templates.ts';
 import { LoginThrottle } from './manager/login-throttle.ts';
 import { PasswordPolicy } from './manager/password-policy.ts';
 import { AuditStore } from './store/audit-store.ts';
@@ -28,13 +35,20 @@ import { CsrfTokens } from './auth/csrf-token.ts';
 import { buildApp, type AppOptions } from './http/app.ts';
 import { AppError } from './errors.ts';
 import type { RouteContext } from './http/context.ts';
+import { createOAuthManager } from './oauth/create.ts';
+import type { OAuthManager } from './oauth/oauth-manager.ts';
+import type { HttpFetch } from './oauth/http-client.ts';
+import { OAuthBinding } from './http/oauth-binding.ts';
 
 export interface Gatehouse {
   app: FastifyInstance;
   db: Db;
   users: UserManager;
   sessions: SessionManager;
+  mail: MailQueue;
   keys: KeyRing;
+  /** Social login; `providerAccessToken(userId, provider)` calls a provider's API as the user. */
+  oauth: OAuthManager;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -44,6 +58,12 @@ export interface GatehouseOptions {
   /** Apply migrations at start (default true; `gatehouse serve --no-migrate` turns it off). */
   migrate?: boolean;
   plugins?: AppOptions['plugins'];
+  /** The HTTP client for OAuth providers (default: global fetch); tests put failures or recorders here. */
+  oauthFetch?: HttpFetch;
+  /** Your own wording for the verification and reset mails. */
+  mailTemplates?: Partial<MailTemplates>;
+  /** Run the mail worker in this process (default true). */
+  mailWorker?: boolean;
 }
 
 /** How often sessions that ended more than a day ago are deleted. */
@@ -89,7 +109,15 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
     const policy = new PasswordPolicy(config.password);
     const users = new UserManager({ users: userStore, sessions: sessionStore, hasher, policy, audit, throttle, requireVerifiedLogin: config.requireVerifiedLogin });
     const sessions = new SessionManager(sessionStore, new RefreshTokenStore(db.kysely), userStore, strategy, new RefreshTokens(config.secret), audit, config.session);
-    const purge = () => Promise.all([sessions.purge(), throttle.purge()]).then(
+    const tokens = new AccountTokens(new AccountTokenStore(db.kysely), userStore, config.mail.ttl);
+    const mailer = config.mail.smtpUrl ? new SmtpMailer(config.mail.smtpUrl, config.mail.from) : new FolderMailer(config.mail.folder, config.mail.from);
+    const mail = new MailQueue(
+      { store: new MailOutboxStore(db.kysely), users: userStore, tokens, mailer, templates: { ...defaultTemplates, ...opts.mailTemplates }, log: logger },
+      { appName: config.mail.appName, links: config.mail.links, logLinks: !config.mail.smtpUrl && config.env !== 'production' },
+    );
+    const flows = new AccountFlows({ users: userStore, sessions: sessionStore, tokens, mail, hasher, policy, audit });
+    if (!config.mail.smtpUrl) logger.warn({ folder: config.mail.folder }, 'SMTP_URL is not set: mails are written to a folder, not sent');
+    const purge = () => Promise.all([sessions.purge(), throttle.purge(), tokens.purge()]).then(
       ([n]) => { if (n > 0) logger.info({ purged: n }, 'expired sessions deleted'); },
       (err) => logger.warn({ err }, 'could not purge expired sessions'),
     );
@@ -97,8 +125,10 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
     const cookies = new CookieTransport(config.cookie);
     const csrfTokens = new CsrfTokens(config.secret);
     const csrf = new CsrfGuard(csrfTokens, cookies, config.trustedOrigins);
+    const oauth = createOAuthManager(config, db, { users: userStore, audit, fetch: opts.oauthFetch });
     const ctx: RouteContext = {
-      config, users, sessions, strategy, keys, guards: new Guards(strategy, cookies, csrf), cookies, csrf, csrfTokens,
+      config, users, sessions, flows, strategy, keys, guards: new Guards(strategy, cookies, csrf), cookies, csrf, csrfTokens,
+      oauth, oauthBinding: new OAuthBinding(config.cookie, config.oauth.stateTtl),
       async ready() {
         await ping(db);
         const pending = await pendingMigrations(db);
@@ -106,11 +136,13 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
       },
     };
     const app = await buildApp(ctx, { logger, plugins: opts.plugins });
+    if (opts.mailWorker ?? true) mail.start();
     return {
-      app, db, users, sessions, keys, logger,
+      app, db, users, sessions, mail, keys, oauth, logger,
       async close() {
         clearInterval(purgeTimer);
         await app.close();
+        await mail.stop();
         await pool.close();
         await db.close();
       },

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { VARIABLES, type RawSettings, type VariableName } from './variables.ts';
 import type { JwtAlgorithm } from '../auth/keys/key-ring.ts';
+import { oauthSettings, type OAuthConfig } from './oauth-config.ts';
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -28,6 +29,17 @@ export interface Config {
   trustProxy: boolean;
   bodyLimit: number;
   logLevel: string;
+  /** Social login: providers, redirect allow-list, SPA URL (see oauth-config.ts for OIDC_<NAME>_*). */
+  oauth: OAuthConfig;
+  mail: {
+    appName: string;
+    smtpUrl: string | undefined;
+    from: string;
+    folder: string;
+    links: { verify: string; reset: string };
+    ttl: { verify: number; reset: number };
+    sendVerifyOnRegister: boolean;
+  };
 }
 
 /** A setting that stops the server at boot; the message names the variable and says why. */
@@ -90,6 +102,16 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, opts: L
     trustProxy: s.TRUST_PROXY!,
     bodyLimit: s.BODY_LIMIT!,
     logLevel: s.LOG_LEVEL!,
+    oauth: oauthSettings(env, s, (variable, why) => new ConfigError(variable, why)),
+    mail: {
+      appName: s.APP_NAME!,
+      smtpUrl: s.SMTP_URL,
+      from: s.MAIL_FROM ?? `${s.APP_NAME} <no-reply@${new URL(publicUrl).hostname}>`,
+      folder: resolve(cwd, s.MAIL_FOLDER!),
+      links: { verify: s.VERIFY_URL ?? `${publicUrl}/verify`, reset: s.RESET_PASSWORD_URL ?? `${publicUrl}/reset-password` },
+      ttl: { verify: s.VERIFY_TOKEN_TTL!, reset: s.RESET_TOKEN_TTL! },
+      sendVerifyOnRegister: s.SEND_VERIFY_ON_REGISTER!,
+    },
   };
 }
 

@@ -51,3 +51,25 @@ export const origins: Parser<string[]> = (raw) => raw.split(',').map((s) => s.tr
   if (url.origin !== o) throw new Error(`"${o}" is not an origin (scheme://host[:port], no path or trailing slash)`);
   return o;
 });
+
+/**
+ * Comma-separated absolute http(s) URLs, kept exactly as written (they are compared as exact strings), each without
+ * query, fragment or credentials: the OAuth redirect allow-list (RFC 9700 §4.1.3).
+ */
+export const urlList: Parser<string[]> = (raw) => raw.split(',').map((s) => s.trim()).filter(Boolean).map((u) => {
+  let url: URL;
+  try { url = new URL(u); } catch { throw new Error(`"${u}" is not an absolute URL such as https://app.example.com/oauth/callback`); }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`"${u}" is not an http(s) URL`);
+  if (url.search || url.hash || u.includes('#') || u.includes('?')) throw new Error(`"${u}" must not have a query or fragment`);
+  if (url.username || url.password) throw new Error(`"${u}" must not carry credentials`);
+  if (url.href !== u && `${url.href}` !== `${u}/`) throw new Error(`"${u}" is not in canonical form (try ${url.href})`);
+  return u;
+});
+
+export const smtpUrl: Parser<string> = (raw) => {
+  let url: URL;
+  try { url = new URL(raw.trim()); } catch { throw new Error('must be a URL such as smtp://user:pass@mail.example.com:587 or smtps://…:465'); }
+  if (url.protocol !== 'smtp:' && url.protocol !== 'smtps:') throw new Error('must start with smtp:// or smtps://');
+  if (!url.hostname) throw new Error('names no host');
+  return url.href;
+};

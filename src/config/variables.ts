@@ -1,4 +1,4 @@
-import { bool, duration, httpUrl, int, oneOf, origins, str, type Parser } from './parsers.ts';
+import { bool, duration, httpUrl, int, oneOf, origins, smtpUrl, str, urlList, type Parser } from './parsers.ts';
 
 interface Variable<T> {
   parse: Parser<T>;
@@ -46,10 +46,31 @@ export const VARIABLES = {
   COOKIE_SECURE: v(oneOf(['auto', 'true', 'false']), 'auto',
     'Secure cookies; auto = on unless PUBLIC_URL is plain http on localhost/127.0.0.1/[::1] (false is allowed only there).'),
   COOKIE_SAMESITE: v(oneOf(['lax', 'strict', 'none']), 'lax', 'SameSite of the session cookies (none requires Secure).'),
+  APP_NAME: v(str, 'Gatehouse', 'The name mails and pages use.'),
+  SMTP_URL: v(smtpUrl, undefined, 'smtp://user:pass@host:587 (STARTTLS when offered) or smtps://user:pass@host:465. Unset: mails go to MAIL_FOLDER.'),
+  MAIL_FROM: v(str, undefined, 'From address of mails; default "APP_NAME <no-reply@PUBLIC_URL\'s host>".'),
+  MAIL_FOLDER: v(str, './mail-outbox', 'Without SMTP_URL, each mail is written here as an .eml file (and in development its link is logged).'),
+  VERIFY_URL: v(httpUrl, undefined, 'The SPA page verification links open (?token=… is appended); default PUBLIC_URL/verify.'),
+  RESET_PASSWORD_URL: v(httpUrl, undefined, 'The SPA page reset links open (?token=… is appended); default PUBLIC_URL/reset-password.'),
+  VERIFY_TOKEN_TTL: v(duration(60, 30 * 86400), '24h', 'How long an email-verification link works.'),
+  RESET_TOKEN_TTL: v(duration(60, 86400), '1h', 'How long a password-reset link works.'),
+  SEND_VERIFY_ON_REGISTER: v(bool, 'false', 'Mail a verification link to every new user.'),
   CORS_ORIGINS: v(origins, '', 'Comma-separated origins allowed to call the API from a browser, with credentials; they are also trusted by the CSRF check.'),
   TRUST_PROXY: v(bool, 'false', 'Take the client IP from X-Forwarded-For (only behind a proxy you control).'),
   BODY_LIMIT: v(int(1024, 10 * 1024 * 1024), '65536', 'Largest request body in bytes.'),
   LOG_LEVEL: v(oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info', 'pino log level.'),
+  OAUTH_REDIRECT_URIS: v(urlList, '', 'Comma-separated SPA URLs a social login may return to (redirect_uri of GET /auth/{provider}/authorize), compared exactly; no query or fragment.'),
+  OAUTH_SPA_URL: v(httpUrl, undefined, 'Where GET /auth/{provider}/callback sends the browser after a social login (?error=CODE when it failed); unset = that server-callback flow is off.'),
+  OAUTH_STATE_TTL: v(duration(60, 600), '10m', 'How long a social login may take from authorize to callback (state lifetime, at most 10 minutes).'),
+  GITHUB_CLIENT_ID: v(str, undefined, 'Client ID of a GitHub OAuth app; with GITHUB_CLIENT_SECRET it turns on /auth/github/*.'),
+  GITHUB_CLIENT_SECRET: v(str, undefined, 'Client secret of the GitHub OAuth app.'),
+  GITHUB_OAUTH_URL: v(httpUrl, 'https://github.com', 'GitHub\'s OAuth server (/login/oauth/authorize, /login/oauth/access_token); http only on loopback (tests).'),
+  GITHUB_API_URL: v(httpUrl, 'https://api.github.com', 'GitHub\'s REST API (/user, /user/emails); http only on loopback (tests).'),
+  GITHUB_TOKEN_EXCHANGE: v(bool, 'false', 'Accept POST /auth/github/token with a GitHub access token issued to this app (off: see README, Social login).'),
+  GOOGLE_CLIENT_ID: v(str, undefined, 'Client ID of a Google OAuth client; with GOOGLE_CLIENT_SECRET it turns on /auth/google/*.'),
+  GOOGLE_CLIENT_SECRET: v(str, undefined, 'Client secret of the Google OAuth client.'),
+  GOOGLE_ISSUER: v(httpUrl, 'https://accounts.google.com', 'Google\'s OpenID Connect issuer (discovery); http only on loopback (tests).'),
+  GOOGLE_TOKEN_EXCHANGE: v(bool, 'false', 'Accept POST /auth/google/token with a Google ID token for this client (off: see README, Social login).'),
 } satisfies Record<string, Variable<unknown>>;
 
 export type VariableName = keyof typeof VARIABLES;

@@ -13,7 +13,10 @@ import { usersRoutes } from './routes/users.ts';
 import { sessionsRoutes } from './routes/sessions.ts';
 import { cookieAuthRoutes } from './routes/cookie-auth.ts';
 import { wellKnownRoutes } from './routes/well-known.ts';
+import { accountRoutes } from './routes/account.ts';
 import { healthRoutes } from './routes/health.ts';
+import { oauthRoutes } from './routes/oauth.ts';
+import { oauthAssociateRoutes } from './routes/oauth-associate.ts';
 
 export interface AppOptions {
   logger: Logger;
@@ -66,9 +69,12 @@ export async function buildApp(ctx: RouteContext, opts: AppOptions): Promise<Fas
     await healthRoutes(scope, ctx);
     await authRoutes(scope, ctx);
     await cookieAuthRoutes(scope, ctx);
+    await accountRoutes(scope, ctx);
     await usersRoutes(scope, ctx);
     await sessionsRoutes(scope, ctx);
     await wellKnownRoutes(scope, ctx);
+    await oauthRoutes(scope, ctx);
+    await oauthAssociateRoutes(scope, ctx);
     for (const plugin of opts.plugins ?? []) await plugin(scope, ctx);
   });
   return app;

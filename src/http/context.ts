@@ -3,23 +3,30 @@ import type { Config } from '../config/config.ts';
 import type { ClientInfo, JwtStrategy } from '../auth/jwt-strategy.ts';
 import type { UserManager } from '../manager/user-manager.ts';
 import type { SessionManager } from '../manager/session-manager.ts';
+import type { AccountFlows } from '../manager/account-flows.ts';
 import type { Guards } from './guards.ts';
 import type { CookieTransport } from './transports/cookie.ts';
 import type { CsrfGuard } from './csrf.ts';
 import type { CsrfTokens } from '../auth/csrf-token.ts';
 import type { KeyRing } from '../auth/keys/key-ring.ts';
+import type { OAuthManager } from '../oauth/oauth-manager.ts';
+import type { OAuthBinding } from './oauth-binding.ts';
 
 /** What the routes are given: services, guards and settings; never the database. */
 export interface RouteContext {
   config: Config;
   users: UserManager;
   sessions: SessionManager;
+  flows: AccountFlows;
   strategy: JwtStrategy;
   keys: KeyRing;
   guards: Guards;
   cookies: CookieTransport;
   csrf: CsrfGuard;
   csrfTokens: CsrfTokens;
+  /** Social login (routes/oauth.ts, routes/oauth-associate.ts) and the cookie that binds its flows to a browser. */
+  oauth: OAuthManager;
+  oauthBinding: OAuthBinding;
   /** Readiness: resolves when the database answers and its schema is current. */
   ready(): Promise<void>;
 }

@@ -3,12 +3,14 @@ import { Migrator, type Migration, type MigrationResult } from 'kysely/migration
 import type { Db, DialectName } from './database.ts';
 import { usersAndSessions } from './migrations/0001_users_and_sessions.ts';
 import { refreshTokensAndKeys } from './migrations/0002_refresh_tokens_and_keys.ts';
+import { oauthAccounts } from './migrations/0003_oauth_accounts.ts';
 import { mailAuditLimits } from './migrations/0004_mail_audit_limits.ts';
 
 /** Every migration, in order. Names sort in the order they run; never rename or edit one that has shipped. */
 const migrations = (dialect: DialectName): Record<string, Migration> => ({
   '0001_users_and_sessions': usersAndSessions(dialect),
   '0002_refresh_tokens_and_keys': refreshTokensAndKeys(dialect),
+  '0003_oauth_accounts': oauthAccounts(dialect),
   '0004_mail_audit_limits': mailAuditLimits(dialect),
 });
 

@@ -1,4 +1,5 @@
 import type { ColumnType, Generated } from 'kysely';
+import type { OAuthAccountsTable, OAuthStatesTable } from './oauth-schema.ts';
 
 /** SQLite stores booleans as 0/1 and timestamps as ISO-8601 text; PostgreSQL as boolean and timestamptz. */
 type Bool = ColumnType<boolean | number, number, number>;
@@ -96,6 +97,8 @@ export interface Database {
   sessions: SessionsTable;
   refresh_tokens: RefreshTokensTable;
   signing_keys: SigningKeysTable;
+  oauth_accounts: OAuthAccountsTable;
+  oauth_states: OAuthStatesTable;
   account_tokens: AccountTokensTable;
   mail_outbox: MailOutboxTable;
   audit_events: AuditEventsTable;

@@ -1,5 +1,7 @@
 // Builds a real Gatehouse on a real database for a test suite, and speaks HTTP to it (in process, via inject).
 import { after, before, describe } from 'node:test';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import { loadConfig, type Config } from '../../src/config/config.ts';
@@ -12,7 +14,7 @@ export const TEST_SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
 export function testConfig(databaseUrl: string, env: Record<string, string> = {}): Config {
   return loadConfig({
     NODE_ENV: 'test', APP_SECRET: TEST_SECRET, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent',
-    ARGON2_MEMORY_KIB: '256', ARGON2_ITERATIONS: '1', HASH_WORKERS: '2', ...env,
+    ARGON2_MEMORY_KIB: '256', ARGON2_ITERATIONS: '1', HASH_WORKERS: '2', MAIL_FOLDER: join(tmpdir(), 'gatehouse-test-mail'), ...env,
   }, { dotenv: false });
 }
 

@@ -1,32 +1,25 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { Sealer, UnsealError } from '../../crypto/sealer.ts';
 
 /**
- * Private signing keys at rest: AES-256-GCM under a key derived from APP_SECRET (HKDF, RFC 5869), so a copy of
- * the database alone signs nothing. Changing APP_SECRET makes stored keys unreadable: rotate keys after it.
+ * Private signing keys at rest: AES-256-GCM under a key derived from APP_SECRET (HKDF, RFC 5869; see Sealer), so a
+ * copy of the database alone signs nothing. Changing APP_SECRET makes stored keys unreadable: rotate keys after it.
  */
 export class KeyEncryption {
-  private readonly key: Buffer;
+  private readonly sealer: Sealer;
 
   constructor(appSecret: string) {
-    this.key = Buffer.from(hkdfSync('sha256', appSecret, 'gatehouse', 'signing-key-encryption', 32));
+    this.sealer = new Sealer(appSecret, 'signing-key-encryption');
   }
 
   seal(plain: string): string {
-    const iv = randomBytes(12);
-    const c = createCipheriv('aes-256-gcm', this.key, iv);
-    const body = Buffer.concat([c.update(plain, 'utf8'), c.final(), c.getAuthTag()]);
-    return `v1.${iv.toString('base64url')}.${body.toString('base64url')}`;
+    return this.sealer.seal(plain);
   }
 
   open(sealed: string): string {
-    const [v, iv, body] = sealed.split('.');
-    if (v !== 'v1' || !iv || !body) throw new Error('unknown sealed key format');
-    const data = Buffer.from(body, 'base64url');
-    const d = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
-    d.setAuthTag(data.subarray(data.length - 16));
     try {
-      return Buffer.concat([d.update(data.subarray(0, data.length - 16)), d.final()]).toString('utf8');
-    } catch {
+      return this.sealer.open(sealed);
+    } catch (err) {
+      if (err instanceof UnsealError && err.message === 'unknown sealed value format') throw new Error('unknown sealed key format');
       throw new Error('a stored signing key cannot be decrypted: was APP_SECRET changed? Run "gatehouse keys rotate".');
     }
   }

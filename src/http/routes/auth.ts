@@ -18,6 +18,7 @@ export async function authRoutes(fastify: FastifyInstance, ctx: RouteContext): P
       email: req.body.email, password: req.body.password, username: req.body.username, fullName: req.body.full_name,
     }, clientInfo(req));
     req.log.info({ userId: user.id }, 'user registered');
+    if (ctx.config.mail.sendVerifyOnRegister) await ctx.flows.requestVerify(user.email, clientInfo(req));
     return reply.code(201).send(toUserRead(user));
   });
 

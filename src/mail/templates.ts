@@ -1,0 +1,41 @@
+import type { Mail } from './mailer.ts';
+
+export interface TemplateContext {
+  appName: string;
+  email: string;
+  /** The link to click; it carries the single-use token. */
+  link: string;
+  /** How long the link works, in minutes. */
+  expiresInMinutes: number;
+}
+
+export type Template = (c: TemplateContext) => Omit<Mail, 'to'>;
+
+/** The two messages Gatehouse sends. An app overrides either with createGatehouse(config, { mailTemplates }). */
+export interface MailTemplates { verify: Template; reset: Template }
+
+const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+const lifetime = (minutes: number) => (minutes % 60 === 0 ? `${minutes / 60} hour${minutes === 60 ? '' : 's'}` : `${minutes} minutes`);
+
+const html = (title: string, body: string, c: TemplateContext, button: string) => `<!doctype html>
+<html><body style="font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;color:#1a1a1a">
+<h1 style="font-size:1.25rem">${esc(title)}</h1>
+<p>${esc(body)}</p>
+<p><a href="${esc(c.link)}" style="display:inline-block;padding:.6rem 1rem;background:#1d4ed8;color:#fff;border-radius:.4rem;text-decoration:none">${esc(button)}</a></p>
+<p style="font-size:.85rem;color:#555">The link works once, for ${esc(lifetime(c.expiresInMinutes))}. If the button does not work, paste this address into your browser:<br>${esc(c.link)}</p>
+<p style="font-size:.85rem;color:#555">If you did not ask for this, ignore this message.</p>
+</body></html>`;
+
+export const defaultTemplates: MailTemplates = {
+  verify: (c) => ({
+    subject: `Confirm your email for ${c.appName}`,
+    text: `Confirm that ${c.email} is your email address for ${c.appName}:\n\n${c.link}\n\nThe link works once, for ${lifetime(c.expiresInMinutes)}. If you did not ask for this, ignore this message.\n`,
+    html: html(`Confirm your email for ${c.appName}`, `Confirm that ${c.email} is your email address.`, c, 'Confirm my email'),
+  }),
+  reset: (c) => ({
+    subject: `Reset your ${c.appName} password`,
+    text: `Someone asked to reset the password of ${c.email} on ${c.appName}. To choose a new password, open:\n\n${c.link}\n\nThe link works once, for ${lifetime(c.expiresInMinutes)}. If you did not ask for this, ignore this message: your password stays as it is.\n`,
+    html: html(`Reset your ${c.appName} password`, `Someone asked to reset the password of ${c.email}. Choose a new password:`, c, 'Choose a new password'),
+  }),
+};

@@ -1,0 +1,57 @@
+import { AppError } from '../errors.ts';
+import type { User } from '../model/user.ts';
+import type { ClientInfo } from '../auth/jwt-strategy.ts';
+import type { PasswordHasher } from '../crypto/password-hasher.ts';
+import type { SessionStore } from '../store/session-store.ts';
+import type { UserStore } from '../store/user-store.ts';
+import type { AccountTokens } from './account-tokens.ts';
+import type { AuditLog } from './audit-log.ts';
+import type { MailQueue } from './mail-queue.ts';
+import type { PasswordPolicy } from './password-policy.ts';
+
+/**
+ * fastapi-users' verify and reset-password flows. Asking for a mail always answers the same, at once: the mail
+ * is queued for after the response. Using a token checks it is the right purpose, unused, unexpired, and still
+ * matches the user's email and password.
+ */
+export class AccountFlows {
+  private readonly d: { users: UserStore; sessions: SessionStore; tokens: AccountTokens; mail: MailQueue; hasher: PasswordHasher; policy: PasswordPolicy; audit: AuditLog };
+
+  constructor(deps: AccountFlows['d']) {
+    this.d = deps;
+  }
+
+  async requestVerify(email: string, client: ClientInfo): Promise<void> {
+    await this.d.mail.enqueue('verify', email);
+    await this.d.audit.record('email.verify.request', { client, detail: { email } });
+  }
+
+  async verify(token: string, client: ClientInfo): Promise<User> {
+    const user = await this.d.tokens.check(token, 'verify');
+    if (!user) throw new AppError('VERIFY_USER_BAD_TOKEN');
+    if (user.isVerified) throw new AppError('VERIFY_USER_ALREADY_VERIFIED');
+    if (!(await this.d.tokens.consume(token))) throw new AppError('VERIFY_USER_BAD_TOKEN');
+    const updated = await this.d.users.update(user.id, { isVerified: true });
+    if (!updated) throw new AppError('VERIFY_USER_BAD_TOKEN');
+    await this.d.audit.record('email.verify', { userId: user.id, client, detail: { email: user.email } });
+    return updated;
+  }
+
+  async forgotPassword(email: string, client: ClientInfo): Promise<void> {
+    await this.d.mail.enqueue('reset', email);
+    await this.d.audit.record('password.reset.request', { client, detail: { email } });
+  }
+
+  /** Sets the new password and ends every session of the user. The token survives a refused password. */
+  async resetPassword(token: string, password: string, client: ClientInfo): Promise<void> {
+    const user = await this.d.tokens.check(token, 'reset');
+    if (!user) throw new AppError('RESET_PASSWORD_BAD_TOKEN');
+    const reason = this.d.policy.problem(password, user.email);
+    if (reason) throw new AppError('RESET_PASSWORD_INVALID_PASSWORD', { reason });
+    const hashedPassword = await this.d.hasher.hash(password);
+    if (!(await this.d.tokens.consume(token))) throw new AppError('RESET_PASSWORD_BAD_TOKEN');
+    await this.d.users.update(user.id, { hashedPassword });
+    await this.d.sessions.revokeAllOf(user.id, new Date().toISOString());
+    await this.d.audit.record('password.reset', { userId: user.id, client });
+  }
+}
