@@ -16,6 +16,8 @@ import { AuditLog } from './manager/audit-log.ts';
 import { AccountFlows } from './manager/account-flows.ts';
 import { AccountTokens } from './manager/account-tokens.ts';
 import { MailQueue } from './manager/mail-queue.ts';
+import { RateLimiter } from './limits/rate-limiter.ts';
+import { MemoryCounters, RedisCounters } from './limits/stores.ts';
 import { AccountTokenStore } from './store/account-token-store.ts';
 import { MailOutboxStore } from './store/mail-outbox-store.ts';
 import { FolderMailer, SmtpMailer } from './mail/mailer.ts';
@@ -117,6 +119,10 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
     );
     const flows = new AccountFlows({ users: userStore, sessions: sessionStore, tokens, mail, hasher, policy, audit });
     if (!config.mail.smtpUrl) logger.warn({ folder: config.mail.folder }, 'SMTP_URL is not set: mails are written to a folder, not sent');
+    const limits = config.limits.enabled ? new RateLimiter(
+      config.limits.redisUrl ? new RedisCounters(config.limits.redisUrl, config.limits.redisPrefix) : new MemoryCounters(), config.limits.rates,
+    ) : undefined;
+    if (limits) limits.onStoreError = (err) => logger.error({ err }, 'rate-limit counters unreachable: request let through');
     const purge = () => Promise.all([sessions.purge(), throttle.purge(), tokens.purge()]).then(
       ([n]) => { if (n > 0) logger.info({ purged: n }, 'expired sessions deleted'); },
       (err) => logger.warn({ err }, 'could not purge expired sessions'),
@@ -127,7 +133,7 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
     const csrf = new CsrfGuard(csrfTokens, cookies, config.trustedOrigins);
     const oauth = createOAuthManager(config, db, { users: userStore, audit, fetch: opts.oauthFetch });
     const ctx: RouteContext = {
-      config, users, sessions, flows, strategy, keys, guards: new Guards(strategy, cookies, csrf), cookies, csrf, csrfTokens,
+      config, users, sessions, flows, audit, limits, strategy, keys, guards: new Guards(strategy, cookies, csrf), cookies, csrf, csrfTokens,
       oauth, oauthBinding: new OAuthBinding(config.cookie, config.oauth.stateTtl),
       async ready() {
         await ping(db);
@@ -143,6 +149,7 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
         clearInterval(purgeTimer);
         await app.close();
         await mail.stop();
+        await limits?.close();
         await pool.close();
         await db.close();
       },

@@ -5,6 +5,7 @@ import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { VARIABLES, type RawSettings, type VariableName } from './variables.ts';
 import type { JwtAlgorithm } from '../auth/keys/key-ring.ts';
+import type { Rate, RuleName } from '../limits/rate-limiter.ts';
 import { oauthSettings, type OAuthConfig } from './oauth-config.ts';
 
 export interface Config {
@@ -31,6 +32,7 @@ export interface Config {
   logLevel: string;
   /** Social login: providers, redirect allow-list, SPA URL (see oauth-config.ts for OIDC_<NAME>_*). */
   oauth: OAuthConfig;
+  limits: { enabled: boolean; redisUrl: string | undefined; redisPrefix: string; rates: Record<RuleName, Rate> };
   mail: {
     appName: string;
     smtpUrl: string | undefined;
@@ -103,6 +105,13 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, opts: L
     bodyLimit: s.BODY_LIMIT!,
     logLevel: s.LOG_LEVEL!,
     oauth: oauthSettings(env, s, (variable, why) => new ConfigError(variable, why)),
+    limits: {
+      enabled: s.RATE_LIMITS!, redisUrl: s.REDIS_URL, redisPrefix: s.REDIS_KEY_PREFIX!,
+      rates: {
+        login_ip: s.RATE_LIMIT_LOGIN_IP!, login_account: s.RATE_LIMIT_LOGIN_ACCOUNT!, register_ip: s.RATE_LIMIT_REGISTER_IP!,
+        mail_ip: s.RATE_LIMIT_MAIL_IP!, mail_account: s.RATE_LIMIT_MAIL_ACCOUNT!, token_ip: s.RATE_LIMIT_TOKEN_IP!, oauth_ip: s.RATE_LIMIT_OAUTH_IP!,
+      },
+    },
     mail: {
       appName: s.APP_NAME!,
       smtpUrl: s.SMTP_URL,

@@ -73,3 +73,19 @@ export const smtpUrl: Parser<string> = (raw) => {
   if (!url.hostname) throw new Error('names no host');
   return url.href;
 };
+
+/** A rate: "10/1m" = 10 requests per minute; "0/1m" refuses every request; "off" = no limit. */
+export const rate: Parser<{ limit: number; windowMs: number }> = (raw) => {
+  const v = raw.trim().toLowerCase();
+  if (v === 'off') return { limit: Number.MAX_SAFE_INTEGER, windowMs: 1000 };
+  const m = /^(\d+)\s*\/\s*(\d+)\s*([smhd])$/.exec(v);
+  if (!m) throw new Error('must be a rate such as 10/1m (count per window: s, m, h or d), or off');
+  return { limit: Number(m[1]), windowMs: Number(m[2]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[3] as 's' | 'm' | 'h' | 'd'] };
+};
+
+export const redisUrl: Parser<string> = (raw) => {
+  let url: URL;
+  try { url = new URL(raw.trim()); } catch { throw new Error('must be a URL such as redis://127.0.0.1:6379/0'); }
+  if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new Error('must start with redis:// or rediss://');
+  return url.href;
+};

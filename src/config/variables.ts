@@ -1,4 +1,4 @@
-import { bool, duration, httpUrl, int, oneOf, origins, smtpUrl, str, urlList, type Parser } from './parsers.ts';
+import { bool, duration, httpUrl, int, oneOf, origins, rate, redisUrl, smtpUrl, str, urlList, type Parser } from './parsers.ts';
 
 interface Variable<T> {
   parse: Parser<T>;
@@ -35,6 +35,16 @@ export const VARIABLES = {
   REQUIRE_VERIFIED_LOGIN: v(bool, 'false', 'Refuse login (LOGIN_USER_NOT_VERIFIED) until the email is verified.'),
   PASSWORD_MIN_LENGTH: v(int(1, 1024), '8', 'Shortest accepted password, in characters.'),
   PASSWORD_MAX_LENGTH: v(int(8, 4096), '1024', 'Longest accepted password, in characters.'),
+  REDIS_URL: v(redisUrl, undefined, 'Share rate-limit counters between instances through Redis (redis://host:6379/0). Unset: counters are per process.'),
+  REDIS_KEY_PREFIX: v(str, 'gatehouse:', 'Prefix of every Redis key Gatehouse writes.'),
+  RATE_LIMITS: v(bool, 'true', 'Rate limits on the routes below (429 + Retry-After). Off only for benchmarks and tests.'),
+  RATE_LIMIT_LOGIN_IP: v(rate, '30/1m', 'Logins (bearer, cookie, /token) per client IP.'),
+  RATE_LIMIT_LOGIN_ACCOUNT: v(rate, '10/1m', 'Logins per typed email or username, whoever sends them.'),
+  RATE_LIMIT_REGISTER_IP: v(rate, '20/1h', 'Registrations per client IP.'),
+  RATE_LIMIT_MAIL_IP: v(rate, '10/1h', 'forgot-password and request-verify-token per client IP.'),
+  RATE_LIMIT_MAIL_ACCOUNT: v(rate, '3/1h', 'forgot-password and request-verify-token per email address.'),
+  RATE_LIMIT_TOKEN_IP: v(rate, '20/1h', 'verify and reset-password attempts per client IP.'),
+  RATE_LIMIT_OAUTH_IP: v(rate, '60/1m', 'Social-login routes per client IP.'),
   PASSWORD_REJECT_COMMON: v(bool, 'true', 'Refuse the ~49,000 most common breached passwords (offline list, NIST SP 800-63B).'),
   LOGIN_LOCK_AFTER: v(int(1, 100), '5', 'Consecutive failed logins for one account before it is locked for a while.'),
   LOGIN_LOCK_BASE: v(duration(1, 3600), '30s', 'The first lock; each further failure doubles it.'),

@@ -14,6 +14,7 @@ import { sessionsRoutes } from './routes/sessions.ts';
 import { cookieAuthRoutes } from './routes/cookie-auth.ts';
 import { wellKnownRoutes } from './routes/well-known.ts';
 import { accountRoutes } from './routes/account.ts';
+import { auditRoutes } from './routes/audit.ts';
 import { healthRoutes } from './routes/health.ts';
 import { oauthRoutes } from './routes/oauth.ts';
 import { oauthAssociateRoutes } from './routes/oauth-associate.ts';
@@ -70,6 +71,7 @@ export async function buildApp(ctx: RouteContext, opts: AppOptions): Promise<Fas
     await authRoutes(scope, ctx);
     await cookieAuthRoutes(scope, ctx);
     await accountRoutes(scope, ctx);
+    await auditRoutes(scope, ctx);
     await usersRoutes(scope, ctx);
     await sessionsRoutes(scope, ctx);
     await wellKnownRoutes(scope, ctx);

@@ -4,6 +4,8 @@ import type { ClientInfo, JwtStrategy } from '../auth/jwt-strategy.ts';
 import type { UserManager } from '../manager/user-manager.ts';
 import type { SessionManager } from '../manager/session-manager.ts';
 import type { AccountFlows } from '../manager/account-flows.ts';
+import type { AuditLog } from '../manager/audit-log.ts';
+import type { RateLimiter } from '../limits/rate-limiter.ts';
 import type { Guards } from './guards.ts';
 import type { CookieTransport } from './transports/cookie.ts';
 import type { CsrfGuard } from './csrf.ts';
@@ -18,6 +20,9 @@ export interface RouteContext {
   users: UserManager;
   sessions: SessionManager;
   flows: AccountFlows;
+  audit: AuditLog;
+  /** Undefined when RATE_LIMITS=false. */
+  limits: RateLimiter | undefined;
   strategy: JwtStrategy;
   keys: KeyRing;
   guards: Guards;

@@ -16,10 +16,11 @@ export const AuthorizationUrl = Type.Object({
 });
 
 export const CallbackBody = Type.Object({
-  code: Type.String({ minLength: 1, maxLength: 2048 }),
+  code: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
   state: Type.String({ minLength: 1, maxLength: 512 }),
   iss: Type.Optional(Type.String({ maxLength: 2048, description: 'Forward it when the provider sent it (RFC 9207; OpenID providers do): mix-up defence.' })),
-}, { description: 'What the provider put in the SPA\'s redirect URI.' });
+  error: Type.Optional(Type.String({ maxLength: 256, description: 'The provider\'s error (e.g. access_denied), when it sent one instead of a code.' })),
+}, { description: 'What the provider put in the SPA\'s redirect URI: code, state and iss, or error and state.' });
 
 export const CallbackQuery = Type.Object({
   code: Type.Optional(Type.String({ maxLength: 2048 })),

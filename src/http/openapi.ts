@@ -34,6 +34,7 @@ export async function installOpenApi(app: FastifyInstance, config: Config): Prom
         { name: 'auth', description: 'Registration, login, logout' },
         { name: 'users', description: 'The current user; user management' },
         { name: 'sessions', description: 'Login sessions (devices): list, end one, end all others' },
+        { name: 'admin', description: 'The audit log' },
         { name: 'keys', description: 'JWKS and issuer metadata, to verify tokens elsewhere' },
         { name: 'health', description: 'Liveness and readiness' },
       ],

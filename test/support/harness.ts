@@ -14,7 +14,7 @@ export const TEST_SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
 export function testConfig(databaseUrl: string, env: Record<string, string> = {}): Config {
   return loadConfig({
     NODE_ENV: 'test', APP_SECRET: TEST_SECRET, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent',
-    ARGON2_MEMORY_KIB: '256', ARGON2_ITERATIONS: '1', HASH_WORKERS: '2', MAIL_FOLDER: join(tmpdir(), 'gatehouse-test-mail'), ...env,
+    ARGON2_MEMORY_KIB: '256', ARGON2_ITERATIONS: '1', HASH_WORKERS: '2', MAIL_FOLDER: join(tmpdir(), 'gatehouse-test-mail'), RATE_LIMITS: 'false', ...env,
   }, { dotenv: false });
 }
 

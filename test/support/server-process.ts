@@ -23,7 +23,7 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'test', APP_SECRET: TEST_SECRET, LOG_LEVEL: 'warn',
-      ARGON2_MEMORY_KIB: '256', ARGON2_ITERATIONS: '1', HASH_WORKERS: '1', HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: url, ...env,
+      ARGON2_MEMORY_KIB: '256', ARGON2_ITERATIONS: '1', HASH_WORKERS: '1', RATE_LIMITS: 'false', HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: url, ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -3,15 +3,21 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { BearerToken, LoginForm, NoContent, RefreshRequest, UserCreate, UserRead, errorResponses, toUserRead } from '../schemas.ts';
 import { bearerTransport } from '../transports/bearer.ts';
 import { SECURED, clientInfo, type RouteContext } from '../context.ts';
+import { rateLimit } from '../rate-limit.ts';
+import type { RuleName } from '../../limits/rate-limiter.ts';
+
+/** Every login route counts against the client IP and the account typed in `username`. */
+export const LOGIN_LIMITS: [RuleName, 'ip' | { body: string }][] = [['login_ip', 'ip'], ['login_account', { body: 'username' }]];
 
 /** /auth/register and the JWT bearer backend (/auth/jwt/login, /auth/jwt/logout), with fastapi-users' contract. */
 export async function authRoutes(fastify: FastifyInstance, ctx: RouteContext): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
   app.post('/auth/register', {
+    preHandler: rateLimit(ctx.limits, [['register_ip', 'ip']]),
     schema: {
       tags: ['auth'], summary: 'Register', body: UserCreate,
-      response: { 201: UserRead, ...errorResponses(['REGISTER_USER_ALREADY_EXISTS', 'REGISTER_INVALID_PASSWORD']) },
+      response: { 201: UserRead, ...errorResponses(['REGISTER_USER_ALREADY_EXISTS', 'REGISTER_INVALID_PASSWORD', 'RATE_LIMITED']) },
     },
   }, async (req, reply) => {
     const user = await ctx.users.register({
@@ -24,9 +30,10 @@ export async function authRoutes(fastify: FastifyInstance, ctx: RouteContext): P
 
   for (const [url, summary] of [['/auth/jwt/login', 'Log in (OAuth2 password form)'], ['/token', 'Log in: alias of /auth/jwt/login']]) {
     app.post(url!, {
+      preHandler: rateLimit(ctx.limits, LOGIN_LIMITS),
       schema: {
         tags: ['auth'], summary, consumes: ['application/x-www-form-urlencoded'], body: LoginForm,
-        response: { 200: BearerToken, ...errorResponses(['LOGIN_BAD_CREDENTIALS', 'LOGIN_USER_NOT_VERIFIED']) },
+        response: { 200: BearerToken, ...errorResponses(['LOGIN_BAD_CREDENTIALS', 'LOGIN_USER_NOT_VERIFIED', 'LOGIN_LOCKED', 'RATE_LIMITED']) },
       },
     }, async (req, reply) => {
       const user = await ctx.users.authenticate(req.body.username, req.body.password, clientInfo(req));

@@ -5,6 +5,8 @@ import { AppError } from '../../errors.ts';
 import { LoginForm, NoContent, errorResponses } from '../schemas.ts';
 import { SECURED, clientInfo, type RouteContext } from '../context.ts';
 import { sendAppError } from '../error-handler.ts';
+import { rateLimit } from '../rate-limit.ts';
+import { LOGIN_LIMITS } from './auth.ts';
 
 export const CsrfToken = Type.Object({ csrf_token: Type.String({ description: 'Send it back in the X-CSRF-Token header.' }) });
 
@@ -28,9 +30,10 @@ export async function cookieAuthRoutes(fastify: FastifyInstance, ctx: RouteConte
 
   app.post('/auth/cookie/login', {
     onRequest: csrfCheck,
+    preHandler: rateLimit(ctx.limits, LOGIN_LIMITS),
     schema: {
       tags, summary: 'Log in; sets the session cookies (send X-CSRF-Token)', consumes: ['application/x-www-form-urlencoded'], body: LoginForm,
-      response: { 204: NoContent, ...errorResponses(['LOGIN_BAD_CREDENTIALS', 'LOGIN_USER_NOT_VERIFIED', 'CSRF_FAILED']) },
+      response: { 204: NoContent, ...errorResponses(['LOGIN_BAD_CREDENTIALS', 'LOGIN_USER_NOT_VERIFIED', 'LOGIN_LOCKED', 'RATE_LIMITED', 'CSRF_FAILED']) },
     },
   }, async (req, reply) => {
     const user = await ctx.users.authenticate(req.body.username, req.body.password, clientInfo(req));

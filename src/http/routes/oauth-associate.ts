@@ -47,7 +47,7 @@ export async function oauthAssociateRoutes(fastify: FastifyInstance, ctx: RouteC
     },
   }, async (req) => {
     const account = await oauth.associate(currentUser(req), {
-      provider: req.params.provider, mode: 'spa', code: req.body.code, state: req.body.state, iss: req.body.iss, binding: binding.read(req),
+      provider: req.params.provider, mode: 'spa', code: req.body.code, state: req.body.state, iss: req.body.iss, error: req.body.error, binding: binding.read(req),
     }, clientInfo(req));
     return toAccountRead(account);
   });

@@ -69,7 +69,7 @@ export async function oauthRoutes(fastify: FastifyInstance, ctx: RouteContext): 
     },
   }, async (req, reply) => {
     const user = await oauth.login({
-      provider: req.params.provider, mode: 'spa', code: req.body.code, state: req.body.state, iss: req.body.iss, binding: binding.read(req),
+      provider: req.params.provider, mode: 'spa', code: req.body.code, state: req.body.state, iss: req.body.iss, error: req.body.error, binding: binding.read(req),
     }, clientInfo(req));
     return loginResponse(req, reply, user);
   });
