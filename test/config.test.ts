@@ -68,7 +68,7 @@ describe('loadConfig accepts good settings', () => {
     assert.equal(c.jwt.issuer, c.publicUrl);
     assert.deepEqual(c.jwt, { algorithm: 'HS256', audience: 'gatehouse:auth', issuer: 'http://127.0.0.1:8000', accessTtl: 900 });
     assert.deepEqual(c.argon2, { memoryCost: 19456, timeCost: 2, parallelism: 1 });
-    assert.deepEqual(c.password, { minLength: 8, maxLength: 1024 });
+    assert.deepEqual(c.password, { minLength: 8, maxLength: 1024, rejectCommon: true });
     assert.deepEqual(c.corsOrigins, []);
     assert.equal(c.requireVerifiedLogin, false);
     assert.equal(c.session.ttl, 30 * 86400);
