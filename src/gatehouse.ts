@@ -18,6 +18,7 @@ import { AccountTokens } from './manager/account-tokens.ts';
 import { MailQueue } from './manager/mail-queue.ts';
 import { RateLimiter } from './limits/rate-limiter.ts';
 import { MemoryCounters, RedisCounters } from './limits/stores.ts';
+import { Metrics } from './observability/metrics.ts';
 import { AccountTokenStore } from './store/account-token-store.ts';
 import { MailOutboxStore } from './store/mail-outbox-store.ts';
 import { FolderMailer, SmtpMailer } from './mail/mailer.ts';
@@ -141,7 +142,12 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
         if (pending.length > 0) throw new AppError('SERVICE_UNAVAILABLE', { reason: `migrations pending: ${pending.join(', ')}` });
       },
     };
-    const app = await buildApp(ctx, { logger, plugins: opts.plugins });
+    const metrics = config.metrics.enabled ? new Metrics({ pool: db.poolState, hashQueue: () => pool.queued }) : undefined;
+    if (metrics) {
+      audit.onRecord = (type) => metrics.audited(type);
+      if (limits) limits.onLimited = (rule) => metrics.rateLimited(rule);
+    }
+    const app = await buildApp(ctx, { logger, plugins: opts.plugins, metrics });
     if (opts.mailWorker ?? true) mail.start();
     return {
       app, db, users, sessions, mail, keys, oauth, logger,

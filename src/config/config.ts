@@ -32,6 +32,7 @@ export interface Config {
   logLevel: string;
   /** Social login: providers, redirect allow-list, SPA URL (see oauth-config.ts for OIDC_<NAME>_*). */
   oauth: OAuthConfig;
+  metrics: { enabled: boolean; token: string | undefined };
   limits: { enabled: boolean; redisUrl: string | undefined; redisPrefix: string; rates: Record<RuleName, Rate> };
   mail: {
     appName: string;
@@ -105,6 +106,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, opts: L
     bodyLimit: s.BODY_LIMIT!,
     logLevel: s.LOG_LEVEL!,
     oauth: oauthSettings(env, s, (variable, why) => new ConfigError(variable, why)),
+    metrics: { enabled: s.METRICS!, token: metricsToken(s.METRICS_TOKEN) },
     limits: {
       enabled: s.RATE_LIMITS!, redisUrl: s.REDIS_URL, redisPrefix: s.REDIS_KEY_PREFIX!,
       rates: {
@@ -177,6 +179,11 @@ function resolveSecret(s: RawSettings, cwd: string, warn: (m: string) => void): 
   const kept = readFileSync(file, 'utf8').trim();
   if (kept.length < MIN_SECRET_LENGTH) throw new ConfigError('SECRET_FILE', `${file} holds a secret shorter than ${MIN_SECRET_LENGTH} characters`);
   return kept;
+}
+
+function metricsToken(token: string | undefined): string | undefined {
+  if (token !== undefined && token.length < 16) throw new ConfigError('METRICS_TOKEN', 'must be at least 16 characters');
+  return token;
 }
 
 function cookieSettings(s: RawSettings, publicUrl: string): Config['cookie'] {

@@ -68,6 +68,8 @@ export const VARIABLES = {
   CORS_ORIGINS: v(origins, '', 'Comma-separated origins allowed to call the API from a browser, with credentials; they are also trusted by the CSRF check.'),
   TRUST_PROXY: v(bool, 'false', 'Take the client IP from X-Forwarded-For (only behind a proxy you control).'),
   BODY_LIMIT: v(int(1024, 10 * 1024 * 1024), '65536', 'Largest request body in bytes.'),
+  METRICS: v(bool, 'false', 'Serve Prometheus metrics at /metrics.'),
+  METRICS_TOKEN: v(str, undefined, 'If set, /metrics requires "Authorization: Bearer <METRICS_TOKEN>" (at least 16 characters).'),
   LOG_LEVEL: v(oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info', 'pino log level.'),
   OAUTH_REDIRECT_URIS: v(urlList, '', 'Comma-separated SPA URLs a social login may return to (redirect_uri of GET /auth/{provider}/authorize), compared exactly; no query or fragment.'),
   OAUTH_SPA_URL: v(httpUrl, undefined, 'Where GET /auth/{provider}/callback sends the browser after a social login (?error=CODE when it failed); unset = that server-callback flow is off.'),

@@ -15,12 +15,17 @@ import { cookieAuthRoutes } from './routes/cookie-auth.ts';
 import { wellKnownRoutes } from './routes/well-known.ts';
 import { accountRoutes } from './routes/account.ts';
 import { auditRoutes } from './routes/audit.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+import type { Metrics } from '../observability/metrics.ts';
 import { healthRoutes } from './routes/health.ts';
 import { oauthRoutes } from './routes/oauth.ts';
 import { oauthAssociateRoutes } from './routes/oauth-associate.ts';
+import { WEB_DIST, registerSpa } from './spa.ts';
 
 export interface AppOptions {
   logger: Logger;
+  /** When given (METRICS on), requests are counted and /metrics serves them. */
+  metrics?: Metrics;
   /** Extra routes of the embedding app, registered with the same guards (see examples/). */
   plugins?: ((app: FastifyInstance, ctx: RouteContext) => Promise<void>)[];
 }
@@ -49,6 +54,7 @@ export async function buildApp(ctx: RouteContext, opts: AppOptions): Promise<Fas
     reply.header('x-request-id', req.id);
   });
   app.addHook('onResponse', async (req, reply) => {
+    opts.metrics?.request(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     req.log.info({ method: req.method, path: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, ip: req.ip }, 'request');
   });
 
@@ -77,7 +83,10 @@ export async function buildApp(ctx: RouteContext, opts: AppOptions): Promise<Fas
     await wellKnownRoutes(scope, ctx);
     await oauthRoutes(scope, ctx);
     await oauthAssociateRoutes(scope, ctx);
+    if (opts.metrics) await metricsRoutes(scope, opts.metrics, config.metrics.token);
     for (const plugin of opts.plugins ?? []) await plugin(scope, ctx);
   });
+  // The web app (web/dist) at /, when it is built; the API routes above always take precedence.
+  if (!(await registerSpa(app))) app.log.info({ dir: WEB_DIST }, 'web app not built (npm run build:web): only the API is served');
   return app;
 }

@@ -16,6 +16,7 @@ export class RateLimiter {
   private readonly store: CounterStore;
   private readonly rates: Record<RuleName, Rate>;
   onStoreError: (err: unknown) => void = () => {};
+  onLimited: (rule: RuleName) => void = () => {};
 
   constructor(store: CounterStore, rates: Record<RuleName, Rate>) {
     this.store = store;
@@ -37,6 +38,7 @@ export class RateLimiter {
       return;
     }
     if (r.count > limit) {
+      this.onLimited(rule);
       throw new AppError('RATE_LIMITED', { headers: { 'retry-after': String(Math.max(1, Math.ceil(r.resetInMs / 1000))) } });
     }
   }

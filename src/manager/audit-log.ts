@@ -16,12 +16,15 @@ export interface AuditContext {
 export class AuditLog {
   private readonly store: AuditStore;
   onError: (err: unknown, type: AuditType) => void = () => {};
+  /** Told of every event recorded (metrics count from it). */
+  onRecord: (type: AuditType) => void = () => {};
 
   constructor(store: AuditStore) {
     this.store = store;
   }
 
   async record(type: AuditType, c: AuditContext = {}): Promise<void> {
+    this.onRecord(type);
     try {
       await this.store.append({
         type, userId: c.userId ?? null, actorId: c.actorId ?? null, ip: c.client?.ip ?? null,

@@ -11,6 +11,8 @@ export interface Db {
   dialect: DialectName;
   /** Where the data lives, without credentials: for logs. */
   describe: string;
+  /** PostgreSQL pool state, for metrics; undefined on SQLite. */
+  poolState?: () => { total: number; idle: number; waiting: number };
   close(): Promise<void>;
 }
 
@@ -32,7 +34,10 @@ export function openDatabase(url: string, opts: { poolSize?: number; onPoolError
     pool.on('error', (err) => opts.onPoolError?.(err));
     const u = new URL(url);
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { kysely, dialect: 'postgres', describe: `postgres://${u.host}${u.pathname}`, close: () => kysely.destroy() };
+    return {
+      kysely, dialect: 'postgres', describe: `postgres://${u.host}${u.pathname}`, close: () => kysely.destroy(),
+      poolState: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    };
   }
   const file = sqlitePath(url);
   const kysely = new Kysely<Database>({
