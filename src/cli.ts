@@ -10,6 +10,8 @@ import { migrateToLatest, pendingMigrations } from './store/migrate.ts';
 import { AppError } from './errors.ts';
 import { readPassword } from './cli/read-password.ts';
 import { serve } from './cli/serve.ts';
+import { servePrimary } from './cli/cluster.ts';
+import cluster from 'node:cluster';
 
 const HELP: Record<string, string> = {
   main: `Usage: gatehouse <command> [options]
@@ -22,11 +24,12 @@ Commands:
   config             List the configuration variables
 
 Run "gatehouse <command> --help" for a command's options. Settings come from the environment and ./.env.`,
-  serve: `Usage: gatehouse serve [--host HOST] [--port PORT] [--no-migrate]
+  serve: `Usage: gatehouse serve [--host HOST] [--port PORT] [--workers N] [--no-migrate]
 
 Starts the API on HOST:PORT (default 127.0.0.1:8000). Stops cleanly on SIGTERM/SIGINT.
   --host HOST     Overrides HOST
   --port PORT     Overrides PORT
+  --workers N     Run N processes sharing the port (node:cluster); use PostgreSQL, and REDIS_URL for shared rate limits
   --no-migrate    Do not apply migrations; refuse to start if any are pending`,
   migrate: `Usage: gatehouse migrate [--check]
 
@@ -66,7 +69,7 @@ async function main(argv: string[]): Promise<number> {
     allowPositionals: command === 'keys',
     options: {
       help: { type: 'boolean', short: 'h' },
-      host: { type: 'string' }, port: { type: 'string' }, 'no-migrate': { type: 'boolean' },
+      host: { type: 'string' }, port: { type: 'string' }, 'no-migrate': { type: 'boolean' }, workers: { type: 'string' },
       check: { type: 'boolean' },
       email: { type: 'string' }, 'password-stdin': { type: 'boolean' },
     },
@@ -84,7 +87,15 @@ async function main(argv: string[]): Promise<number> {
       const env = { ...process.env };
       if (values.host) env.HOST = values.host;
       if (values.port) env.PORT = values.port;
-      return serve(loadConfig(env), { migrate: !values['no-migrate'] });
+      const config = loadConfig(env);
+      const workers = values.workers === undefined ? 1 : Number(values.workers);
+      if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
+        console.error('gatehouse serve: --workers must be a whole number from 1 to 64');
+        return 2;
+      }
+      if (cluster.isPrimary && workers > 1) return servePrimary(config, workers, { migrate: !values['no-migrate'] });
+      // A cluster worker: the primary has migrated already.
+      return serve(config, { migrate: !cluster.isWorker && !values['no-migrate'] });
     }
     case 'migrate':
       return migrate(loadConfig(), values.check ?? false);
@@ -155,7 +166,10 @@ async function keys(config: Config, action: string | undefined): Promise<number>
   }
 }
 
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (err: unknown) => {
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+  if (cluster.isWorker) process.disconnect(); // the IPC channel would keep a stopped worker alive
+}, (err: unknown) => {
   if (err instanceof ConfigError) console.error(`gatehouse: configuration error: ${err.message}`);
   else if (err instanceof AppError) console.error(`gatehouse: ${err.reason ?? err.code}`);
   else if (isUsageError(err)) console.error(`gatehouse: ${(err as Error).message}\n\n${HELP[process.argv[2] ?? 'main'] ?? HELP.main}`);

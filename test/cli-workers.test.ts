@@ -1,0 +1,55 @@
+// `gatehouse serve --workers N`: several processes behind one port (node:cluster), on one PostgreSQL database.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { request } from 'node:http';
+import { testDatabases, type TestDatabase } from './support/databases.ts';
+import { PASSWORD } from './support/harness.ts';
+import { startServerProcess, type ServerProcess } from './support/server-process.ts';
+
+const postgres = (await testDatabases()).find((d) => d.name === 'postgres');
+
+function loginOnNewConnection(base: string): Promise<number> {
+  const body = new URLSearchParams({ username: 'cluster@example.com', password: PASSWORD }).toString();
+  return new Promise((resolve, reject) => {
+    const req = request(`${base}/auth/jwt/login`, { method: 'POST', agent: false, timeout: 10_000, headers: { 'content-type': 'application/x-www-form-urlencoded' } }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+describe('serve --workers 2', { skip: !postgres && 'PostgreSQL is unreachable (see the warning above)' }, () => {
+  let db: Awaited<ReturnType<TestDatabase['create']>>;
+  let server: ServerProcess;
+
+  before(async () => {
+    db = await postgres!.create();
+    server = await startServerProcess({ DATABASE_URL: db.url, LOG_LEVEL: 'info' }, 30_000, ['--workers', '2']);
+    // The port answers as soon as one worker listens; wait for both.
+    const deadline = Date.now() + 30_000;
+    while ((server.output().match(/gatehouse is serving/g) ?? []).length < 2) {
+      if (Date.now() > deadline) throw new Error(`the second worker did not start:\n${server.output()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }, { timeout: 70_000 });
+  after(async () => {
+    await server?.stop();
+    await db?.drop();
+  });
+
+  test('two worker processes serve the port; a user registered through one logs in through the other', { timeout: 30_000 }, async () => {
+    const r = await fetch(`${server.url}/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'cluster@example.com', password: PASSWORD }) });
+    assert.equal(r.status, 201);
+    // Each login on a fresh connection (the primary hands connections to the workers in turn); every one must work.
+    for (let i = 0; i < 8; i++) assert.equal(await loginOnNewConnection(server.url), 200);
+    const pids = new Set([...server.output().matchAll(/"pid":(\d+)[^\n]*"msg":"request"/g)].map((m) => m[1]));
+    assert.equal(pids.size, 2, `requests were served by ${pids.size} process(es)`);
+  });
+
+  test('SIGTERM stops the workers and the primary with exit code 0', { timeout: 30_000 }, async () => {
+    assert.equal(await server.stop(20_000), 0);
+    assert.match(server.output(), /all workers stopped/);
+  });
+});
