@@ -29,6 +29,8 @@ export interface Config {
   cookie: { secure: boolean; sameSite: 'lax' | 'strict' | 'none' };
   trustProxy: boolean;
   bodyLimit: number;
+  /** Seconds a client has to send a whole request (REQUEST_TIMEOUT). */
+  requestTimeout: number;
   logLevel: string;
   /** Social login: providers, redirect allow-list, SPA URL (see oauth-config.ts for OIDC_<NAME>_*). */
   oauth: OAuthConfig;
@@ -104,6 +106,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, opts: L
     cookie: cookieSettings(s, publicUrl),
     trustProxy: s.TRUST_PROXY!,
     bodyLimit: s.BODY_LIMIT!,
+    requestTimeout: s.REQUEST_TIMEOUT!,
     logLevel: s.LOG_LEVEL!,
     oauth: oauthSettings(env, s, (variable, why) => new ConfigError(variable, why)),
     metrics: { enabled: s.METRICS!, token: metricsToken(s.METRICS_TOKEN) },

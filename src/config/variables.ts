@@ -68,6 +68,7 @@ export const VARIABLES = {
   CORS_ORIGINS: v(origins, '', 'Comma-separated origins allowed to call the API from a browser, with credentials; they are also trusted by the CSRF check.'),
   TRUST_PROXY: v(bool, 'false', 'Take the client IP from X-Forwarded-For (only behind a proxy you control).'),
   BODY_LIMIT: v(int(1024, 10 * 1024 * 1024), '65536', 'Largest request body in bytes.'),
+  REQUEST_TIMEOUT: v(duration(1, 3600), '30s', 'A request (headers and body) must arrive within this time, else 408 and the connection is closed (slow clients, slow-loris).'),
   METRICS: v(bool, 'false', 'Serve Prometheus metrics at /metrics.'),
   METRICS_TOKEN: v(str, undefined, 'If set, /metrics requires "Authorization: Bearer <METRICS_TOKEN>" (at least 16 characters).'),
   LOG_LEVEL: v(oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']), 'info', 'pino log level.'),

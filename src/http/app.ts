@@ -42,7 +42,14 @@ export async function buildApp(ctx: RouteContext, opts: AppOptions): Promise<Fas
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w.-]{1,64}$/.test(given) ? given : randomUUID();
     },
-    requestTimeout: 30_000, // a slow-loris body cannot hold a connection forever
+    // A slow-loris (headers or body trickled) cannot hold a connection forever: 408 and closed after REQUEST_TIMEOUT.
+    // Node checks the deadlines every connectionsCheckingInterval (30 s by default), so check more often.
+    requestTimeout: config.requestTimeout * 1000,
+    http: {
+      requestTimeout: config.requestTimeout * 1000,
+      headersTimeout: Math.min(60_000, config.requestTimeout * 1000),
+      connectionsCheckingInterval: Math.min(5_000, config.requestTimeout * 500),
+    },
     routerOptions: { maxParamLength: 200 },
   });
   app.setValidatorCompiler(validatorCompiler);

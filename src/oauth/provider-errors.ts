@@ -33,6 +33,10 @@ export function mapProviderFailure(provider: string, step: string, err: unknown)
       if (REFUSED_GRANT.has(body.error)) throw new AppError('OAUTH_INVALID_CODE', { reason: `${provider}: ${body.error}` });
       throw providerError(provider, `${step} answered the error ${body.error}`);
     }
+    if (err.code === 'OAUTH_JWT_CLAIM_COMPARISON_FAILED' && (err.cause as { cause?: { claim?: string } })?.cause?.claim === 'nonce') {
+      // The ID token was issued for another authorization request: an injected code (RFC 9700 §4.5).
+      throw new AppError('OAUTH_INVALID_CODE', { reason: `${provider}: the ID token's nonce is not this flow's` });
+    }
     if (err.code === 'OAUTH_INVALID_RESPONSE' && /"iss"|"state"/.test(err.message + String((err.cause as Error)?.message))) {
       // RFC 9207: an authorization response that names another issuer (mix-up), or lacks the required iss.
       throw new AppError('OAUTH_INVALID_CALLBACK', { reason: `${provider}: ${(err.cause as Error)?.message ?? err.message}` });

@@ -26,6 +26,8 @@ export interface IdpOptions {
   claimsInIdToken?: boolean;
   /** Seconds an access token lives. */
   accessTokenTtl?: number;
+  /** Also register another app (client id "other-app", same secret and redirect URIs): tokens issued to it are not ours. */
+  otherClient?: boolean;
 }
 
 /** oidc-provider's storage, in memory, one per provider. */
@@ -61,10 +63,10 @@ export async function startIdp(opts: IdpOptions): Promise<TestIdp> {
       PreAuthorizedCode: 600, IdToken: 3600, RefreshToken: 86_400, Interaction: 600, Session: 3600, Grant: 3600 };
     const provider = new Provider(issuer, {
       adapter: memoryAdapter(),
-      clients: [{
-        client_id: clientId, client_secret: clientSecret, redirect_uris: opts.redirectUris, response_types: ['code'],
+      clients: [clientId, ...(opts.otherClient ? ['other-app'] : [])].map((id) => ({
+        client_id: id, client_secret: clientSecret, redirect_uris: opts.redirectUris, response_types: ['code'],
         grant_types: ['authorization_code', 'refresh_token'], token_endpoint_auth_method: 'client_secret_basic',
-      }],
+      })),
       jwks: { keys: [{ ...(await exportJWK(privateKey)), kid: 'test-rs256', alg: 'RS256', use: 'sig' }] },
       cookies: { keys: ['test-only-cookie-key-0123456789'] },
       pkce: { required: () => true },

@@ -9,7 +9,7 @@ import { SECURED, type RouteContext } from '../context.ts';
 const Nullable = <T extends ReturnType<typeof Type.String>>(t: T) => Type.Union([t, Type.Null()]);
 const AuditType = Type.Union(AUDIT_TYPES.map((t) => Type.Literal(t)) as [ReturnType<typeof Type.Literal>], { description: 'Event type' });
 
-const AuditEventRead = Type.Object({
+export const AuditEventRead = Type.Object({
   id: Type.String(),
   type: Type.String(),
   user_id: Nullable(Type.String()),
@@ -20,7 +20,7 @@ const AuditEventRead = Type.Object({
   created_at: Type.String({ format: 'date-time' }),
 });
 
-const AuditQuery = Type.Object({
+export const AuditQuery = Type.Object({
   user_id: Type.Optional(Type.String({ maxLength: 64 })),
   type: Type.Optional(AuditType),
   since: Type.Optional(Type.String({ format: 'date-time', description: 'From this time (inclusive)' })),

@@ -6,10 +6,11 @@ import { errorResponses, toUserRead } from '../schemas.ts';
 import { AuthorizationUrl, AuthorizeQuery, CallbackBody, CallbackQuery, ProviderParams, Redirect, SocialLogin, TokenExchangeBody } from '../oauth-schemas.ts';
 import { bearerTransport } from '../transports/bearer.ts';
 import { clientInfo, type RouteContext } from '../context.ts';
+import { rateLimit } from '../rate-limit.ts';
 import type { User } from '../../model/user.ts';
 
 /** What a finished login can fail with, besides the state checks. */
-const LOGIN_ERRORS: ErrorCode[] = ['OAUTH_NOT_AVAILABLE_EMAIL', 'OAUTH_USER_ALREADY_EXISTS', 'LOGIN_BAD_CREDENTIALS', 'LOGIN_USER_NOT_VERIFIED', 'OAUTH_PROVIDER_ERROR'];
+const LOGIN_ERRORS: ErrorCode[] = ['OAUTH_NOT_AVAILABLE_EMAIL', 'OAUTH_USER_ALREADY_EXISTS', 'LOGIN_BAD_CREDENTIALS', 'LOGIN_USER_NOT_VERIFIED', 'OAUTH_PROVIDER_ERROR', 'RATE_LIMITED'];
 const CALLBACK_ERRORS: ErrorCode[] = ['Not Found', 'OAUTH_INVALID_STATE', 'OAUTH_INVALID_CALLBACK', 'OAUTH_PROVIDER_DENIED', 'OAUTH_INVALID_CODE'];
 
 /** The SPA URL with ?error=CODE (or other parameters): the server-callback flow never shows an error page of its own. */
@@ -41,6 +42,7 @@ export async function oauthRoutes(fastify: FastifyInstance, ctx: RouteContext): 
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['social login'];
   const { oauth, oauthBinding: binding } = ctx;
+  const limits = rateLimit(ctx.limits, [['oauth_ip', 'ip']]);
 
   const loginResponse = async (req: FastifyRequest, reply: FastifyReply, user: User) => {
     const pair = await ctx.sessions.start(user, clientInfo(req));
@@ -49,10 +51,11 @@ export async function oauthRoutes(fastify: FastifyInstance, ctx: RouteContext): 
   };
 
   app.get('/auth/:provider/authorize', {
+    preHandler: limits,
     schema: {
       tags, summary: 'Start a social login: the provider\'s authorization URL (binds the flow to this browser with a cookie)',
       params: ProviderParams, querystring: AuthorizeQuery,
-      response: { 200: AuthorizationUrl, ...errorResponses(['Not Found', 'OAUTH_INVALID_REDIRECT_URI', 'OAUTH_PROVIDER_ERROR']) },
+      response: { 200: AuthorizationUrl, ...errorResponses(['Not Found', 'OAUTH_INVALID_REDIRECT_URI', 'OAUTH_PROVIDER_ERROR', 'RATE_LIMITED']) },
     },
   }, async (req, reply) => {
     oauth.providers.get(req.params.provider);
@@ -62,6 +65,7 @@ export async function oauthRoutes(fastify: FastifyInstance, ctx: RouteContext): 
   });
 
   app.post('/auth/:provider/authorize', {
+    preHandler: limits,
     schema: {
       tags, summary: 'Finish the SPA-forwarded flow: the code and state the provider sent to the SPA → Gatehouse tokens and the user',
       params: ProviderParams, body: CallbackBody,
@@ -86,6 +90,7 @@ export async function oauthRoutes(fastify: FastifyInstance, ctx: RouteContext): 
     if (!spaUrl) throw new AppError('Not Found');
     noLeak(reply);
     try {
+      await limits.call(fastify, req, reply); // here, so that a 429 also lands on the SPA (?error=RATE_LIMITED)
       const q = req.query;
       const user = await oauth.login({
         provider: req.params.provider, mode: 'server', code: q.code, state: q.state, iss: q.iss, error: q.error, binding: binding.read(req),
@@ -93,13 +98,14 @@ export async function oauthRoutes(fastify: FastifyInstance, ctx: RouteContext): 
       const pair = await ctx.sessions.start(user, clientInfo(req));
       req.log.info({ userId: user.id, sessionId: pair.sessionId, provider: req.params.provider }, 'login (social, cookie)');
       ctx.cookies.login(reply, pair, ctx.config.session.ttl);
-      return reply.redirect(spaUrl, 302);
+      return reply.redirect(spaRedirect(spaUrl, {}), 302);
     } catch (err) {
       return reply.redirect(spaRedirect(spaUrl, { error: failureCode(req, err) }), 302);
     }
   });
 
   app.post('/auth/:provider/token', {
+    preHandler: limits,
     schema: {
       tags, summary: 'Token exchange: a provider access token or ID token → Gatehouse tokens (off unless <PROVIDER>_TOKEN_EXCHANGE=true)',
       params: ProviderParams, body: TokenExchangeBody,
