@@ -10,7 +10,7 @@ export const WEB_DIST = join(import.meta.dirname, '..', '..', 'web', 'dist');
  * Paths that belong to the API: a browser asking for an unknown one gets the API's JSON 404, not the web app.
  * (The web app's own pages never start with these: see web/src/router/routes.ts.)
  */
-const API_PREFIXES = ['/auth/', '/users', '/admin/', '/.well-known/', '/docs', '/openapi.json', '/healthz', '/readyz', '/token'];
+const API_PREFIXES = ['/auth/', '/users', '/admin/', '/.well-known/', '/docs', '/openapi.json', '/healthz', '/readyz', '/metrics', '/token'];
 
 /**
  * Headers of the web app's page. The CSP allows only the app's own scripts, styles and API calls (the build has no

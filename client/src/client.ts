@@ -1,0 +1,229 @@
+import { Transport, type ClientOptions, type RequestSpec } from './transport.ts';
+import { ROUTES, fillPath, type RouteName } from './routes.ts';
+import type {
+  AuditPage, AuditQuery, AuthorizationUrl, BearerToken, Credentials, CsrfToken, HealthStatus, Jwks, LinkedAccount, OAuthCallback, Revoked, ServerMetadata,
+  Session, SocialLogin, TokenExchange, User, UserAdminUpdate, UserCreate, UserListQuery, UserPage, UserUpdate,
+} from './types.ts';
+
+type Extra = Omit<RequestSpec, 'method' | 'path'> & { params?: Record<string, string> };
+
+/**
+ * Gatehouse's API, one method per route. Cookie mode (the default, for browsers) keeps the session in HttpOnly
+ * cookies and handles CSRF; bearer mode keeps the token pair in a TokenStore (memory by default). Either way a
+ * 401 is answered by one transparent refresh and one retry. Failures throw ApiError (a typed union of codes).
+ */
+export class GatehouseClient {
+  readonly transport: Transport;
+
+  constructor(opts: ClientOptions = {}) {
+    this.transport = new Transport(opts);
+  }
+
+  private call<T>(name: RouteName, extra: Extra = {}): Promise<T> {
+    const [method, path] = ROUTES[name];
+    const { params, ...rest } = extra;
+    return this.transport.request<T>({ method, path: fillPath(path, params), ...rest });
+  }
+
+  // --- authentication -------------------------------------------------------------------------------------------
+
+  /** GET /auth/csrf — cookie mode fetches it by itself before any state-changing request. */
+  csrf(): Promise<CsrfToken> {
+    return this.call('csrf', { refresh: false });
+  }
+
+  /** POST /auth/register */
+  register(body: UserCreate): Promise<User> {
+    return this.call('register', { json: body, refresh: false });
+  }
+
+  /** Logs in with an email or username: POST /auth/cookie/login (cookie mode) or /auth/jwt/login (bearer mode). */
+  async login(credentials: Credentials): Promise<void> {
+    const form = { username: credentials.username, password: credentials.password };
+    if (this.transport.mode === 'cookie') {
+      await this.call('cookieLogin', { form, refresh: false });
+    } else {
+      this.transport.tokens.set(await this.call<BearerToken>('jwtLogin', { form, refresh: false }));
+    }
+  }
+
+  /** POST /auth/cookie/refresh or /auth/jwt/refresh, shared with the automatic refresh. False: the session is gone. */
+  refresh(): Promise<boolean> {
+    return this.transport.refresh();
+  }
+
+  /** Ends this session: POST /auth/cookie/logout or /auth/jwt/logout. */
+  async logout(): Promise<void> {
+    try {
+      await this.call(this.transport.mode === 'cookie' ? 'cookieLogout' : 'jwtLogout');
+    } finally {
+      if (this.transport.mode === 'bearer') this.transport.tokens.set(null);
+    }
+  }
+
+  /** Ends every session of the user, this one included: DELETE /users/me/sessions, then logout. */
+  async logoutEverywhere(): Promise<void> {
+    await this.revokeMyOtherSessions();
+    await this.logout();
+  }
+
+  // --- email verification and password reset -------------------------------------------------------------------
+
+  /** POST /auth/request-verify-token — 202 whether or not the email exists. */
+  requestVerifyToken(email: string): Promise<void> {
+    return this.call('requestVerifyToken', { json: { email }, refresh: false });
+  }
+
+  /** POST /auth/verify — the token from the mail's link; answers the verified user. */
+  verify(token: string): Promise<User> {
+    return this.call('verify', { json: { token }, refresh: false });
+  }
+
+  /** POST /auth/forgot-password — 202 whether or not the email exists. */
+  forgotPassword(email: string): Promise<void> {
+    return this.call('forgotPassword', { json: { email }, refresh: false });
+  }
+
+  /** POST /auth/reset-password — ends every session of the user. */
+  resetPassword(token: string, password: string): Promise<void> {
+    return this.call('resetPassword', { json: { token, password }, refresh: false });
+  }
+
+  // --- social login ----------------------------------------------------------------------------------------------
+
+  /**
+   * GET /auth/{provider}/authorize — where to send the browser. With `redirectUri` (one of the server's
+   * OAUTH_REDIRECT_URIS) the provider comes back to the app, which forwards code and state with oauthCallback (seed
+   * 001); without it, to Gatehouse's own callback, which sets the session cookies and redirects to OAUTH_SPA_URL.
+   */
+  oauthAuthorize(provider: string, redirectUri?: string): Promise<AuthorizationUrl> {
+    return this.call('oauthAuthorize', { params: { provider }, query: { redirect_uri: redirectUri }, refresh: false, cookies: true });
+  }
+
+  /** POST /auth/{provider}/authorize — forwards what the provider sent; answers Gatehouse's tokens (kept in bearer mode) and the user. */
+  async oauthCallback(provider: string, body: OAuthCallback): Promise<SocialLogin> {
+    const login = await this.call<SocialLogin>('oauthCallback', { params: { provider }, json: body, refresh: false, cookies: true });
+    if (this.transport.mode === 'bearer') this.transport.tokens.set(login);
+    return login;
+  }
+
+  /** POST /auth/{provider}/token — a provider access token or ID token → Gatehouse's tokens (kept in bearer mode). */
+  async oauthTokenExchange(provider: string, body: TokenExchange): Promise<SocialLogin> {
+    const login = await this.call<SocialLogin>('oauthTokenExchange', { params: { provider }, json: body, refresh: false });
+    if (this.transport.mode === 'bearer') this.transport.tokens.set(login);
+    return login;
+  }
+
+  /** GET /auth/associate/{provider}/authorize — start linking a provider to the signed-in user. */
+  associateAuthorize(provider: string, redirectUri?: string): Promise<AuthorizationUrl> {
+    return this.call('associateAuthorize', { params: { provider }, query: { redirect_uri: redirectUri }, cookies: true });
+  }
+
+  /** POST /auth/associate/{provider}/authorize — finish linking with what the provider sent; answers the linked account. */
+  associateCallback(provider: string, body: OAuthCallback): Promise<LinkedAccount> {
+    return this.call('associateCallback', { params: { provider }, json: body, cookies: true });
+  }
+
+  // --- the current user ------------------------------------------------------------------------------------------
+
+  /** GET /users/me */
+  me(): Promise<User> {
+    return this.call('me');
+  }
+
+  /** PATCH /users/me */
+  updateMe(body: UserUpdate): Promise<User> {
+    return this.call('updateMe', { json: body });
+  }
+
+  /** GET /users/me/sessions */
+  mySessions(): Promise<Session[]> {
+    return this.call('mySessions');
+  }
+
+  /** DELETE /users/me/sessions/{sid} */
+  revokeMySession(sid: string): Promise<void> {
+    return this.call('revokeMySession', { params: { sid } });
+  }
+
+  /** DELETE /users/me/sessions — every session but this one. */
+  revokeMyOtherSessions(): Promise<Revoked> {
+    return this.call('revokeMyOtherSessions');
+  }
+
+  /** GET /users/me/accounts */
+  linkedAccounts(): Promise<LinkedAccount[]> {
+    return this.call('linkedAccounts');
+  }
+
+  /** DELETE /users/me/accounts/{provider} — refused (OAUTH_LAST_LOGIN_METHOD) if it is the last way to sign in. */
+  unlinkAccount(provider: string): Promise<void> {
+    return this.call('unlinkAccount', { params: { provider } });
+  }
+
+  // --- user management (admins) ----------------------------------------------------------------------------------
+
+  /** GET /users?q=&role=&limit=&offset= */
+  listUsers(query: UserListQuery = {}): Promise<UserPage> {
+    return this.call('listUsers', { query });
+  }
+
+  /** GET /users/{id} */
+  getUser(id: string): Promise<User> {
+    return this.call('getUser', { params: { id } });
+  }
+
+  /** PATCH /users/{id} */
+  updateUser(id: string, body: UserAdminUpdate): Promise<User> {
+    return this.call('updateUser', { params: { id }, json: body });
+  }
+
+  /** DELETE /users/{id} */
+  deleteUser(id: string): Promise<void> {
+    return this.call('deleteUser', { params: { id } });
+  }
+
+  /** GET /users/{id}/sessions */
+  userSessions(id: string): Promise<Session[]> {
+    return this.call('userSessions', { params: { id } });
+  }
+
+  /** DELETE /users/{id}/sessions/{sid} */
+  revokeUserSession(id: string, sid: string): Promise<void> {
+    return this.call('revokeUserSession', { params: { id, sid } });
+  }
+
+  /** DELETE /users/{id}/sessions */
+  revokeUserSessions(id: string): Promise<Revoked> {
+    return this.call('revokeUserSessions', { params: { id } });
+  }
+
+  /** GET /admin/audit — the audit log (admins), newest first. */
+  auditLog(query: AuditQuery = {}): Promise<AuditPage> {
+    return this.call('auditLog', { query: { ...query } });
+  }
+
+  // --- keys and health -------------------------------------------------------------------------------------------
+
+  /** GET /.well-known/jwks.json */
+  jwks(): Promise<Jwks> {
+    return this.call('jwks', { refresh: false });
+  }
+
+  /** GET /.well-known/openid-configuration */
+  serverMetadata(): Promise<ServerMetadata> {
+    return this.call('serverMetadata', { refresh: false });
+  }
+
+  /** GET /healthz */
+  health(): Promise<HealthStatus> {
+    return this.call('health', { refresh: false });
+  }
+
+  /** GET /readyz */
+  ready(): Promise<HealthStatus> {
+    return this.call('ready', { refresh: false });
+  }
+}
+
+export const createClient = (opts: ClientOptions = {}): GatehouseClient => new GatehouseClient(opts);

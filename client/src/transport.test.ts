@@ -1,0 +1,192 @@
+import { describe, expect, it, vi } from 'vitest';
+import { createClient } from './client.ts';
+import { ApiError } from './errors.ts';
+import { deferred, fakeFetch, json, noContent, type Sent } from './testing.ts';
+
+const USER = { id: 'u1', email: 'a@example.com', is_active: true, is_superuser: false, is_verified: false, username: null, full_name: null, role: 'user', created_at: '2025-01-01T00:00:00.000Z', updated_at: '2025-01-01T00:00:00.000Z' };
+const unauthorized = () => json(401, { detail: 'Unauthorized' }, { 'www-authenticate': 'Bearer error="invalid_token"' });
+const csrf = () => json(200, { csrf_token: 'csrf-1' });
+const calls = (sent: Sent[]) => sent.map((s) => `${s.method} ${s.path}`);
+
+describe('cookie mode', () => {
+  it('sends cookies, never an Authorization header, and no CSRF token on reads', async () => {
+    const fetch = fakeFetch({ 'GET /users/me': () => json(200, USER) });
+    const api = createClient({ fetch, baseUrl: 'https://auth.example.com/' });
+    expect(await api.me()).toEqual(USER);
+    expect(fetch.sent[0]!.credentials).toBe('include');
+    expect(fetch.sent[0]!.headers.authorization).toBeUndefined();
+    expect(fetch.sent[0]!.headers['x-csrf-token']).toBeUndefined();
+  });
+
+  it('fetches the CSRF token once, even for concurrent writes, and sends it in X-CSRF-Token', async () => {
+    const fetch = fakeFetch({ 'GET /auth/csrf': csrf, 'PATCH /users/me': () => json(200, USER), 'DELETE /users/me/sessions': () => json(200, { revoked: 2 }) });
+    const api = createClient({ fetch });
+    await Promise.all([api.updateMe({ full_name: 'A' }), api.revokeMyOtherSessions()]);
+    expect(calls(fetch.sent).filter((c) => c === 'GET /auth/csrf')).toHaveLength(1);
+    expect(fetch.sent.filter((s) => s.method !== 'GET').map((s) => s.headers['x-csrf-token'])).toEqual(['csrf-1', 'csrf-1']);
+  });
+
+  it('logs in with the OAuth2 password form', async () => {
+    const fetch = fakeFetch({ 'GET /auth/csrf': csrf, 'POST /auth/cookie/login': noContent });
+    await createClient({ fetch }).login({ username: 'alice', password: 'pw & more' });
+    const login = fetch.sent[1]!;
+    expect(login.headers['content-type']).toBe('application/x-www-form-urlencoded');
+    expect(Object.fromEntries(new URLSearchParams(login.body))).toEqual({ username: 'alice', password: 'pw & more' });
+  });
+
+  it('a CSRF_FAILED answer gets a new token and one retry', async () => {
+    let n = 0;
+    const fetch = fakeFetch({
+      'GET /auth/csrf': () => json(200, { csrf_token: `csrf-${++n}` }),
+      'PATCH /users/me': (r) => (r.headers['x-csrf-token'] === 'csrf-2' ? json(200, USER) : json(403, { detail: { code: 'CSRF_FAILED', reason: 'missing or wrong X-CSRF-Token header' } })),
+    });
+    expect(await createClient({ fetch }).updateMe({ full_name: 'A' })).toEqual(USER);
+    expect(calls(fetch.sent)).toEqual(['GET /auth/csrf', 'PATCH /users/me', 'GET /auth/csrf', 'PATCH /users/me']);
+  });
+});
+
+describe('transparent refresh', () => {
+  it('a 401 triggers one refresh, then the request is retried once', async () => {
+    let refreshed = false;
+    const fetch = fakeFetch({
+      'GET /users/me': () => (refreshed ? json(200, USER) : unauthorized()),
+      'GET /auth/csrf': csrf,
+      'POST /auth/cookie/refresh': () => { refreshed = true; return noContent(); },
+    });
+    expect(await createClient({ fetch }).me()).toEqual(USER);
+    expect(calls(fetch.sent)).toEqual(['GET /users/me', 'GET /auth/csrf', 'POST /auth/cookie/refresh', 'GET /users/me']);
+  });
+
+  it('concurrent 401s share a single refresh in flight (a refresh token works once)', async () => {
+    const gate = deferred<void>();
+    let refreshed = false;
+    const fetch = fakeFetch({
+      'GET /users/me': () => (refreshed ? json(200, USER) : unauthorized()),
+      'GET /users/me/sessions': () => (refreshed ? json(200, []) : unauthorized()),
+      'GET /users': () => (refreshed ? json(200, { items: [], total: 0, limit: 20, offset: 0 }) : unauthorized()),
+      'GET /auth/csrf': csrf,
+      'POST /auth/cookie/refresh': async () => { await gate.promise; refreshed = true; return noContent(); },
+    });
+    const api = createClient({ fetch });
+    const all = Promise.all([api.me(), api.mySessions(), api.listUsers()]);
+    await vi.waitFor(() => expect(calls(fetch.sent)).toContain('POST /auth/cookie/refresh'));
+    gate.resolve();
+    await all;
+    expect(calls(fetch.sent).filter((c) => c === 'POST /auth/cookie/refresh')).toHaveLength(1);
+    expect(calls(fetch.sent).filter((c) => c.startsWith('GET /users'))).toHaveLength(6);
+  });
+
+  it('a request that was out while a refresh completed is retried without refreshing again', async () => {
+    const slow = deferred<Response>();
+    let refreshed = false;
+    const fetch = fakeFetch({
+      'GET /users/me': () => (refreshed ? json(200, USER) : unauthorized()),
+      'GET /users/me/sessions': (r) => (refreshed && fetch.sent.filter((s) => s.path === r.path).length > 1 ? json(200, []) : slow.promise),
+      'GET /auth/csrf': csrf,
+      'POST /auth/cookie/refresh': () => { refreshed = true; return noContent(); },
+    });
+    const api = createClient({ fetch });
+    const sessions = api.mySessions(); // its 401 is held back…
+    await api.me(); // …while this one refreshes
+    slow.resolve(unauthorized());
+    expect(await sessions).toEqual([]);
+    expect(calls(fetch.sent).filter((c) => c === 'POST /auth/cookie/refresh')).toHaveLength(1);
+  });
+
+  it('retries only once: a second 401 is thrown without another refresh', async () => {
+    const fetch = fakeFetch({ 'GET /users/me': unauthorized, 'GET /auth/csrf': csrf, 'POST /auth/cookie/refresh': noContent });
+    const ended = vi.fn();
+    await expect(createClient({ fetch, onSessionEnded: ended }).me()).rejects.toMatchObject({ status: 401, code: 'Unauthorized' });
+    expect(calls(fetch.sent)).toEqual(['GET /users/me', 'GET /auth/csrf', 'POST /auth/cookie/refresh', 'GET /users/me']);
+    expect(ended).not.toHaveBeenCalled();
+  });
+
+  it('a refresh that fails ends the session once, and each caller gets its original 401', async () => {
+    const fetch = fakeFetch({
+      'GET /users/me': unauthorized, 'GET /users/me/sessions': unauthorized, 'GET /auth/csrf': csrf,
+      'POST /auth/cookie/refresh': () => json(401, { detail: 'REFRESH_TOKEN_INVALID' }),
+    });
+    const ended = vi.fn();
+    const api = createClient({ fetch, onSessionEnded: ended });
+    const results = await Promise.allSettled([api.me(), api.mySessions()]);
+    expect(results.map((r) => r.status === 'rejected' && (r.reason as ApiError).code)).toEqual(['Unauthorized', 'Unauthorized']);
+    expect(ended).toHaveBeenCalledTimes(1);
+    expect(calls(fetch.sent).filter((c) => c === 'POST /auth/cookie/refresh')).toHaveLength(1);
+  });
+
+  it('a server failure during refresh is not taken for a lost session', async () => {
+    const fetch = fakeFetch({ 'GET /users/me': unauthorized, 'GET /auth/csrf': csrf, 'POST /auth/cookie/refresh': () => json(503, { detail: 'SERVICE_UNAVAILABLE' }) });
+    const ended = vi.fn();
+    await expect(createClient({ fetch, onSessionEnded: ended }).me()).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE' });
+    expect(ended).not.toHaveBeenCalled();
+  });
+
+  it('never refreshes for the login itself', async () => {
+    const fetch = fakeFetch({ 'GET /auth/csrf': csrf, 'POST /auth/cookie/login': () => json(400, { detail: 'LOGIN_BAD_CREDENTIALS' }) });
+    await expect(createClient({ fetch }).login({ username: 'a', password: 'b' })).rejects.toMatchObject({ code: 'LOGIN_BAD_CREDENTIALS' });
+    expect(calls(fetch.sent)).toEqual(['GET /auth/csrf', 'POST /auth/cookie/login']);
+  });
+});
+
+describe('bearer mode', () => {
+  const pair = (n: number) => ({ access_token: `access-${n}`, refresh_token: `refresh-${n}`, token_type: 'bearer' as const, expires_in: 900 });
+
+  it('keeps the pair, sends Authorization, refreshes with the refresh token and retries with the new access token', async () => {
+    const fetch = fakeFetch({
+      'POST /auth/jwt/login': () => json(200, pair(1)),
+      'GET /users/me': (r) => (r.headers.authorization === 'Bearer access-2' ? json(200, USER) : unauthorized()),
+      'POST /auth/jwt/refresh': (r) => (JSON.parse(r.body!).refresh_token === 'refresh-1' ? json(200, pair(2)) : json(401, { detail: 'REFRESH_TOKEN_INVALID' })),
+    });
+    const api = createClient({ fetch, mode: 'bearer' });
+    await api.login({ username: 'a@example.com', password: 'pw' });
+    expect(await api.me()).toEqual(USER);
+    expect(api.transport.tokens.get()).toEqual(pair(2));
+    expect(fetch.sent.every((s) => s.credentials === 'omit' && s.headers['x-csrf-token'] === undefined)).toBe(true);
+    expect(calls(fetch.sent)).toEqual(['POST /auth/jwt/login', 'GET /users/me', 'POST /auth/jwt/refresh', 'GET /users/me']);
+  });
+
+  it('a failed refresh forgets the tokens; without a refresh token there is nothing to try', async () => {
+    const fetch = fakeFetch({ 'GET /users/me': unauthorized, 'POST /auth/jwt/refresh': () => json(401, { detail: 'REFRESH_TOKEN_INVALID' }) });
+    const ended = vi.fn();
+    const api = createClient({ fetch, mode: 'bearer', onSessionEnded: ended });
+    api.transport.tokens.set(pair(1));
+    await expect(api.me()).rejects.toMatchObject({ code: 'Unauthorized' });
+    expect(api.transport.tokens.get()).toBeNull();
+    await expect(api.me()).rejects.toMatchObject({ code: 'Unauthorized' });
+    expect(calls(fetch.sent)).toEqual(['GET /users/me', 'POST /auth/jwt/refresh', 'GET /users/me']);
+    expect(ended).toHaveBeenCalledTimes(2);
+  });
+
+  it('logout forgets the tokens even if the server already ended the session', async () => {
+    const fetch = fakeFetch({ 'POST /auth/jwt/logout': unauthorized, 'POST /auth/jwt/refresh': () => json(401, { detail: 'REFRESH_TOKEN_INVALID' }) });
+    const api = createClient({ fetch, mode: 'bearer' });
+    api.transport.tokens.set(pair(1));
+    await expect(api.logout()).rejects.toBeInstanceOf(ApiError);
+    expect(api.transport.tokens.get()).toBeNull();
+  });
+});
+
+describe('requests', () => {
+  it('builds URLs from the base URL, path parameters (encoded) and the query (empty values left out)', async () => {
+    const fetch = fakeFetch({
+      'GET /users': () => json(200, { items: [], total: 0, limit: 5, offset: 10 }),
+      'DELETE /users/a%2Fb/sessions/s%201': noContent,
+      'GET /auth/csrf': csrf,
+    });
+    const api = createClient({ fetch, baseUrl: 'http://api.test' });
+    await api.listUsers({ q: 'ann lee', role: undefined, limit: 5, offset: 10 });
+    await api.revokeUserSession('a/b', 's 1');
+    expect(fetch.sent[0]!.path).toBe('/users?q=ann+lee&limit=5&offset=10');
+    expect(calls(fetch.sent)).toContain('DELETE /users/a%2Fb/sessions/s%201');
+  });
+
+  it('answers without a body resolve to undefined; 202 too', async () => {
+    const fetch = fakeFetch({ 'POST /auth/forgot-password': () => new Response(null, { status: 202 }), 'GET /auth/csrf': csrf });
+    await expect(createClient({ fetch }).forgotPassword('a@example.com')).resolves.toBeUndefined();
+  });
+
+  it('no answer at all is NETWORK_ERROR (status 0)', async () => {
+    const fetch = (async () => { throw new TypeError('Failed to fetch'); }) as typeof globalThis.fetch;
+    await expect(createClient({ fetch }).health()).rejects.toMatchObject({ status: 0, code: 'NETWORK_ERROR' });
+  });
+});

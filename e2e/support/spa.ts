@@ -1,0 +1,66 @@
+// Helpers for driving the web app (web/) in Chromium: the build, pages that record script errors, sign-in, mails.
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import assert from 'node:assert/strict';
+import { simpleParser } from 'mailparser';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { ARTIFACTS } from './browser.ts';
+
+const ROOT = join(import.meta.dirname, '..', '..');
+export const PHONE = { width: 390, height: 844 };
+export const DESKTOP = { width: 1280, height: 900 };
+
+/** `npm test` builds the web app first; a lone `node --test e2e/spa.e2e.ts` builds it here if it is missing. */
+export function ensureWebBuilt(): void {
+  if (existsSync(join(ROOT, 'web', 'dist', 'index.html'))) return;
+  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', 'web', '--logLevel', 'warn'], { cwd: ROOT, stdio: 'inherit' });
+}
+
+/**
+ * Chromium logs every answer with an error status ("Failed to load resource: … 401"): for an SPA that asks
+ * GET /users/me to learn whether anyone is signed in, those are expected, not script errors.
+ */
+const EXPECTED_CONSOLE = /^Failed to load resource: the server responded with a status of (400|401|403|404|422)/;
+
+export interface Tab { page: Page; context: BrowserContext; errors: string[]; close(): Promise<void> }
+
+/** A fresh browser context (its own cookies: another browser, as far as the server can tell) with one page. */
+export async function openTab(browser: Browser, origin: string, viewport = DESKTOP): Promise<Tab> {
+  const context = await browser.newContext({ viewport, baseURL: origin });
+  const page = await context.newPage();
+  page.setDefaultTimeout(10_000);
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error' && !EXPECTED_CONSOLE.test(m.text())) errors.push(`console: ${m.text()}`); });
+  return { page, context, errors, close: () => context.close() };
+}
+
+export const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `spa-${name}.png`) });
+
+/** Signs in through the login form and waits for the profile. */
+export async function signIn(page: Page, username: string, password: string): Promise<void> {
+  await page.goto('/login');
+  await page.getByLabel('Email or username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Your profile' }).waitFor();
+}
+
+/** The link in the newest mail to `to` whose subject matches, from the folder mailer (MAIL_FOLDER). */
+export async function mailLink(folder: string, to: string, subject: RegExp, since: number, timeoutMs = 10_000): Promise<URL> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const files = existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith('.eml') && f.includes(to.replace(/[^\w.@-]/g, '_'))).sort().reverse() : [];
+    for (const f of files) {
+      const mail = await simpleParser(readFileSync(join(folder, f)));
+      if (subject.test(mail.subject ?? '') && (mail.date?.getTime() ?? 0) >= since - 1000) {
+        const href = /href="([^"]+)"/.exec(String(mail.html))?.[1] ?? /(https?:\/\/\S+)/.exec(mail.text ?? '')?.[1];
+        assert.ok(href, `no link in mail "${mail.subject}"`);
+        return new URL(href.replace(/&amp;/g, '&'));
+      }
+    }
+    if (Date.now() > deadline) assert.fail(`no mail "${subject}" to ${to} in ${folder}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
