@@ -7,13 +7,16 @@ import type { Session } from '../model/session.ts';
 /** One schema per shape: it validates the request, types the handler and documents the route in OpenAPI. */
 
 const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
+/** A nullable string as a type array: serialised far faster than anyOf (fast-json-stringify needs no branch test). */
+const NullableString = (o: object = {}) => Type.Unsafe<string | null>({ type: ['string', 'null'], ...o });
 
 export const Email = Type.String({ format: 'email', maxLength: 320, description: 'Unique without regard to case.' });
 /** Long enough for the configured policy to answer with its own reason (REGISTER_INVALID_PASSWORD) instead of a 422. */
 export const Password = Type.String({ maxLength: 4096, description: 'Checked against the password policy (PASSWORD_MIN_LENGTH…).' });
 export const Username = Type.String({ pattern: USERNAME_PATTERN, description: '2–39 letters, digits, "_", "." or "-"; unique without regard to case.' });
 export const FullName = Type.String({ maxLength: 200 });
-export const Role = Type.Union([Type.Literal(ROLES[0]), Type.Literal(ROLES[1]), Type.Literal(ROLES[2])], { description: 'user < admin < super_admin' });
+/** A string enum rather than anyOf of constants: validated the same, serialised without branch tests. */
+export const Role = Type.Unsafe<(typeof ROLES)[number]>({ type: 'string', enum: [...ROLES], description: 'user < admin < super_admin' });
 
 export const UserRead = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -21,8 +24,8 @@ export const UserRead = Type.Object({
   is_active: Type.Boolean(),
   is_superuser: Type.Boolean({ description: 'fastapi-users\' view of role = super_admin.' }),
   is_verified: Type.Boolean(),
-  username: Nullable(Type.String()),
-  full_name: Nullable(Type.String()),
+  username: NullableString(),
+  full_name: NullableString(),
   role: Role,
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
@@ -83,8 +86,8 @@ export const SessionRead = Type.Object({
   created_at: Type.String({ format: 'date-time' }),
   last_used_at: Type.String({ format: 'date-time', description: 'Login or last refresh.' }),
   expires_at: Type.String({ format: 'date-time' }),
-  user_agent: Nullable(Type.String()),
-  ip: Nullable(Type.String()),
+  user_agent: NullableString(),
+  ip: NullableString(),
   current: Type.Boolean({ description: 'The session of the token making this request.' }),
 });
 

@@ -85,6 +85,7 @@ export function toValidationIssues(errors: ErrorObject[], part: string, root: un
     const key = JSON.stringify(issue.loc);
     if (seen.has(key)) continue;
     seen.add(key);
+    if (issue.input !== undefined) issue.input = shallow(issue.input, MAX_ECHO_DEPTH);
     issues.push(issue);
   }
   return issues;
@@ -94,6 +95,20 @@ function valueAt(root: unknown, path: (string | number)[]): unknown {
   let v: unknown = root;
   for (const k of path) v = v !== null && typeof v === 'object' ? (v as Record<string | number, unknown>)[k] : undefined;
   return v;
+}
+
+/**
+ * How deep an echoed input may nest. JSON.parse takes `[[[[…]]]]` thousands deep (within BODY_LIMIT), but
+ * JSON.stringify of it overflows the stack: the 422 could not be serialized and became a 500 (found by fuzzing).
+ */
+const MAX_ECHO_DEPTH = 32;
+
+/** The value with anything nested deeper than `depth` replaced by "…". */
+function shallow(v: unknown, depth: number): unknown {
+  if (v === null || typeof v !== 'object') return v;
+  if (depth === 0) return '…';
+  if (Array.isArray(v)) return v.map((x) => shallow(x, depth - 1));
+  return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, shallow(x, depth - 1)]));
 }
 
 /** Echo at most a little of a huge input back. */

@@ -29,12 +29,13 @@ export class LoginThrottle {
     this.o = o;
   }
 
-  /** Throws LOGIN_LOCKED (429, Retry-After) while the key is locked. */
-  async check(key: string, now = Date.now()): Promise<void> {
+  /** Throws LOGIN_LOCKED (429, Retry-After) while the key is locked; returns whether a failure streak exists. */
+  async check(key: string, now = Date.now()): Promise<boolean> {
     const row = await this.store.get(key);
-    if (!row?.lockedUntil) return;
-    const left = Math.ceil((Date.parse(row.lockedUntil) - now) / 1000);
+    if (!row) return false;
+    const left = row.lockedUntil ? Math.ceil((Date.parse(row.lockedUntil) - now) / 1000) : 0;
     if (left > 0) throw new AppError('LOGIN_LOCKED', { headers: { 'retry-after': String(left) } });
+    return true;
   }
 
   /** Records a failure; returns the lock it caused, in seconds (0 = none). */

@@ -90,8 +90,9 @@ export class UserManager {
    */
   async authenticate(login: string, password: string, client: ClientInfo): Promise<User> {
     const key = lookupKey(login);
+    let streak: boolean;
     try {
-      await this.d.throttle.check(key);
+      streak = await this.d.throttle.check(key);
     } catch (err) {
       await this.d.audit.record('login.locked', { client, detail: { login: login.slice(0, 320) } });
       throw err;
@@ -103,7 +104,7 @@ export class UserManager {
       await this.d.audit.record('login.failure', { userId: user?.id ?? null, client, detail: { login: login.slice(0, 320), ...(locked ? { locked_seconds: locked } : {}) } });
       throw new AppError('LOGIN_BAD_CREDENTIALS');
     }
-    await this.d.throttle.succeed(key);
+    if (streak) await this.d.throttle.succeed(key);
     if (this.d.requireVerifiedLogin && !user.isVerified) throw new AppError('LOGIN_USER_NOT_VERIFIED');
     if (needsRehash) await this.users.replaceHash(user.id, user.hashedPassword!, await this.hasher.hash(password));
     await this.d.audit.record('login.success', { userId: user.id, client });

@@ -43,7 +43,7 @@ export function openDatabase(url: string, opts: { poolSize?: number; onPoolError
   const kysely = new Kysely<Database>({
     dialect: new SqliteDialect({
       database: async () => {
-        const db = new BetterSqlite3(file);
+        const db = withStatementCache(new BetterSqlite3(file));
         db.pragma('journal_mode = WAL');
         // WAL + NORMAL: a commit survives a crash of the process (kill -9); only an OS crash can lose the last ones.
         db.pragma('synchronous = NORMAL');
@@ -54,6 +54,27 @@ export function openDatabase(url: string, opts: { poolSize?: number; onPoolError
     }),
   });
   return { kysely, dialect: 'sqlite', describe: `sqlite:${file}`, close: () => kysely.destroy() };
+}
+
+/**
+ * Kysely prepares every query anew; better-sqlite3 statements can be reused, so keep the most recent ones
+ * (Kysely runs one query at a time on this connection, so a statement is never in use twice).
+ */
+function withStatementCache(db: BetterSqlite3.Database, max = 256): BetterSqlite3.Database {
+  const cache = new Map<string, BetterSqlite3.Statement>();
+  const prepare = db.prepare.bind(db);
+  db.prepare = ((source: string) => {
+    let stmt = cache.get(source);
+    if (stmt) {
+      cache.delete(source); // most recently used goes last
+    } else {
+      stmt = prepare(source);
+      if (cache.size >= max) cache.delete(cache.keys().next().value!);
+    }
+    cache.set(source, stmt);
+    return stmt;
+  }) as typeof db.prepare;
+  return db;
 }
 
 export async function ping(db: Db): Promise<void> {

@@ -23,19 +23,20 @@ export interface KeyRing {
 /** HS256/384/512 with APP_SECRET: the zero-configuration default for a single service. No kid, no JWKS. */
 export class SecretKeyRing implements KeyRing {
   readonly algorithm: JwtAlgorithm;
-  private readonly key: Uint8Array;
+  /** Imported once: jose would otherwise import the raw secret into WebCrypto on every sign and verify. */
+  private readonly key: Promise<CryptoKey>;
 
   constructor(algorithm: (typeof SYMMETRIC)[number], secret: string) {
     this.algorithm = algorithm;
-    this.key = new TextEncoder().encode(secret);
+    this.key = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: `SHA-${algorithm.slice(2)}` }, false, ['sign', 'verify']);
   }
 
   async signing(): Promise<SigningKey> {
-    return { alg: this.algorithm, kid: undefined, key: this.key };
+    return { alg: this.algorithm, kid: undefined, key: await this.key };
   }
 
   async verifying(): Promise<{ key: Key; alg: JwtAlgorithm }> {
-    return { key: this.key, alg: this.algorithm };
+    return { key: await this.key, alg: this.algorithm };
   }
 
   async jwks(): Promise<{ keys: JWK[] }> {
