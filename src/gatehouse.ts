@@ -101,7 +101,7 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
       if (applied.length > 0) logger.info({ applied, database: db.describe }, 'migrations applied');
     }
     const userStore = new UserStore(db.kysely);
-    const sessionStore = new SessionStore(db.kysely);
+    const sessionStore = new SessionStore(db.kysely, db.dialect);
     const hasher = new PasswordHasher(pool, config.argon2);
     const keys = createKeyRing(config, db);
     await keys.signing(); // asymmetric: loads the keys, creating the first one, before the JWKS is ever served
