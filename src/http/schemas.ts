@@ -14,7 +14,8 @@ export const Email = Type.String({ format: 'email', maxLength: 320, description:
 /** Long enough for the configured policy to answer with its own reason (REGISTER_INVALID_PASSWORD) instead of a 422. */
 export const Password = Type.String({ maxLength: 4096, description: 'Checked against the password policy (PASSWORD_MIN_LENGTH…).' });
 export const Username = Type.String({ pattern: USERNAME_PATTERN, description: '2–39 letters, digits, "_", "." or "-"; unique without regard to case.' });
-export const FullName = Type.String({ maxLength: 200 });
+/** No NUL: PostgreSQL text cannot hold it (the insert failed with a 500; found by test/faults/fuzz.test.ts). */
+export const FullName = Type.String({ maxLength: 200, pattern: '^[^\\u0000]*$' });
 /** A string enum rather than anyOf of constants: validated the same, serialised without branch tests. */
 export const Role = Type.Unsafe<(typeof ROLES)[number]>({ type: 'string', enum: [...ROLES], description: 'user < admin < super_admin' });
 

@@ -88,7 +88,10 @@ export class UserManager {
    * one password verification each, so neither the answer nor its timing tells whether the account exists.
    * Repeated failures lock what was typed for a while (LoginThrottle), whether or not such an account exists.
    */
-  async authenticate(login: string, password: string, client: ClientInfo): Promise<User> {
+  async authenticate(typed: string, password: string, client: ClientInfo): Promise<User> {
+    // No email or username holds a NUL, and PostgreSQL text cannot (the lookup failed with a 500; found by fuzzing):
+    // such a login is an unknown account like any other.
+    const login = typed.replaceAll('\u0000', '\uFFFD');
     const key = lookupKey(login);
     let streak: boolean;
     try {
