@@ -1,9 +1,21 @@
 // Runs in a worker thread: password hashing is CPU-bound, so it stays off the event loop and off libuv's
 // thread pool (which WebCrypto uses for token signatures: logins must not queue token checks behind them).
 import { parentPort } from 'node:worker_threads';
+import { readlinkSync } from 'node:fs';
+import { setPriority } from 'node:os';
 import { hashSync, verifySync } from '@node-rs/argon2';
 import { verifySync as bcryptVerifySync } from '@node-rs/bcrypt';
 import type { HashJob } from './hash-pool.ts';
+
+/**
+ * Run the hashes at a lower CPU priority than the event loop (nice 10): when every core is busy hashing logins,
+ * the thread that answers requests (token checks, /users/me) still gets the CPU first. Linux only; elsewhere, or
+ * if not permitted, hashing simply runs at normal priority.
+ */
+try {
+  const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+  if (Number.isInteger(tid)) setPriority(tid, 10);
+} catch { /* not Linux, or not allowed */ }
 
 parentPort!.on('message', (job: HashJob & { id: number }) => {
   try {
