@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import { validatorCompiler } from './validation.ts';
 import { installErrorHandler } from './error-handler.ts';
+import { refuseNul } from './nul-guard.ts';
 import { installOpenApi } from './openapi.ts';
 import type { RouteContext } from './context.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -57,6 +58,7 @@ export async function buildApp(ctx: RouteContext, opts: AppOptions): Promise<Fas
   installErrorHandler(app);
 
   // One log line per request, without the query string (it could carry secrets) and without headers.
+  app.addHook('preValidation', refuseNul);
   app.addHook('onRequest', async (req, reply) => {
     reply.header('x-request-id', req.id);
   });

@@ -79,6 +79,9 @@ export function toValidationIssues(errors: ErrorObject[], part: string, root: un
         issue = { type: ge ? 'greater_than_equal' : 'less_than_equal', loc: [where, ...path], msg: `Input should be ${ge ? 'greater' : 'less'} than or equal to ${e.params.limit}`, input, ctx: { [ge ? 'ge' : 'le']: e.params.limit } };
         break;
       }
+      case 'nul':
+        issue = { type: 'string_pattern_mismatch', loc: [where, ...path], msg: e.message ?? 'String should not contain NUL characters', input: clip(input) };
+        break;
       default:
         issue = { type: 'value_error', loc: [where, ...path], msg: e.message ?? 'Invalid value', input: clip(input) };
     }

@@ -159,11 +159,11 @@ onEveryDatabase('fuzzing every route with malformed requests', (h) => {
     }
   });
 
-  test('a NUL byte in a login\'s username is a bad login and in full_name a 422, not a 500 on PostgreSQL (found by this fuzzer)', async () => {
+  test('a NUL byte in a login\'s username or in full_name is a 422, not a 500 on PostgreSQL (found by this fuzzer)', async () => {
     for (const url of ['/auth/jwt/login', '/token']) {
       const r = await h.req({ method: 'POST', url, form: { grant_type: 'password', username: 'a\u0000b@example.com', password: PASSWORD } });
-      assert.equal(r.statusCode, 400, r.body);
-      assert.deepEqual(r.json(), { detail: 'LOGIN_BAD_CREDENTIALS' });
+      assert.equal(r.statusCode, 422, r.body);
+      assert.deepEqual(r.json().detail[0].loc, ['body', 'username']);
     }
     const r = await h.req({ method: 'POST', url: '/auth/register', json: { email: 'nul@example.com', password: PASSWORD, full_name: 'a\u0000b' } });
     assert.equal(r.statusCode, 422, r.body);

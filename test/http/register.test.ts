@@ -131,3 +131,21 @@ onEveryDatabase('POST /auth/register', (h) => {
     assert.equal(Number(n.n), 1);
   });
 });
+
+onEveryDatabase('NUL characters', (h) => {
+  const cases: [string, { method: string; url: string; json?: unknown; form?: Record<string, string> }, (string | number)[]][] = [
+    ['a registration email', { method: 'POST', url: '/auth/register', json: { email: 'a\u0000@example.com', password: PASSWORD } }, ['body', 'email']],
+    ['a login username', { method: 'POST', url: '/auth/jwt/login', form: { username: 'x\u0000y', password: PASSWORD } }, ['body', 'username']],
+    ['a verify token', { method: 'POST', url: '/auth/verify', json: { token: '\u0000' } }, ['body', 'token']],
+    ['a nested value', { method: 'POST', url: '/auth/register', json: { email: 'n@example.com', password: PASSWORD, extra: [{ deep: 'a\u0000' }] } }, ['body', 'extra', 0, 'deep']],
+    ['a query string', { method: 'GET', url: '/users?q=%00' }, ['query', 'q']],
+  ];
+  for (const [what, req, loc] of cases) {
+    test(`refuses a NUL character in ${what} with 422, on every database`, async () => {
+      const admin = req.method === 'GET' ? await h.withRole(`nul-admin-${Date.now()}@example.com`, 'admin') : undefined;
+      const r = await h.req({ ...req, token: admin?.token });
+      assert.equal(r.statusCode, 422, r.body);
+      assert.deepEqual(r.json().detail[0].loc, loc);
+    });
+  }
+});
