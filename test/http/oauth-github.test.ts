@@ -259,3 +259,15 @@ onEveryDatabase('GitHub unreachable', (h) => {
     assert.equal(cb.headers.location, `${SPA}/?error=OAUTH_PROVIDER_ERROR`);
   });
 }, { ...ENV, GITHUB_OAUTH_URL: `http://127.0.0.1:${closedPort}`, GITHUB_API_URL: `http://127.0.0.1:${closedPort}` });
+
+onEveryDatabase('social login rate limit', (h) => {
+  test('the social-login routes count per client IP: the 3rd authorize within the window gets 429 with Retry-After', async () => {
+    const url = `/auth/github/authorize?redirect_uri=${encodeURIComponent(SPA_CALLBACK)}`;
+    for (let i = 0; i < 2; i++) assert.equal((await h.g.app.inject({ url, remoteAddress: '10.9.0.1' })).statusCode, 200);
+    const r = await h.g.app.inject({ url, remoteAddress: '10.9.0.1' });
+    assert.equal(r.statusCode, 429);
+    assert.deepEqual(r.json(), { detail: 'RATE_LIMITED' });
+    assert.ok(Number(r.headers['retry-after']) >= 1);
+    assert.equal((await h.g.app.inject({ url, remoteAddress: '10.9.0.2' })).statusCode, 200, 'another IP is not affected');
+  });
+}, { ...ENV, RATE_LIMITS: 'true', RATE_LIMIT_OAUTH_IP: '2/1m' });
