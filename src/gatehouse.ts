@@ -61,6 +61,8 @@ export interface GatehouseOptions {
   /** Apply migrations at start (default true; `gatehouse serve --no-migrate` turns it off). */
   migrate?: boolean;
   plugins?: AppOptions['plugins'];
+  /** The built web app to serve at / (default web/dist; tests serve a build made with other VITE_ settings). */
+  webRoot?: AppOptions['webRoot'];
   /** The HTTP client for OAuth providers (default: global fetch); tests put failures or recorders here. */
   oauthFetch?: HttpFetch;
   /** Your own wording for the verification and reset mails. */
@@ -147,7 +149,7 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
       audit.onRecord = (type) => metrics.audited(type);
       if (limits) limits.onLimited = (rule) => metrics.rateLimited(rule);
     }
-    const app = await buildApp(ctx, { logger, plugins: opts.plugins, metrics });
+    const app = await buildApp(ctx, { logger, plugins: opts.plugins, metrics, webRoot: opts.webRoot });
     if (opts.mailWorker ?? true) mail.start();
     return {
       app, db, users, sessions, mail, keys, oauth, logger,

@@ -29,6 +29,8 @@ export interface AppOptions {
   metrics?: Metrics;
   /** Extra routes of the embedding app, registered with the same guards (see examples/). */
   plugins?: ((app: FastifyInstance, ctx: RouteContext) => Promise<void>)[];
+  /** The built web app to serve at / (default web/dist). */
+  webRoot?: string;
 }
 
 /** The HTTP API: routes over services. Holds no SQL and no business rules. */
@@ -96,6 +98,6 @@ export async function buildApp(ctx: RouteContext, opts: AppOptions): Promise<Fas
     for (const plugin of opts.plugins ?? []) await plugin(scope, ctx);
   });
   // The web app (web/dist) at /, when it is built; the API routes above always take precedence.
-  if (!(await registerSpa(app))) app.log.info({ dir: WEB_DIST }, 'web app not built (npm run build:web): only the API is served');
+  if (!(await registerSpa(app, { root: opts.webRoot }))) app.log.info({ dir: opts.webRoot ?? WEB_DIST }, 'web app not built (npm run build:web): only the API is served');
   return app;
 }
