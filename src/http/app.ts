@@ -59,14 +59,19 @@ export async function buildApp(ctx: RouteContext, opts: AppOptions): Promise<Fas
   app.decorateRequest('auth', null);
   installErrorHandler(app);
 
-  // One log line per request, without the query string (it could carry secrets) and without headers.
+  // Hooks on every request are callback-style (no promise per hook): they run on the hot path.
   app.addHook('preValidation', refuseNul);
-  app.addHook('onRequest', async (req, reply) => {
+  app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
+    done();
   });
-  app.addHook('onResponse', async (req, reply) => {
-    opts.metrics?.request(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
-    req.log.info({ method: req.method, path: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, ip: req.ip }, 'request');
+  // One log line per request, without the query string (it could carry secrets) and without headers.
+  const logRequests = opts.logger.isLevelEnabled('info');
+  const metrics = opts.metrics;
+  app.addHook('onResponse', (req, reply, done) => {
+    metrics?.request(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    if (logRequests) req.log.info({ method: req.method, path: req.url.split('?')[0], status: reply.statusCode, ms: Math.round(reply.elapsedTime * 10) / 10, ip: req.ip }, 'request');
+    done();
   });
 
   // JSON and forms only: a text/plain body is refused with 415 rather than half-parsed.

@@ -16,13 +16,12 @@ function findNul(v: unknown, path: (string | number)[], depth = 0): (string | nu
  * and no email, name, token or code legitimately has one. Checked for every route before validation, so a
  * route added later is covered too. Answers FastAPI's 422 shape.
  */
-export async function refuseNul(req: FastifyRequest): Promise<void> {
-  const at = findNul(req.query, ['query']) ?? findNul(req.body, ['body']);
-  if (at) {
-    throw Object.assign(new Error('NUL character'), {
+export function refuseNul(req: FastifyRequest, _reply: unknown, done: (err?: Error) => void): void {
+  const at = (req.url.includes('?') ? findNul(req.query, ['query']) : undefined) ?? (req.body === undefined ? undefined : findNul(req.body, ['body']));
+  if (!at) return done();
+  done(Object.assign(new Error('NUL character'), {
       statusCode: 422,
       validation: [{ keyword: 'nul', instancePath: `/${at.slice(1).join('/')}`, params: {}, message: 'String should not contain NUL characters' }],
-      validationContext: at[0] === 'query' ? 'querystring' : 'body',
-    });
-  }
+    validationContext: at[0] === 'query' ? 'querystring' : 'body',
+  }));
 }
