@@ -11,14 +11,15 @@ import { extname, join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { Gatehouse } from '../src/gatehouse.ts';
 import { launchBrowser, startGatehouse } from './support/browser.ts';
-import { PHONE, ensureWebBuilt, mailLink, openTab, shot, signIn } from './support/spa.ts';
+import { PHONE, ensureWebBuilt, openTab, shot, signIn } from './support/spa.ts';
+import { startSmtp, type TestSmtp } from '../test/support/smtp.ts';
 
 const TIMEOUT = 60_000;
 const PASSWORD = 'a long and unusual passphrase 42';
 
 describe('the web app in Chromium', () => {
   let dir: string;
-  let mailDir: string;
+  let smtp: TestSmtp;
   let g: Gatehouse;
   let origin: string;
   let browser: Browser;
@@ -41,14 +42,15 @@ describe('the web app in Chromium', () => {
   before(async () => {
     ensureWebBuilt();
     dir = mkdtempSync(join(tmpdir(), 'gatehouse-spa-'));
-    mailDir = join(dir, 'mail');
-    ({ g, origin } = await startGatehouse(`sqlite:///${join(dir, 'spa.db')}`, { MAIL_FOLDER: mailDir }));
+    smtp = await startSmtp(); // the mails travel over real SMTP to a server in this process
+    ({ g, origin } = await startGatehouse(`sqlite:///${join(dir, 'spa.db')}`, { SMTP_URL: smtp.url }));
     browser = await launchBrowser();
   }, { timeout: TIMEOUT });
 
   after(async () => {
     await browser?.close().catch(() => {});
     await g?.close().catch(() => {});
+    await smtp?.close();
     if (dir) rmSync(dir, { recursive: true, force: true });
   }, { timeout: TIMEOUT });
 
@@ -288,10 +290,10 @@ describe('the web app in Chromium', () => {
     try {
       await signIn(page, 'mailer@example.com', PASSWORD);
       await page.getByText('not verified').waitFor();
-      let since = Date.now();
+      let since = smtp.messages.length;
       await page.getByRole('button', { name: 'Send a new verification link' }).click();
       await page.getByRole('status').filter({ hasText: 'We sent a new verification link' }).waitFor();
-      const verify = await mailLink(mailDir, 'mailer@example.com', /Confirm your email/, since);
+      const verify = smtp.linkIn(await smtp.waitFor('mailer@example.com', /Confirm your email/, since));
       assert.equal(verify.origin + verify.pathname, `${origin}/verify`);
       await page.goto(verify.pathname + verify.search);
       await page.getByRole('status').filter({ hasText: 'Your email address is verified.' }).waitFor();
@@ -304,11 +306,11 @@ describe('the web app in Chromium', () => {
 
       await page.getByRole('link', { name: 'Forgot your password?' }).click();
       await heading(page, 'Reset your password');
-      since = Date.now();
+      since = smtp.messages.length;
       await page.getByLabel('Email').fill('mailer@example.com');
       await page.getByRole('button', { name: 'Send the link' }).click();
       await page.getByRole('status').filter({ hasText: 'we sent it a link' }).waitFor();
-      const reset = await mailLink(mailDir, 'mailer@example.com', /Reset your/, since);
+      const reset = smtp.linkIn(await smtp.waitFor('mailer@example.com', /Reset your/, since));
       assert.equal(reset.origin + reset.pathname, `${origin}/reset-password`);
       await page.goto(reset.pathname + reset.search);
       await heading(page, 'Choose a new password');

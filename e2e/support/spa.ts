@@ -1,9 +1,7 @@
-// Helpers for driving the web app (web/) in Chromium: the build, pages that record script errors, sign-in, mails.
+// Helpers for driving the web app (web/) in Chromium: the build, pages that record script errors, sign-in.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import assert from 'node:assert/strict';
-import { simpleParser } from 'mailparser';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { ARTIFACTS } from './browser.ts';
 
@@ -47,20 +45,3 @@ export async function signIn(page: Page, username: string, password: string): Pr
   await page.getByRole('heading', { level: 1, name: 'Your profile' }).waitFor();
 }
 
-/** The link in the newest mail to `to` whose subject matches, from the folder mailer (MAIL_FOLDER). */
-export async function mailLink(folder: string, to: string, subject: RegExp, since: number, timeoutMs = 10_000): Promise<URL> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const files = existsSync(folder) ? readdirSync(folder).filter((f) => f.endsWith('.eml') && f.includes(to.replace(/[^\w.@-]/g, '_'))).sort().reverse() : [];
-    for (const f of files) {
-      const mail = await simpleParser(readFileSync(join(folder, f)));
-      if (subject.test(mail.subject ?? '') && (mail.date?.getTime() ?? 0) >= since - 1000) {
-        const href = /href="([^"]+)"/.exec(String(mail.html))?.[1] ?? /(https?:\/\/\S+)/.exec(mail.text ?? '')?.[1];
-        assert.ok(href, `no link in mail "${mail.subject}"`);
-        return new URL(href.replace(/&amp;/g, '&'));
-      }
-    }
-    if (Date.now() > deadline) assert.fail(`no mail "${subject}" to ${to} in ${folder}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

@@ -1,0 +1,61 @@
+// The targets the issue sets, checked against one run's measurements.
+import type { LoadResult } from './load.ts';
+import type { HashRate } from './hash-rate.ts';
+
+/** /users/me must keep at least this share of a hello-world Fastify app's req/s. */
+export const ME_SHARE_OF_HELLO = 0.4;
+/** Login and register must keep at least this share of the raw argon2id hash rate. */
+export const SHARE_OF_ARGON2 = 0.9;
+/** /users/me p99 while login is saturated. */
+export const MIXED_P99_MS = 25;
+
+export interface Bar { name: string; target: string; measured: string; pass: boolean }
+
+export interface BarInputs {
+  hello: LoadResult;
+  me: LoadResult;
+  login: LoadResult;
+  register: LoadResult;
+  /** The /users/me probe of the mixed run. */
+  mixedProbe: LoadResult;
+  /** The raw argon2id measurements of the run (before and after the loads). */
+  hashRates: HashRate[];
+}
+
+/** The argon2id ceiling: the best raw rate of the run (the machine's speed drifts; the bar takes the harder one). */
+export const argon2Ceiling = (rates: HashRate[]): number => Math.max(...rates.map((r) => r.hash.perSecond));
+
+const failures = (r: LoadResult) => r.errors + r.timeouts + r.non2xx;
+const pct = (x: number) => `${Math.round(x * 100)}%`;
+const n1 = (x: number) => x.toFixed(1);
+
+function argon2Bar(name: string, r: LoadResult, ceiling: number): Bar {
+  const share = r.rps / ceiling;
+  return {
+    name,
+    target: `>= ${pct(SHARE_OF_ARGON2)} of argon2 hash/s, 0 errors @ ${r.connections} conn`,
+    measured: `${n1(r.rps)} req/s = ${pct(share)} of ${n1(ceiling)}; ${r.errors} errors, ${r.timeouts} timeouts, ${r.non2xx} non-2xx`,
+    pass: share >= SHARE_OF_ARGON2 && failures(r) === 0,
+  };
+}
+
+export function evaluateBars(i: BarInputs): Bar[] {
+  const meShare = i.me.rps / i.hello.rps;
+  const ceiling = argon2Ceiling(i.hashRates);
+  return [
+    {
+      name: 'GET /users/me throughput',
+      target: `>= ${pct(ME_SHARE_OF_HELLO)} of hello-world req/s`,
+      measured: `${n1(i.me.rps)} req/s = ${pct(meShare)} of ${n1(i.hello.rps)}`,
+      pass: meShare >= ME_SHARE_OF_HELLO && failures(i.me) === 0,
+    },
+    argon2Bar('login throughput', i.login, ceiling),
+    argon2Bar('register throughput', i.register, ceiling),
+    {
+      name: '/users/me p99 under login load',
+      target: `<= ${MIXED_P99_MS} ms`,
+      measured: `p99 ${i.mixedProbe.latency.p99} ms (p50 ${i.mixedProbe.latency.p50} ms); ${failures(i.mixedProbe)} failed`,
+      pass: i.mixedProbe.latency.p99 <= MIXED_P99_MS && failures(i.mixedProbe) === 0,
+    },
+  ];
+}

@@ -1,0 +1,77 @@
+// The human-readable report: machine, one row per load, the raw argon2id rate, and the bars with PASS/FAIL.
+import type { Machine } from './machine.ts';
+import type { LoadResult } from './load.ts';
+import type { HashRate } from './hash-rate.ts';
+import { argon2Ceiling, type Bar } from './bars.ts';
+
+export interface ScenarioRow {
+  label: string;
+  load: LoadResult;
+  /** Ran alongside another load, whose generator then counts as "other" CPU. */
+  concurrent?: boolean;
+}
+
+/** "other" CPU above this during a load alone means other programs took a real share of the machine. */
+const NOISE_PCT = 10;
+
+export interface Report {
+  machine: Machine;
+  settings: { duration: number; warmup: number; hashWorkers: number; argon2: string };
+  scenarios: ScenarioRow[];
+  /** Raw argon2id, measured before and after the loads. */
+  hashRates: { label: string; rate: HashRate }[];
+  bars: Bar[];
+}
+
+/** Columns padded to their widest cell; numbers right-aligned. */
+export function table(head: string[], rows: string[][]): string {
+  const widths = head.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
+  const numeric = head.map((_, c) => rows.every((r) => /^[-\d.,%/ ]*$/.test(r[c]!)));
+  const line = (cells: string[]) => cells.map((cell, c) => (numeric[c] ? cell.padStart(widths[c]!) : cell.padEnd(widths[c]!))).join('  ').trimEnd();
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+const fixed = (x: number, digits = 1) => x.toFixed(digits);
+const percent = (x: number | undefined) => (x === undefined ? '-' : `${x}%`);
+const threads = (t: Record<string, number> | undefined) => (t ? ['main', 'workers', 'libuv', 'v8'].map((g) => t[g] ?? 0).join('/') : '-');
+
+export function formatReport(r: Report): string {
+  const m = r.machine;
+  const out: string[] = [];
+  out.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, node ${m.node}, ${m.os}; `
+    + `before start: load average ${m.loadAverage}, ${percent(m.busyBeforeStart)} CPU busy`);
+  out.push(`Settings: ${r.settings.duration} s per load after ${r.settings.warmup} s warm-up; argon2id ${r.settings.argon2}; ${r.settings.hashWorkers} hash workers`);
+  out.push('');
+  out.push(table(
+    ['Scenario', 'conn', 'req/s', 'p50 ms', 'p99 ms', 'max ms', '2xx', 'non-2xx', 'errors', 'server CPU', 'main/workers/uv/v8', 'loadgen CPU', 'other CPU'],
+    r.scenarios.map(({ label, load: l }) => [
+      label, String(l.connections), fixed(l.rps), String(l.latency.p50), String(l.latency.p99), String(l.latency.max),
+      String(l.ok), String(l.non2xx), String(l.errors + l.timeouts), percent(l.cpu.server), threads(l.cpu.serverThreads), percent(l.cpu.load), percent(l.cpu.other),
+    ]),
+  ));
+  out.push(`CPU: percent of one core (${r.machine.cores * 100}% = all cores) during the measured run. main/workers/uv/v8: the server's `
+    + 'event loop, worker threads (hash pool), libuv pool, V8 helpers. other: the rest of the machine (other programs = noise; '
+    + 'in the two mixed rows, also the other load generator).');
+  const disturbed = [
+    ...r.hashRates.map(({ label, rate }) => ({ label: `raw argon2id ${label}`, other: rate.cpu.other ?? 0 })),
+    ...r.scenarios.filter((row) => !row.concurrent).map((row) => ({ label: row.label, other: row.load.cpu.other ?? 0 })),
+  ].filter((d) => d.other > NOISE_PCT);
+  if (disturbed.length > 0) {
+    out.push(`WARNING: other programs used CPU during ${disturbed.map((d) => `${d.label} (${d.other}%)`).join(', ')}: `
+      + 'those numbers are low; run again on a quiet machine.');
+  }
+  out.push('');
+  for (const { label, rate: h } of r.hashRates) {
+    out.push(`Raw argon2id ${label} (HashPool, ${h.workers} workers, ${h.concurrency} in flight, server idle): `
+      + `${fixed(h.hash.perSecond)} hash/s (${h.hash.count} in ${fixed(h.hash.seconds)} s), `
+      + `${fixed(h.verify.perSecond)} verify/s (${h.verify.count} in ${fixed(h.verify.seconds)} s); `
+      + `CPU ${percent(h.cpu.load)} hashing, ${percent(h.cpu.server)} server, ${percent(h.cpu.other)} other`);
+  }
+  out.push(`argon2id ceiling for the bars: ${fixed(argon2Ceiling(r.hashRates.map((h) => h.rate)))} hash/s (the higher of the two)`);
+  out.push('');
+  out.push(table(['Bar', 'Target', 'Measured', 'Result'], r.bars.map((b) => [b.name, b.target, b.measured, b.pass ? 'PASS' : 'FAIL'])));
+  const failed = r.bars.filter((b) => !b.pass).length;
+  out.push('');
+  out.push(failed === 0 ? `All ${r.bars.length} bars pass.` : `${failed} of ${r.bars.length} bars FAIL.`);
+  return out.join('\n');
+}
