@@ -236,6 +236,8 @@ describe('the web app in Chromium', () => {
       await admin.page.getByLabel('Event type').selectOption('user.delete');
       await admin.page.getByRole('button', { name: 'Filter' }).click();
       await admin.page.waitForURL(/type=user\.delete/);
+      // The unfiltered rows were on the page already: wait until the filtered list has replaced them.
+      await admin.page.getByRole('rowheader', { name: 'login.success' }).first().waitFor({ state: 'detached' });
       await admin.page.getByRole('rowheader', { name: 'user.delete' }).first().waitFor();
       assert.equal(await admin.page.getByRole('rowheader', { name: 'login.success' }).count(), 0);
       await shot(admin.page, 'audit');
