@@ -40,7 +40,8 @@ export async function measureHashRate(o: { workers: number; params: Argon2Params
     const hasher = new PasswordHasher(pool, o.params);
     const concurrency = 2 * o.workers;
     const password = (i: number) => `bench password ${i}`;
-    // Warm-up: the threads start, load the native module and touch their memory once.
+    // Warm-up: the threads start, load the native module and touch their memory once (longer warm-ups measured
+    // the same rate).
     const stored = await Promise.all(Array.from({ length: concurrency }, (_, i) => hasher.hash(password(i))));
     const window = cpuWindow(o.serverPid);
     const hash = await saturate(concurrency, o.seconds, (i) => hasher.hash(password(i)));
