@@ -77,5 +77,3 @@ export class AppError extends Error {
     return { detail: this.reason === undefined ? this.code : { code: this.code, reason: this.reason } };
   }
 }
-
-export const isErrorCode = (s: string): s is ErrorCode => Object.hasOwn(ERRORS, s);

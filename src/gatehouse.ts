@@ -126,7 +126,7 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
       config.limits.redisUrl ? new RedisCounters(config.limits.redisUrl, config.limits.redisPrefix) : new MemoryCounters(), config.limits.rates,
     ) : undefined;
     if (limits) limits.onStoreError = (err) => logger.error({ err }, 'rate-limit counters unreachable: request let through');
-    const purge = () => Promise.all([sessions.purge(), throttle.purge(), tokens.purge()]).then(
+    const purge = () => Promise.all([sessions.purge(), throttle.purge(), tokens.purge(), mail.purge()]).then(
       ([n]) => { if (n > 0) logger.info({ purged: n }, 'expired sessions deleted'); },
       (err) => logger.warn({ err }, 'could not purge expired sessions'),
     );

@@ -79,8 +79,9 @@ export class MailQueue {
     return this.running;
   }
 
-  counts(): Promise<Record<string, number>> {
-    return this.store.counts();
+  /** Deletes messages sent, dropped or given up more than 30 days ago (pending ones are never deleted). */
+  purge(now = Date.now()): Promise<number> {
+    return this.store.purge(new Date(now - 30 * 86_400_000).toISOString());
   }
 
   private claim(): Promise<MailJob | undefined> {

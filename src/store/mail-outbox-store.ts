@@ -47,11 +47,6 @@ export class MailOutboxStore {
     await this.db.updateTable('mail_outbox').set({ next_attempt_at: at, locked_until: null, last_error: error.slice(0, 1000) }).where('id', '=', id).execute();
   }
 
-  async counts(): Promise<Record<string, number>> {
-    const rows = await this.db.selectFrom('mail_outbox').select(['status', (eb) => eb.fn.countAll<number | string>().as('n')]).groupBy('status').execute();
-    return Object.fromEntries(rows.map((r) => [r.status, Number(r.n)]));
-  }
-
   /** Deletes finished jobs older than `before`. */
   async purge(before: string): Promise<number> {
     const r = await this.db.deleteFrom('mail_outbox').where('status', '!=', 'pending').where('finished_at', '<', before).executeTakeFirst();

@@ -207,6 +207,16 @@ onEveryDatabase('mail delivery', (h) => {
     await smtp.waitFor('restart@example.com', /Reset your/, since);
   });
 
+  test('finished mail older than 30 days is deleted; a pending (or just handled) row is not', async () => {
+    const old = new Date(Date.now() - 31 * 86_400_000).toISOString();
+    for (const [email, status] of [['old-sent@example.com', 'sent'], ['old-pending@example.com', 'pending']] as const) {
+      await h.g.db.kysely.insertInto('mail_outbox').values({ kind: 'reset', email, status, next_attempt_at: old, created_at: old, finished_at: status === 'sent' ? old : null }).execute();
+    }
+    assert.ok((await h.g.mail.purge()) >= 1);
+    const left = (await h.g.db.kysely.selectFrom('mail_outbox').select('email').where('email', 'like', 'old-%').execute()).map((r) => r.email);
+    assert.deepEqual(left, ['old-pending@example.com']);
+  });
+
   test('registration mails a verification link when SEND_VERIFY_ON_REGISTER is on', async () => {
     const since = smtp.messages.length;
     const g = await createGatehouse(testConfig(h.config.databaseUrl, { SMTP_URL: smtp.url, SEND_VERIFY_ON_REGISTER: 'true', PUBLIC_URL: PUBLIC }));
