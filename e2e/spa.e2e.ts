@@ -17,6 +17,9 @@ import { startSmtp, type TestSmtp } from '../test/support/smtp.ts';
 const TIMEOUT = 60_000;
 const PASSWORD = 'a long and unusual passphrase 42';
 
+/** How long the server may answer from its session cache a change made behind its back (see the role test). */
+const SESSION_CACHE_MS = 300;
+
 describe('the web app in Chromium', () => {
   let dir: string;
   let smtp: TestSmtp;
@@ -43,7 +46,7 @@ describe('the web app in Chromium', () => {
     ensureWebBuilt();
     dir = mkdtempSync(join(tmpdir(), 'gatehouse-spa-'));
     smtp = await startSmtp(); // the mails travel over real SMTP to a server in this process
-    ({ g, origin } = await startGatehouse(`sqlite:///${join(dir, 'spa.db')}`, { SMTP_URL: smtp.url }));
+    ({ g, origin } = await startGatehouse(`sqlite:///${join(dir, 'spa.db')}`, { SMTP_URL: smtp.url, SESSION_CACHE_MS: String(SESSION_CACHE_MS) }));
     browser = await launchBrowser();
   }, { timeout: TIMEOUT });
 
@@ -180,8 +183,10 @@ describe('the web app in Chromium', () => {
       await heading(user.page, 'Users');
       await user.page.getByRole('table').waitFor();
 
-      // …and back, straight in the database (no session ended): the role is read at every request, the page refuses.
+      // …and back, straight in the database (no session ended, nobody told the server): the role is read again once
+      // the session cache's entry is out of date (SESSION_CACHE_MS), and the page refuses.
       await g.db.kysely.updateTable('users').set({ role: 'user' }).where('id', '=', userId).execute();
+      await new Promise((r) => setTimeout(r, SESSION_CACHE_MS + 50));
       await user.page.reload();
       await heading(user.page, 'Not allowed');
       assert.equal(await user.page.getByRole('link', { name: 'Users' }).count(), 0);

@@ -10,6 +10,8 @@ import { HashPool } from './crypto/hash-pool.ts';
 import { PasswordHasher } from './crypto/password-hasher.ts';
 import { AccessTokens } from './auth/access-token.ts';
 import { JwtStrategy } from './auth/jwt-strategy.ts';
+import { SessionCache } from './auth/session-cache.ts';
+import { LocalChangeFeed, PgChangeFeed, type ChangeFeed } from './store/change-feed.ts';
 import { UserManager } from './manager/user-manager.ts';
 import { SessionManager } from './manager/session-manager.ts';
 import { AuditLog } from './manager/audit-log.ts';
@@ -89,6 +91,18 @@ export function createKeyRing(config: Config, db: Db): KeyRing {
     : new SecretKeyRing(alg, config.secret);
 }
 
+/**
+ * Where the stores announce ended sessions and changed users. On PostgreSQL with the session cache on, every
+ * instance hears every other (LISTEN/NOTIFY); otherwise only this process.
+ */
+async function openChangeFeed(db: Db, config: Config, logger: Logger): Promise<ChangeFeed> {
+  if (!db.pg || config.session.cacheMs === 0) return new LocalChangeFeed();
+  const feed = new PgChangeFeed(db.pg.pool, db.pg.url);
+  feed.onError = (err) => logger.warn({ err: { message: err.message } }, 'session change feed: connection problem (cached sessions dropped; retrying)');
+  await feed.start();
+  return feed;
+}
+
 /** The composition root: wires config → store → services → HTTP. The one place that knows every part. */
 export async function createGatehouse(config: Config, opts: GatehouseOptions = {}): Promise<Gatehouse> {
   const logger = opts.logger ?? createLogger(config);
@@ -97,23 +111,28 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
     onPoolError: (err) => logger.warn({ err }, 'idle database connection lost'),
   });
   const pool = new HashPool(config.hashWorkers);
+  let closeFeed = async () => {};
   try {
     if (opts.migrate ?? true) {
       const { applied } = await migrateToLatest(db);
       if (applied.length > 0) logger.info({ applied, database: db.describe }, 'migrations applied');
     }
-    const userStore = new UserStore(db.kysely);
-    const sessionStore = new SessionStore(db.kysely, db.dialect);
+    const changes = await openChangeFeed(db, config, logger);
+    closeFeed = () => changes.close();
+    const userStore = new UserStore(db.kysely, changes);
+    const sessionStore = new SessionStore(db.kysely, db.dialect, changes);
+    const sessionCache = new SessionCache(config.session.cacheMs);
+    changes.subscribe((c) => sessionCache.apply(c));
     const hasher = new PasswordHasher(pool, config.argon2);
     const keys = createKeyRing(config, db);
     await keys.signing(); // asymmetric: loads the keys, creating the first one, before the JWKS is ever served
-    const strategy = new JwtStrategy(new AccessTokens({ keys, audience: config.jwt.audience, issuer: config.jwt.issuer, ttlSeconds: config.jwt.accessTtl }), sessionStore);
+    const strategy = new JwtStrategy(new AccessTokens({ keys, audience: config.jwt.audience, issuer: config.jwt.issuer, ttlSeconds: config.jwt.accessTtl }), sessionStore, sessionCache);
     const audit = new AuditLog(new AuditStore(db.kysely));
     audit.onError = (err, type) => logger.error({ err, type }, 'could not write an audit event');
     const throttle = new LoginThrottle(new LoginFailureStore(db.kysely), config.loginLock);
     const policy = new PasswordPolicy(config.password);
     const users = new UserManager({ users: userStore, sessions: sessionStore, hasher, policy, audit, throttle, requireVerifiedLogin: config.requireVerifiedLogin });
-    const sessions = new SessionManager(sessionStore, new RefreshTokenStore(db.kysely), userStore, strategy, new RefreshTokens(config.secret), audit, config.session);
+    const sessions = new SessionManager(sessionStore, new RefreshTokenStore(db.kysely), strategy, new RefreshTokens(config.secret), audit, config.session);
     const tokens = new AccountTokens(new AccountTokenStore(db.kysely), userStore, config.mail.ttl);
     const mailer = config.mail.smtpUrl ? new SmtpMailer(config.mail.smtpUrl, config.mail.from) : new FolderMailer(config.mail.folder, config.mail.from);
     const mail = new MailQueue(
@@ -159,11 +178,13 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
         await mail.stop();
         await limits?.close();
         await pool.close();
+        await closeFeed();
         await db.close();
       },
     };
   } catch (err) {
     await pool.close();
+    await closeFeed();
     await db.close();
     throw err;
   }

@@ -34,8 +34,9 @@ describe('two instances on one PostgreSQL database', { skip: !postgres && 'Postg
   let a: ServerProcess;
   let b: ServerProcess;
   let db: Awaited<ReturnType<TestDatabase['create']>>;
-  // Behind one load balancer: one public URL (and so one token issuer), one database.
-  const env = () => ({ DATABASE_URL: db.url, JWT_ALGORITHM: 'EdDSA', PUBLIC_URL: 'http://127.0.0.1:8000' });
+  // Behind one load balancer: one public URL (and so one token issuer), one database. Each instance may answer
+  // from its session cache for a minute: only the change feed (LISTEN/NOTIFY) can make the other one see a change.
+  const env = () => ({ DATABASE_URL: db.url, JWT_ALGORITHM: 'EdDSA', PUBLIC_URL: 'http://127.0.0.1:8000', SESSION_CACHE_MS: '60000' });
 
   before(async () => {
     db = await postgres!.create();
@@ -61,6 +62,29 @@ describe('two instances on one PostgreSQL database', { skip: !postgres && 'Postg
     const took = await within(1000, async () => (await call(a.url, '/users/me', { token })).status === 401);
     assert.ok(took <= 1000, `still accepted on A after 1 s`);
     assert.equal((await call(a.url, '/auth/jwt/refresh', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refresh_token: refreshed.body.refresh_token }) })).status, 401);
+  });
+
+  test('a profile change on B shows on A within 1 s, though A had the user cached', { timeout: 30_000 }, async () => {
+    assert.equal((await call(a.url, '/auth/register', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'rename@example.com', password: PASSWORD }) })).status, 201);
+    const login = await call(a.url, '/auth/jwt/login', { method: 'POST', body: new URLSearchParams({ username: 'rename@example.com', password: PASSWORD }) });
+    const token = login.body.access_token as string;
+    assert.equal((await call(a.url, '/users/me', { token })).body.full_name, null);
+    const patched = await call(b.url, '/users/me', { method: 'PATCH', token, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ full_name: 'Renamed On B' }) });
+    assert.equal(patched.status, 200);
+    const took = await within(1000, async () => (await call(a.url, '/users/me', { token })).body.full_name === 'Renamed On B');
+    assert.ok(took <= 1000, 'A still shows the old profile after 1 s');
+  });
+
+  test('a password change on A ends the other device\'s session on B within 1 s', { timeout: 30_000 }, async () => {
+    assert.equal((await call(a.url, '/auth/register', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'two-devices@example.com', password: PASSWORD }) })).status, 201);
+    const form = () => new URLSearchParams({ username: 'two-devices@example.com', password: PASSWORD });
+    const laptop = (await call(a.url, '/auth/jwt/login', { method: 'POST', body: form() })).body.access_token as string;
+    const phone = (await call(b.url, '/auth/jwt/login', { method: 'POST', body: form() })).body.access_token as string;
+    assert.equal((await call(b.url, '/users/me', { token: phone })).status, 200);
+    const changed = await call(a.url, '/users/me', { method: 'PATCH', token: laptop, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: `${PASSWORD} changed` }) });
+    assert.equal(changed.status, 200);
+    const took = await within(1000, async () => (await call(b.url, '/users/me', { token: phone })).status === 401);
+    assert.ok(took <= 1000, 'the phone is still logged in on B after 1 s');
   });
 
   test('both instances started at once agree on one signing key', async () => {

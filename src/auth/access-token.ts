@@ -60,16 +60,10 @@ export class AccessTokens {
 
   async issue(userId: string, sessionId: string, now = Date.now()): Promise<string> {
     const iat = Math.floor(now / 1000);
-    const { alg, kid, key } = await this.o.keys.signing();
-    return new SignJWT({ sid: sessionId })
-      .setProtectedHeader(kid ? { alg, typ: 'JWT', kid } : { alg, typ: 'JWT' })
-      .setSubject(userId)
-      .setAudience(this.o.audience)
-      .setIssuer(this.o.issuer)
-      .setIssuedAt(iat)
-      .setExpirationTime(iat + this.o.ttlSeconds)
-      .setJti(randomUUID())
-      .sign(key);
+    const { alg, kid, key, hmac } = await this.o.keys.signing();
+    const claims = { sid: sessionId, sub: userId, aud: this.o.audience, iss: this.o.issuer, iat, exp: iat + this.o.ttlSeconds, jti: randomUUID() };
+    if (hmac) return hmac.sign(claims);
+    return new SignJWT(claims).setProtectedHeader(kid ? { alg, typ: 'JWT', kid } : { alg, typ: 'JWT' }).sign(key);
   }
 
   async verify(token: string): Promise<AccessClaims> {

@@ -1,4 +1,4 @@
-import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, hkdfSync, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 /**
  * Signed double-submit CSRF tokens (OWASP CSRF cheat sheet): a random nonce and its HMAC. The same value is set
@@ -6,10 +6,11 @@ import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto'
  * without the server's key is refused even if it reaches both places.
  */
 export class CsrfTokens {
-  private readonly key: Buffer;
+  /** A KeyObject made once (createHmac would build one from a Buffer on every call). */
+  private readonly key: KeyObject;
 
   constructor(appSecret: string) {
-    this.key = Buffer.from(hkdfSync('sha256', appSecret, 'gatehouse', 'csrf-token', 32));
+    this.key = createSecretKey(Buffer.from(hkdfSync('sha256', appSecret, 'gatehouse', 'csrf-token', 32)));
   }
 
   issue(): string {

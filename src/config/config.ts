@@ -17,7 +17,7 @@ export interface Config {
   dbPoolSize: number;
   secret: string;
   jwt: { algorithm: JwtAlgorithm; audience: string; issuer: string; accessTtl: number };
-  session: { ttl: number; idleTtl: number; reuseGrace: number };
+  session: { ttl: number; idleTtl: number; reuseGrace: number; cacheMs: number };
   requireVerifiedLogin: boolean;
   password: { minLength: number; maxLength: number; rejectCommon: boolean };
   loginLock: { freeAttempts: number; baseLockSeconds: number; maxLockSeconds: number };
@@ -95,7 +95,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, opts: L
     dbPoolSize: s.DB_POOL_SIZE!,
     secret: resolveSecret(s, cwd, warn),
     jwt: { algorithm: s.JWT_ALGORITHM!, audience: s.JWT_AUDIENCE!, issuer: s.JWT_ISSUER ?? publicUrl, accessTtl: s.ACCESS_TOKEN_TTL! },
-    session: { ttl: s.SESSION_TTL!, idleTtl: s.SESSION_IDLE_TTL!, reuseGrace: s.REFRESH_REUSE_GRACE! },
+    session: { ttl: s.SESSION_TTL!, idleTtl: s.SESSION_IDLE_TTL!, reuseGrace: s.REFRESH_REUSE_GRACE!, cacheMs: s.SESSION_CACHE_MS! },
     requireVerifiedLogin: s.REQUIRE_VERIFIED_LOGIN!,
     password,
     loginLock: { freeAttempts: s.LOGIN_LOCK_AFTER!, baseLockSeconds: s.LOGIN_LOCK_BASE!, maxLockSeconds: s.LOGIN_LOCK_MAX! },

@@ -6,8 +6,10 @@ import type { ClientInfo, JwtStrategy } from '../auth/jwt-strategy.ts';
 import { RefreshTokens } from '../auth/refresh-token.ts';
 import type { SessionStore } from '../store/session-store.ts';
 import type { RefreshTokenStore } from '../store/refresh-token-store.ts';
-import type { UserStore } from '../store/user-store.ts';
 import type { AuditLog } from './audit-log.ts';
+
+/** What a session records of the client on each use (the user agent bounded as at login). */
+const clientOf = (c: ClientInfo) => ({ ip: c.ip, userAgent: c.userAgent?.slice(0, 512) ?? null });
 
 export interface TokenPair { accessToken: string; refreshToken: string; expiresIn: number; sessionId: string }
 
@@ -29,17 +31,15 @@ export interface SessionOptions {
 export class SessionManager {
   private readonly sessions: SessionStore;
   private readonly refreshStore: RefreshTokenStore;
-  private readonly users: UserStore;
   private readonly strategy: JwtStrategy;
   private readonly refreshTokens: RefreshTokens;
   private readonly o: SessionOptions;
   private readonly audit: AuditLog;
 
-  constructor(sessions: SessionStore, refreshStore: RefreshTokenStore, users: UserStore, strategy: JwtStrategy, refresh: RefreshTokens, audit: AuditLog, o: SessionOptions) {
+  constructor(sessions: SessionStore, refreshStore: RefreshTokenStore, strategy: JwtStrategy, refresh: RefreshTokens, audit: AuditLog, o: SessionOptions) {
     this.audit = audit;
     this.sessions = sessions;
     this.refreshStore = refreshStore;
-    this.users = users;
     this.strategy = strategy;
     this.refreshTokens = refresh;
     this.o = o;
@@ -59,24 +59,22 @@ export class SessionManager {
 
   /** Exchanges a refresh token for a new pair. Throws REFRESH_TOKEN_INVALID; the same answer whatever the reason. */
   async refresh(token: string, client: ClientInfo, now = Date.now()): Promise<TokenPair> {
-    const invalid = new AppError('REFRESH_TOKEN_INVALID');
-    if (!RefreshTokens.wellFormed(token)) throw invalid;
+    // Built only when needed: an error's stack trace is not free, and most refreshes succeed.
+    const invalid = () => new AppError('REFRESH_TOKEN_INVALID');
+    if (!RefreshTokens.wellFormed(token)) throw invalid();
     const hash = RefreshTokens.hash(token);
-    const row = await this.refreshStore.byHash(hash);
-    if (!row) throw invalid;
-    const session = await this.sessions.byId(row.sessionId);
+    const found = await this.refreshStore.context(hash);
+    if (!found) throw invalid();
+    const { session, user } = found;
     const at = new Date(now).toISOString();
-    if (!session || session.revokedAt !== null || session.expiresAt <= at) throw invalid;
-    const user = await this.users.byId(session.userId);
-    if (!user?.isActive) throw invalid;
+    if (session.revokedAt !== null || session.expiresAt <= at || !user.isActive) throw invalid();
     const successor = this.refreshTokens.successorOf(token);
 
     if (Date.parse(session.lastUsedAt) + this.o.idleTtl * 1000 <= now) {
       await this.sessions.revoke(session.id, at); // idle too long
-      throw invalid;
+      throw invalid();
     }
-    if (await this.refreshStore.rotate(hash, RefreshTokens.hash(successor), session.id, at)) {
-      await this.sessions.touch(session.id, at, client);
+    if (found.usedAt === null && await this.refreshStore.rotate(hash, RefreshTokens.hash(successor), session.id, at, clientOf(client))) {
       return this.pair(user, session.id, successor);
     }
     // Already used. Within the grace window, the immediate predecessor of the live token gets the same successor.
@@ -89,7 +87,7 @@ export class SessionManager {
     // Reuse of a used refresh token (RFC 9700 §4.14.2): the family is ended, thief's and victim's tokens alike.
     await this.sessions.revoke(session.id, at);
     await this.audit.record('refresh.reuse', { userId: session.userId, client, detail: { session_id: session.id } });
-    throw invalid;
+    throw invalid();
   }
 
   /** Logout. */

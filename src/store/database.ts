@@ -13,6 +13,8 @@ export interface Db {
   describe: string;
   /** PostgreSQL pool state, for metrics; undefined on SQLite. */
   poolState?: () => { total: number; idle: number; waiting: number };
+  /** The PostgreSQL pool and URL (LISTEN/NOTIFY needs them); undefined on SQLite. */
+  pg?: { pool: pg.Pool; url: string };
   close(): Promise<void>;
 }
 
@@ -35,7 +37,7 @@ export function openDatabase(url: string, opts: { poolSize?: number; onPoolError
     const u = new URL(url);
     const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return {
-      kysely, dialect: 'postgres', describe: `postgres://${u.host}${u.pathname}`, close: () => kysely.destroy(),
+      kysely, dialect: 'postgres', describe: `postgres://${u.host}${u.pathname}`, close: () => kysely.destroy(), pg: { pool, url },
       poolState: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     };
   }

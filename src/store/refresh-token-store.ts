@@ -1,18 +1,53 @@
-import type { Kysely } from 'kysely';
-import { toIso, type Database } from './schema.ts';
+import { CompiledQuery, type Compilable, type Kysely, type Selectable } from 'kysely';
+import type { Session } from '../model/session.ts';
+import type { User } from '../model/user.ts';
+import { toIso, type Database, type SessionsTable, type UsersTable } from './schema.ts';
+import { rowToSession } from './session-store.ts';
+import { rowToUser } from './user-store.ts';
 
 export interface RefreshTokenRow { sessionId: string; createdAt: string; usedAt: string | null }
 
-/** SQL for refresh tokens, addressed by the SHA-256 of the token (the token itself is never stored). */
+/** A refresh token with the session (family) it belongs to and the session's user, read in one query. */
+export interface RefreshContext { usedAt: string | null; session: Session; user: User }
+
+type SessionColumns = { [K in keyof SessionsTable as `s_${K & string}`]: Selectable<SessionsTable>[K] };
+type ContextRow = Selectable<UsersTable> & SessionColumns & { rt_used_at: string | Date | null };
+
+/** The SQL of a query built once, with its `count` placeholders checked (a value Kysely inlines would shift them). */
+function sqlOf(q: Compilable, count: number): string {
+  const { sql, parameters } = q.compile();
+  if (parameters.length !== count) throw new Error(`expected ${count} parameters, the query has ${parameters.length}: ${sql}`);
+  return sql;
+}
+
+/**
+ * SQL for refresh tokens, addressed by the SHA-256 of the token (the token itself is never stored).
+ * The refresh path's statements are compiled once (Kysely would rebuild each on every call): a refresh is one
+ * read and one transaction.
+ */
 export class RefreshTokenStore {
   private readonly db: Kysely<Database>;
+  private readonly sql: { context: string; claim: string; insert: string; touch: string };
 
   constructor(db: Kysely<Database>) {
     this.db = db;
+    this.sql = {
+      context: sqlOf(db.selectFrom('refresh_tokens')
+        .innerJoin('sessions', 'sessions.id', 'refresh_tokens.session_id')
+        .innerJoin('users', 'users.id', 'sessions.user_id')
+        .selectAll('users')
+        .select(['refresh_tokens.used_at as rt_used_at', 'sessions.id as s_id', 'sessions.user_id as s_user_id',
+          'sessions.created_at as s_created_at', 'sessions.last_used_at as s_last_used_at', 'sessions.expires_at as s_expires_at',
+          'sessions.revoked_at as s_revoked_at', 'sessions.user_agent as s_user_agent', 'sessions.ip as s_ip'])
+        .where('refresh_tokens.token_hash', '=', '?'), 1),
+      claim: sqlOf(db.updateTable('refresh_tokens').set({ used_at: '?' }).where('token_hash', '=', '?').where('used_at', 'is', null), 2),
+      insert: sqlOf(db.insertInto('refresh_tokens').values({ token_hash: '?', session_id: '?', created_at: '?', used_at: '?' }), 4),
+      touch: sqlOf(db.updateTable('sessions').set({ last_used_at: '?', ip: '?', user_agent: '?' }).where('id', '=', '?'), 4),
+    };
   }
 
   async insert(tokenHash: string, sessionId: string, now: string): Promise<void> {
-    await this.db.insertInto('refresh_tokens').values({ token_hash: tokenHash, session_id: sessionId, created_at: now, used_at: null }).execute();
+    await this.db.executeQuery(CompiledQuery.raw(this.sql.insert, [tokenHash, sessionId, now, null]));
   }
 
   async byHash(tokenHash: string): Promise<RefreshTokenRow | undefined> {
@@ -20,17 +55,31 @@ export class RefreshTokenStore {
     return r && { sessionId: r.session_id, createdAt: toIso(r.created_at), usedAt: r.used_at === null ? null : toIso(r.used_at) };
   }
 
+  /** The token, its session and the session's user; undefined when the token is unknown. */
+  async context(tokenHash: string): Promise<RefreshContext | undefined> {
+    const { rows: [r] } = await this.db.executeQuery<ContextRow>(CompiledQuery.raw(this.sql.context, [tokenHash]));
+    if (!r) return undefined;
+    return {
+      usedAt: r.rt_used_at === null ? null : toIso(r.rt_used_at),
+      session: rowToSession({
+        id: r.s_id, user_id: r.s_user_id, created_at: r.s_created_at, last_used_at: r.s_last_used_at, expires_at: r.s_expires_at,
+        revoked_at: r.s_revoked_at, user_agent: r.s_user_agent, ip: r.s_ip,
+      }),
+      user: rowToUser(r),
+    };
+  }
+
   /**
-   * Marks the token used and stores its successor, in one transaction, if nobody has used it yet: of any number
-   * of concurrent callers exactly one gets true (SQLite's write lock or PostgreSQL's row lock decides), and the
-   * others see the successor once they do.
+   * Marks the token used, stores its successor and records the session's use, in one transaction, if nobody has
+   * used the token yet: of any number of concurrent callers exactly one gets true (SQLite's write lock or
+   * PostgreSQL's row lock decides), and the others see the successor once they do.
    */
-  async rotate(tokenHash: string, successorHash: string, sessionId: string, now: string): Promise<boolean> {
+  async rotate(tokenHash: string, successorHash: string, sessionId: string, now: string, client: { ip: string | null; userAgent: string | null }): Promise<boolean> {
     return this.db.transaction().execute(async (trx) => {
-      const r = await trx.updateTable('refresh_tokens').set({ used_at: now })
-        .where('token_hash', '=', tokenHash).where('used_at', 'is', null).executeTakeFirst();
-      if (r.numUpdatedRows !== 1n) return false;
-      await trx.insertInto('refresh_tokens').values({ token_hash: successorHash, session_id: sessionId, created_at: now, used_at: null }).execute();
+      const r = await trx.executeQuery(CompiledQuery.raw(this.sql.claim, [now, tokenHash]));
+      if (r.numAffectedRows !== 1n) return false;
+      await trx.executeQuery(CompiledQuery.raw(this.sql.insert, [successorHash, sessionId, now, null]));
+      await trx.executeQuery(CompiledQuery.raw(this.sql.touch, [now, client.ip, client.userAgent, sessionId]));
       return true;
     });
   }

@@ -4,6 +4,10 @@ import type { Session } from '../model/session.ts';
 import { toIso, type Database, type SessionsTable, type UsersTable } from './schema.ts';
 import type { DialectName } from './database.ts';
 import { rowToUser } from './user-store.ts';
+import { LocalChangeFeed, type ChangeFeed } from './change-feed.ts';
+
+/** A live session's user, and when the session ends at the latest. */
+export interface LiveSession { user: User; expiresAt: string }
 
 /** SQL for login sessions. */
 export class SessionStore {
@@ -13,13 +17,17 @@ export class SessionStore {
   private readonly liveJoin: CompiledQuery;
   private readonly liveSession: CompiledQuery;
   private readonly userById: CompiledQuery;
+  private readonly changes: ChangeFeed;
 
-  constructor(db: Kysely<Database>, dialect: DialectName) {
+  /** `changes` hears of every session that ends (caches of live sessions listen to it). */
+  constructor(db: Kysely<Database>, dialect: DialectName, changes: ChangeFeed = new LocalChangeFeed()) {
     this.db = db;
     this.dialect = dialect;
+    this.changes = changes;
     this.liveJoin = db.selectFrom('sessions').innerJoin('users', 'users.id', 'sessions.user_id').selectAll('users')
+      .select('sessions.expires_at as session_expires_at')
       .where('sessions.id', '=', '?').where('sessions.user_id', '=', '?').where('sessions.revoked_at', 'is', null).where('sessions.expires_at', '>', '?').compile();
-    this.liveSession = db.selectFrom('sessions').select('sessions.id')
+    this.liveSession = db.selectFrom('sessions').select('sessions.expires_at')
       .where('sessions.id', '=', '?').where('sessions.user_id', '=', '?').where('sessions.revoked_at', 'is', null).where('sessions.expires_at', '>', '?').compile();
     this.userById = db.selectFrom('users').selectAll().where('id', '=', '?').compile();
   }
@@ -36,15 +44,16 @@ export class SessionStore {
    * The SQL is built once and reused with new parameters (Kysely would rebuild it each time). PostgreSQL answers
    * it as one join (one round trip); SQLite, in process, answers two primary-key lookups faster than the join.
    */
-  async liveUser(sessionId: string, userId: string, now: string): Promise<User | undefined> {
+  async liveUser(sessionId: string, userId: string, now: string): Promise<LiveSession | undefined> {
     if (this.dialect === 'postgres') {
-      const { rows } = await this.db.executeQuery<Selectable<UsersTable>>(CompiledQuery.raw(this.liveJoin.sql, [sessionId, userId, now]));
-      return rows[0] && rowToUser(rows[0]);
+      type Row = Selectable<UsersTable> & { session_expires_at: Selectable<SessionsTable>['expires_at'] };
+      const { rows: [row] } = await this.db.executeQuery<Row>(CompiledQuery.raw(this.liveJoin.sql, [sessionId, userId, now]));
+      return row && { user: rowToUser(row), expiresAt: toIso(row.session_expires_at) };
     }
-    const { rows: live } = await this.db.executeQuery(CompiledQuery.raw(this.liveSession.sql, [sessionId, userId, now]));
-    if (live.length === 0) return undefined;
-    const { rows } = await this.db.executeQuery<Selectable<UsersTable>>(CompiledQuery.raw(this.userById.sql, [userId]));
-    return rows[0] && rowToUser(rows[0]);
+    const { rows: [live] } = await this.db.executeQuery<Pick<Selectable<SessionsTable>, 'expires_at'>>(CompiledQuery.raw(this.liveSession.sql, [sessionId, userId, now]));
+    if (!live) return undefined;
+    const { rows: [row] } = await this.db.executeQuery<Selectable<UsersTable>>(CompiledQuery.raw(this.userById.sql, [userId]));
+    return row && { user: rowToUser(row), expiresAt: toIso(live.expires_at) };
   }
 
 
@@ -61,15 +70,12 @@ export class SessionStore {
     return rows.map(rowToSession);
   }
 
-  async touch(id: string, now: string, client: { ip: string | null; userAgent: string | null }): Promise<void> {
-    await this.db.updateTable('sessions').set({ last_used_at: now, ip: client.ip, user_agent: client.userAgent }).where('id', '=', id).execute();
-  }
-
   /** Ends one live session; with `userId`, only if it is that user's. True when it was live. */
   async revoke(id: string, now: string, userId?: string): Promise<boolean> {
     let q = this.db.updateTable('sessions').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null);
     if (userId) q = q.where('user_id', '=', userId);
     const r = await q.executeTakeFirst();
+    if (r.numUpdatedRows > 0n) this.changes.publish({ kind: 'session', id });
     return r.numUpdatedRows > 0n;
   }
 
@@ -79,6 +85,8 @@ export class SessionStore {
       .where('user_id', '=', userId).where('revoked_at', 'is', null);
     if (keep) q = q.where('id', '!=', keep);
     const r = await q.executeTakeFirst();
+    // Every cached session of the user is dropped (the kept one is simply read again).
+    if (r.numUpdatedRows > 0n) this.changes.publish({ kind: 'user', id: userId });
     return Number(r.numUpdatedRows);
   }
 
@@ -90,7 +98,7 @@ export class SessionStore {
   }
 }
 
-function rowToSession(r: Selectable<SessionsTable>): Session {
+export function rowToSession(r: Selectable<SessionsTable>): Session {
   return {
     id: r.id, userId: r.user_id, createdAt: toIso(r.created_at), lastUsedAt: toIso(r.last_used_at),
     expiresAt: toIso(r.expires_at), revokedAt: r.revoked_at === null ? null : toIso(r.revoked_at),

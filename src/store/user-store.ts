@@ -4,6 +4,7 @@ import { lookupKey } from '../model/user.ts';
 import { isRole, type Role } from '../model/roles.ts';
 import { bit, toBool, toIso, type Database, type UsersTable } from './schema.ts';
 import { translateWriteError } from './errors.ts';
+import { LocalChangeFeed, type ChangeFeed } from './change-feed.ts';
 
 export type NewUser = Omit<User, 'createdAt' | 'updatedAt'>;
 export type UserChanges = Partial<Pick<User, 'email' | 'username' | 'fullName' | 'hashedPassword' | 'isActive' | 'isVerified' | 'role'>>;
@@ -27,9 +28,12 @@ export function rowToUser(r: Selectable<UsersTable>): User {
 /** SQL for users, and nothing else. Unique violations surface as DuplicateKeyError. */
 export class UserStore {
   private readonly db: Kysely<Database>;
+  private readonly changes: ChangeFeed;
 
-  constructor(db: Kysely<Database>) {
+  /** `changes` hears of every user whose row changed or went (caches of users listen to it). */
+  constructor(db: Kysely<Database>, changes: ChangeFeed = new LocalChangeFeed()) {
     this.db = db;
+    this.changes = changes;
   }
 
   async insert(u: NewUser, now = new Date().toISOString()): Promise<User> {
@@ -79,17 +83,20 @@ export class UserStore {
     if (c.role !== undefined) set.role = c.role;
     const row = await this.db.updateTable('users').set(set).where('id', '=', id)
       .returningAll().executeTakeFirst().catch(translateWriteError);
+    if (row) this.changes.publish({ kind: 'user', id });
     return row && rowToUser(row);
   }
 
   /** Replaces the hash only if it is still the one that was verified (a concurrent password change wins). */
   async replaceHash(id: string, oldHash: string, newHash: string): Promise<void> {
-    await this.db.updateTable('users').set({ hashed_password: newHash })
-      .where('id', '=', id).where('hashed_password', '=', oldHash).execute();
+    const r = await this.db.updateTable('users').set({ hashed_password: newHash })
+      .where('id', '=', id).where('hashed_password', '=', oldHash).executeTakeFirst();
+    if (r.numUpdatedRows > 0n) this.changes.publish({ kind: 'user', id });
   }
 
   async delete(id: string): Promise<boolean> {
     const r = await this.db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+    if (r.numDeletedRows > 0n) this.changes.publish({ kind: 'user', id });
     return r.numDeletedRows > 0n;
   }
 

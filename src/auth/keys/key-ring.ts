@@ -1,6 +1,7 @@
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 'jose';
 import type { SigningKeyStore, StoredKey } from '../../store/signing-key-store.ts';
 import type { KeyEncryption } from './key-encryption.ts';
+import { HmacJws } from '../hmac-jws.ts';
 
 export const SYMMETRIC = ['HS256', 'HS384', 'HS512'] as const;
 export const ASYMMETRIC = ['EdDSA', 'ES256', 'RS256'] as const;
@@ -8,7 +9,8 @@ export type JwtAlgorithm = (typeof SYMMETRIC)[number] | (typeof ASYMMETRIC)[numb
 export const isAsymmetric = (alg: JwtAlgorithm): alg is (typeof ASYMMETRIC)[number] => (ASYMMETRIC as readonly string[]).includes(alg);
 
 type Key = CryptoKey | Uint8Array;
-export interface SigningKey { alg: JwtAlgorithm; kid: string | undefined; key: Key }
+/** `hmac`, for HS* rings: signs synchronously (see HmacJws); otherwise jose signs with `key`. */
+export interface SigningKey { alg: JwtAlgorithm; kid: string | undefined; key: Key; hmac?: HmacJws }
 
 /** The keys that sign and verify access tokens. The algorithm is the ring's, never the token's (RFC 8725 §3.1). */
 export interface KeyRing {
@@ -25,14 +27,17 @@ export class SecretKeyRing implements KeyRing {
   readonly algorithm: JwtAlgorithm;
   /** Imported once: jose would otherwise import the raw secret into WebCrypto on every sign and verify. */
   private readonly key: Promise<CryptoKey>;
+  private readonly hmac: HmacJws;
 
   constructor(algorithm: (typeof SYMMETRIC)[number], secret: string) {
     this.algorithm = algorithm;
-    this.key = crypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: `SHA-${algorithm.slice(2)}` }, false, ['sign', 'verify']);
+    const raw = new TextEncoder().encode(secret);
+    this.key = crypto.subtle.importKey('raw', raw, { name: 'HMAC', hash: `SHA-${algorithm.slice(2)}` }, false, ['sign', 'verify']);
+    this.hmac = new HmacJws(algorithm, raw);
   }
 
   async signing(): Promise<SigningKey> {
-    return { alg: this.algorithm, kid: undefined, key: await this.key };
+    return { alg: this.algorithm, kid: undefined, key: await this.key, hmac: this.hmac };
   }
 
   async verifying(): Promise<{ key: Key; alg: JwtAlgorithm }> {
