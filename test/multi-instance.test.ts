@@ -10,6 +10,7 @@ import { openDatabase } from '../src/store/database.ts';
 import { createKeyRing } from '../src/gatehouse.ts';
 import { StoredKeyRing } from '../src/auth/keys/key-ring.ts';
 import { TEST_SECRET } from './support/harness.ts';
+import { within } from './support/within.ts';
 
 const postgres = (await testDatabases()).find((d) => d.name === 'postgres');
 
@@ -19,16 +20,6 @@ const call = async (base: string, path: string, init: RequestInit & { token?: st
   const r = await fetch(`${base}${path}`, { ...init, headers, signal: AbortSignal.timeout(10_000) });
   return { status: r.status, body: r.status === 204 ? null : await r.json() };
 };
-
-/** Polls until `check` is true or `ms` pass; returns how long it took, or Infinity. */
-async function within(ms: number, check: () => Promise<boolean>): Promise<number> {
-  const start = Date.now();
-  while (Date.now() - start <= ms) {
-    if (await check()) return Date.now() - start;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return Infinity;
-}
 
 describe('two instances on one PostgreSQL database', { skip: !postgres && 'PostgreSQL is unreachable (see the warning above)' }, () => {
   let a: ServerProcess;

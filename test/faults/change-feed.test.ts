@@ -7,17 +7,9 @@ import { testDatabases } from '../support/databases.ts';
 import { PASSWORD, testConfig } from '../support/harness.ts';
 import { createGatehouse, type Gatehouse } from '../../src/gatehouse.ts';
 import { channelOf } from '../../src/store/change-feed.ts';
+import { within } from '../support/within.ts';
 
 const postgres = (await testDatabases()).find((d) => d.name === 'postgres');
-
-async function within(ms: number, check: () => Promise<boolean>): Promise<number> {
-  const start = Date.now();
-  while (Date.now() - start <= ms) {
-    if (await check()) return Date.now() - start;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  return Infinity;
-}
 
 describe('two instances whose change-feed connections are cut', { skip: !postgres && 'PostgreSQL is unreachable (see the warning above)' }, () => {
   let a: Gatehouse;

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { PASSWORD } from '../support/harness.ts';
 import { pgBinariesAvailable, startPgCluster, type PgCluster } from '../support/pg-cluster.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
+import { within } from '../support/within.ts';
 
 const call = async (base: string, path: string, init: RequestInit & { token?: string; json?: unknown } = {}) => {
   const headers = new Headers(init.headers);
@@ -14,16 +15,6 @@ const call = async (base: string, path: string, init: RequestInit & { token?: st
   const text = await r.text();
   return { status: r.status, retryAfter: r.headers.get('retry-after'), text, body: text ? JSON.parse(text) : null };
 };
-
-/** Polls until `check` holds or `ms` pass; returns how long it took, or Infinity. */
-async function within(ms: number, check: () => Promise<boolean>): Promise<number> {
-  const start = Date.now();
-  while (Date.now() - start <= ms) {
-    if (await check().catch(() => false)) return Date.now() - start;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return Infinity;
-}
 
 describe('PostgreSQL stops under a running server and starts again', { skip: !pgBinariesAvailable() && 'PostgreSQL binaries are not installed', timeout: 120_000 }, () => {
   let cluster: PgCluster;
