@@ -12,6 +12,8 @@ declare module 'autocannon' {
   interface Request extends RawRequest {
     /** Rewrites a request just before it is sent; the returned request is encoded as is. */
     setupRequest?: (request: RawRequest, context: Record<string, unknown>) => RawRequest | null | undefined;
+    /** Sees each answer to this request (status, whole body), with the context its setupRequest saw. */
+    onResponse?: (status: number, body: string, context: Record<string, unknown>, headers: Record<string, string | string[]>) => void;
   }
 
   interface Options extends RawRequest {

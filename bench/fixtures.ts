@@ -19,3 +19,13 @@ export async function createUser(origin: string, email: string, password: string
   await expectStatus(await fetch(`${origin}/users/me`, { headers: { authorization: `Bearer ${token}` } }), 200, 'GET /users/me');
   return { email, password, token };
 }
+
+/** Logs in an existing user (form POST /auth/jwt/login) and checks the token opens GET /users/me; returns the token. */
+export async function loginUser(origin: string, email: string, password: string): Promise<string> {
+  const { access_token: token } = await expectStatus(await fetch(`${origin}/auth/jwt/login`, {
+    method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ username: email, password }).toString(),
+  }), 200, `login as ${email}`) as { access_token: string };
+  await expectStatus(await fetch(`${origin}/users/me`, { headers: { authorization: `Bearer ${token}` } }), 200, 'GET /users/me');
+  return token;
+}

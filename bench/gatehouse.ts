@@ -1,4 +1,4 @@
-// The Gatehouse server under test: `node src/cli.ts serve` on SQLite in a temporary folder, OWASP argon2 defaults.
+// The Gatehouse server under test: `node src/bin.ts serve` on SQLite in a temporary folder, OWASP argon2 defaults.
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -12,7 +12,7 @@ export interface Gatehouse {
   config: Config;
 }
 
-const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
+const CLI = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
 
 /**
  * The server's environment: defaults for everything (argon2id included), except what a load test needs. Nothing of
@@ -20,14 +20,14 @@ const CLI = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
  * measured) but HASH_WORKERS, which may be set to compare pool sizes (`HASH_WORKERS=1 npm run bench`); unset, the
  * server uses one thread per core, its default. It runs in `dir`, so no ./.env is read either.
  */
-function serverEnv(dir: string, host: string, port: number): NodeJS.ProcessEnv {
+function serverEnv(dir: string, host: string, port: number, databaseUrl?: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of Object.keys(VARIABLES)) delete env[name];
   Object.assign(env, {
     NODE_ENV: 'production',
     HOST: host,
     PORT: String(port),
-    DATABASE_URL: `sqlite:///${join(dir, 'bench.db')}`,
+    DATABASE_URL: databaseUrl ?? `sqlite:///${join(dir, 'bench.db')}`,
     APP_SECRET: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'warn',
     // 50 connections logging in as one account from one IP are a benchmark, not an attack: without this the
@@ -41,15 +41,21 @@ function serverEnv(dir: string, host: string, port: number): NodeJS.ProcessEnv {
   return env;
 }
 
+/**
+ * Where the server stores its data (default: SQLite in `dir`), how many processes serve (`--workers N`, default 1),
+ * and settings to set on top of the defaults (e.g. { SESSION_CACHE_MS: '0' }).
+ */
+export interface GatehouseOptions { databaseUrl?: string; workers?: number; env?: Record<string, string> }
+
 /** Starts the server (it applies the migrations itself) and resolves once /healthz answers. */
-export async function startGatehouse(dir: string, host: string, port: number): Promise<Gatehouse> {
-  const env = serverEnv(dir, host, port);
+export async function startGatehouse(dir: string, host: string, port: number, opts: GatehouseOptions = {}): Promise<Gatehouse> {
+  const env = { ...serverEnv(dir, host, port, opts.databaseUrl), ...opts.env };
   let config: Config;
   try {
     config = loadConfig(env, { cwd: dir, dotenv: false });
   } catch (err) {
     throw new ServerStartError('gatehouse', `configuration refused: ${(err as Error).message}`, '');
   }
-  const server = await startServer({ name: 'gatehouse', script: CLI, args: ['serve'], env, cwd: dir, host, port, readyPath: '/healthz' });
+  const server = await startServer({ name: 'gatehouse', script: CLI, args: ['serve', ...(opts.workers && opts.workers > 1 ? ['--workers', String(opts.workers)] : [])], env, cwd: dir, host, port, readyPath: '/healthz' });
   return { server, config };
 }

@@ -2,11 +2,14 @@
 import autocannon, { type Options, type RawRequest, type Result } from 'autocannon';
 import type { LoadResult, LoadSpec } from './load.ts';
 import { cpuWindow } from './cpu.ts';
+import { tokenPool } from './token-pool.ts';
 
 process.once('disconnect', () => process.exit(1)); // the orchestrator is gone: stop loading its server
 
 /** Counts registrations across the warm-up and the measured run, so no address is sent twice. */
 let registered = 0;
+/** LoadSpec.tokenPool's credentials, shared by the warm-up and the measured run. */
+let pooled: ReturnType<typeof tokenPool> | undefined;
 
 function options(spec: LoadSpec, duration: number): Options {
   const o: Options = {
@@ -32,9 +35,26 @@ function options(spec: LoadSpec, duration: number): Options {
     o.requests = [{
       setupRequest: (req: RawRequest): RawRequest => ({
         ...req,
-        body: JSON.stringify({ email: `${reg.prefix}-${registered++}@bench.example.com`, password: reg.password }),
+        body: JSON.stringify({ email: `${reg.prefix}-${registered++}@bench.example.com`, password: reg.password, ...reg.extra }),
       }),
     }];
+  }
+  const login = spec.randomLogin;
+  if (login) {
+    o.headers = { ...o.headers, 'content-type': 'application/x-www-form-urlencoded' };
+    o.requests = [{
+      setupRequest: (req: RawRequest): RawRequest => ({
+        ...req,
+        body: new URLSearchParams({
+          username: login.template.replace('{n}', String(Math.floor(Math.random() * login.count))), password: login.password,
+        }).toString(),
+      }),
+    }];
+  }
+  if (spec.tokenPool) {
+    if (spec.tokenPool.header === undefined) o.headers = { ...o.headers, 'content-type': 'application/json' };
+    pooled ??= tokenPool(spec.tokenPool);
+    o.requests = [pooled()];
   }
   return o;
 }

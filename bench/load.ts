@@ -21,9 +21,21 @@ export interface LoadSpec {
   body?: string;
   /**
    * Each request registers a new address instead of sending `body`: {"email": "<prefix>-<n>@bench.example.com",
-   * "password": password}, n counting up from 0 in the load's process.
+   * "password": password, ...extra}, n counting up from 0 in the load's process.
    */
-  uniqueRegistration?: { prefix: string; password: string };
+  uniqueRegistration?: { prefix: string; password: string; extra?: Record<string, string> };
+  /**
+   * Each request carries a credential from a pool shared by the connections: as the JSON body {[bodyField]: token}
+   * or as the header `header`. A 2xx answer puts it back, or, with `next`, the answer's JSON field `next` instead (a
+   * single-use token that rotates); a failed request drops it, and so does a run that stops with it in flight: give
+   * about 2 × connections + a few. An empty pool sends "" (an error in the results, not a stall).
+   */
+  tokenPool?: { tokens: string[]; bodyField?: string; header?: string; next?: string };
+  /**
+   * Each request logs in (form body) as a seeded user picked at random: username = `template` with "{n}" replaced
+   * by a random whole number from 0 to count - 1, password = `password`. Instead of `body`.
+   */
+  randomLogin?: { template: string; count: number; password: string };
   connections: number;
   /** Measured seconds. */
   duration: number;

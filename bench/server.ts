@@ -7,8 +7,14 @@ export interface ServerProcess {
   /** e.g. http://127.0.0.1:8000 */
   origin: string;
   pid: number;
+  /** Cold start: milliseconds from the spawn to the first 200 on readyPath (polled every 20 ms). */
+  readyMs: number;
   /** SIGTERM, then SIGKILL if it has not exited after `graceMs`; says which ended it. */
   stop(graceMs?: number): Promise<'exited' | 'killed'>;
+  /** Once the process has ended: "exited with code N" or "killed by SIGNAL"; undefined while it runs. */
+  exitReason(): string | undefined;
+  /** The last 40 lines it printed (stdout and stderr). */
+  output(): string;
 }
 
 /** The server exited, or never answered, before it was ready. Carries the end of its output. */
@@ -51,6 +57,7 @@ export function freePort(host: string): Promise<number> {
 
 /** Starts `node <script> <args>` and resolves once GET readyPath answers 200. Throws ServerStartError otherwise. */
 export async function startServer(o: StartOptions): Promise<ServerProcess> {
+  const t0 = performance.now();
   const child = spawn(process.execPath, [o.script, ...(o.args ?? [])], { cwd: o.cwd, env: o.env, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   const output = tail(child, 40);
@@ -76,11 +83,14 @@ export async function startServer(o: StartOptions): Promise<ServerProcess> {
       await r.arrayBuffer();
       if (r.status === 200) break;
     } catch { /* not listening yet */ }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 20));
   }
+  const readyMs = Math.round(performance.now() - t0);
 
   return {
-    name: o.name, origin, pid: child.pid!,
+    name: o.name, origin, pid: child.pid!, readyMs,
+    exitReason: () => exited,
+    output,
     async stop(graceMs = 15_000) {
       if (exited) return 'exited';
       let killed = false;

@@ -1,4 +1,4 @@
-// The `gatehouse` command as an operator runs it: real processes (`node src/cli.ts …`), real SQLite files,
+// The `gatehouse` command as an operator runs it: real processes (`node src/bin.ts …`), real SQLite files,
 // real TCP. Children run with cwd = the repository root (the CLI resolves paths against it) but keep every file
 // they write in a temp folder: DATABASE_URL points there and APP_SECRET is set, so no secret file is written.
 import { after, before, describe, test } from 'node:test';
@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CLI = join(ROOT, 'src', 'cli.ts');
+const CLI = join(ROOT, 'src', 'bin.ts');
 const SECRET = 'cli-test-secret-0123456789abcdef0123456789abcdef';
 /** Longest a short command (help, migrate, create-superuser) may take before it is killed and the test fails. */
 const RUN_TIMEOUT_MS = 30_000;

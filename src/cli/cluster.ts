@@ -3,6 +3,8 @@ import type { Config } from '../config/config.ts';
 import { createLogger } from '../gatehouse.ts';
 import { openDatabase } from '../store/database.ts';
 import { migrateToLatest } from '../store/migrate.ts';
+import { MetricsAggregator } from '../observability/metrics-aggregator.ts';
+import { WORKER_ENV } from '../observability/worker-metrics.ts';
 
 /** A worker that dies this soon after starting is not restarted again (a crash loop, e.g. a bad config). */
 const CRASH_LOOP_MS = 5_000;
@@ -12,6 +14,7 @@ const SHUTDOWN_GRACE_MS = 15_000;
  * `gatehouse serve --workers N`: the primary applies the migrations once, then forks N workers that share the
  * listening port (node:cluster), restarts a worker that dies, and on SIGTERM/SIGINT stops them all, each finishing
  * its requests, and exits 0. Workers share state only through the database (and Redis when configured).
+ * With METRICS on, the primary sums the workers' metrics for whichever worker a scrape of /metrics reaches.
  */
 export async function servePrimary(config: Config, workers: number, opts: { migrate: boolean }): Promise<number> {
   const log = createLogger(config).child({ role: 'primary' });
@@ -27,10 +30,11 @@ export async function servePrimary(config: Config, workers: number, opts: { migr
       await db.close();
     }
   }
+  if (config.metrics.enabled) new MetricsAggregator(cluster);
   let stopping = false;
   const started = new Map<Worker, number>();
   const fork = () => {
-    const w = cluster.fork({ GATEHOUSE_WORKER: '1' });
+    const w = cluster.fork({ [WORKER_ENV]: '1' });
     started.set(w, Date.now());
   };
   for (let i = 0; i < workers; i++) fork();

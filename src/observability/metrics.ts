@@ -1,18 +1,25 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AuditType } from '../model/audit.ts';
 import type { RuleName } from '../limits/rate-limiter.ts';
+import { WorkerMetrics, isGatehouseWorker } from './worker-metrics.ts';
 
 export interface MetricSources {
   /** PostgreSQL pool state (undefined on SQLite). */
   pool?: () => { total: number; idle: number; waiting: number };
   /** Password hashes waiting for a thread. */
   hashQueue: () => number;
+  /**
+   * This process is one worker of `gatehouse serve --workers N`: text() is then the sum of every worker's metrics,
+   * collected by the primary (worker-metrics.ts). Default: detected (GATEHOUSE_WORKER=1 in a cluster worker).
+   */
+  clusterWorker?: boolean;
 }
 
 /**
  * Prometheus metrics (text exposition format) for one process: requests by route and status with latency,
  * logins by result, refresh-token reuse, rate-limited requests by rule, the database pool and the hash queue,
  * plus Node's default process metrics. Routes are labelled by their pattern (/users/:id), never the raw URL.
+ * Under `serve --workers N` each worker counts its own requests and text() answers the aggregate of all workers.
  */
 export class Metrics {
   readonly registry = new Registry();
@@ -21,6 +28,7 @@ export class Metrics {
   private readonly logins: Counter<'result'>;
   private readonly reuse: Counter;
   private readonly limited: Counter<'rule'>;
+  private readonly cluster: WorkerMetrics | undefined;
 
   constructor(sources: MetricSources) {
     const registers = [this.registry];
@@ -41,6 +49,7 @@ export class Metrics {
       },
     });
     new Gauge({ name: 'gatehouse_hash_queue', help: 'Password hashes waiting for a thread', registers, collect() { this.set(sources.hashQueue()); } });
+    this.cluster = (sources.clusterWorker ?? isGatehouseWorker()) ? new WorkerMetrics(this.registry) : undefined;
   }
 
   request(method: string, route: string, status: number, seconds: number): void {
@@ -60,8 +69,9 @@ export class Metrics {
     this.limited.inc({ rule });
   }
 
+  /** This process's metrics or, in a worker of `serve --workers`, every worker's (rejects with MetricsAggregationError). */
   text(): Promise<string> {
-    return this.registry.metrics();
+    return this.cluster ? this.cluster.scrape() : this.registry.metrics();
   }
 
   get contentType(): string {

@@ -1,0 +1,93 @@
+// The server's resident memory during the soak: VmRSS from /proc/<pid>/status every few seconds (the whole process,
+// hash threads included), and whether it grew once warm.
+import { readFileSync } from 'node:fs';
+
+export interface RssSample {
+  /** Seconds since sampling started. */
+  t: number;
+  kib: number;
+}
+
+/** VmRSS of `pid` in KiB; undefined when the process is gone (or /proc is unavailable). */
+export function readRssKiB(pid: number): number | undefined {
+  try {
+    const m = /^VmRSS:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Samples VmRSS every `everyMs` until stopped; `onGone` is called once if the process disappears. */
+export function sampleRss(pid: number, everyMs: number, onGone: () => void): { samples: RssSample[]; stop(): void } {
+  const samples: RssSample[] = [];
+  const t0 = performance.now();
+  const take = () => {
+    const kib = readRssKiB(pid);
+    if (kib === undefined) {
+      clearInterval(timer);
+      onGone();
+      return;
+    }
+    samples.push({ t: Math.round((performance.now() - t0) / 100) / 10, kib });
+  };
+  const timer = setInterval(take, everyMs);
+  take();
+  return { samples, stop: () => { clearInterval(timer); take(); } };
+}
+
+export interface RssGrowth {
+  /** Steady RSS in the window right after the warm-up: the lower quartile of its samples. */
+  baselineKiB: number;
+  /** Steady RSS in the last window of the run. */
+  endKiB: number;
+  peakKiB: number;
+  /** end / baseline - 1 (0.05 = 5 %): the verdict's number. */
+  growth: number;
+  /** The same with the windows' medians instead, for comparison. */
+  medianGrowth: number;
+  /** The lowest sample after the warm-up, and end / it - 1: a drop after the baseline window can hide a later rise. */
+  lowest: { kib: number; t: number; endAbove: number };
+  /** Samples in each window. */
+  window: { seconds: number; baselineSamples: number; endSamples: number };
+}
+
+const quantile = (xs: number[], q: number): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const pos = (s.length - 1) * q, lo = Math.floor(pos);
+  return s[lo]! + (s[Math.min(lo + 1, s.length - 1)]! - s[lo]!) * (pos - lo);
+};
+
+/**
+ * Growth from the window after the warm-up to the last window. Why the lower quartile: each argon2id hash in flight
+ * adds its memory (19 MiB by default) to RSS until it ends, so a sample reads ~250, ~270 or ~290 MiB depending on how
+ * many hashes happened to be running; a window's median can flip between those levels with the load, while its
+ * lower quartile is the steady level — which anything retained (a leak) raises. Undefined with fewer than 3 samples
+ * in either window.
+ */
+export function rssGrowth(samples: RssSample[], warmupSeconds: number, windowSeconds: number): RssGrowth | undefined {
+  const last = samples.at(-1)?.t ?? 0;
+  const first = samples.filter((s) => s.t >= warmupSeconds && s.t <= warmupSeconds + windowSeconds).map((s) => s.kib);
+  const final = samples.filter((s) => s.t >= last - windowSeconds && s.t >= warmupSeconds).map((s) => s.kib);
+  if (first.length < 3 || final.length < 3) return undefined;
+  const baselineKiB = quantile(first, 0.25), endKiB = quantile(final, 0.25);
+  const low = samples.filter((s) => s.t >= warmupSeconds).reduce((a, b) => (b.kib < a.kib ? b : a));
+  return {
+    lowest: { kib: low.kib, t: low.t, endAbove: endKiB / low.kib - 1 },
+    baselineKiB, endKiB, peakKiB: Math.max(...samples.map((s) => s.kib)), growth: endKiB / baselineKiB - 1,
+    medianGrowth: quantile(final, 0.5) / quantile(first, 0.5) - 1,
+    window: { seconds: windowSeconds, baselineSamples: first.length, endSamples: final.length },
+  };
+}
+
+/** The sample nearest each whole minute (or each tenth of the run when it is shorter than 10 minutes): the curve. */
+export function rssCurve(samples: RssSample[], durationSeconds: number): RssSample[] {
+  const step = durationSeconds >= 600 ? 60 : durationSeconds / 10;
+  const out: RssSample[] = [];
+  for (let t = 0; t <= durationSeconds + 1e-9; t += step) {
+    let best: RssSample | undefined;
+    for (const s of samples) if (!best || Math.abs(s.t - t) < Math.abs(best.t - t)) best = s;
+    if (best && out.at(-1) !== best) out.push(best);
+  }
+  return out;
+}
