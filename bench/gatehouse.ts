@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../src/config/config.ts';
 import { VARIABLES } from '../src/config/variables.ts';
+import { HASH_FRIENDLY_MALLOC } from '../src/crypto/malloc-env.ts';
 import { ServerStartError, startServer, type ServerProcess } from './server.ts';
 
 export interface Gatehouse {
@@ -23,7 +24,8 @@ const CLI = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
 function serverEnv(dir: string, host: string, port: number, databaseUrl?: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of Object.keys(VARIABLES)) delete env[name];
-  Object.assign(env, {
+  // As `npm start` and `serve --workers` run it (src/crypto/malloc-env.ts).
+  Object.assign(env, HASH_FRIENDLY_MALLOC, {
     NODE_ENV: 'production',
     HOST: host,
     PORT: String(port),

@@ -24,6 +24,8 @@ import { argon2Ceiling, evaluateBars } from './bars.ts';
 import { formatReport, type ScenarioRow } from './report.ts';
 import { RESULTS_FILE, writeResults } from './results.ts';
 import { settle } from './cpu.ts';
+import { reportMarkdown } from './report-markdown.ts';
+import { writeMarkdown } from './markdown.ts';
 
 const HOST = '127.0.0.1';
 const seconds = (name: string, def: number) => {
@@ -46,6 +48,7 @@ const PROBE = { connections: 4, connectionRate: 50 };
 const PASSWORD = 'bench password, long enough';
 /** The server gives in-flight requests 10 s after SIGTERM; past this, it is killed (and a warning printed). */
 const SHUTDOWN_GRACE_MS = 12_000;
+const MARKDOWN_FILE = fileURLToPath(new URL('./results/latest.md', import.meta.url));
 const HELLO_SCRIPT = fileURLToPath(new URL('./hello.ts', import.meta.url));
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
@@ -132,9 +135,12 @@ async function main(): Promise<number> {
     const bars = evaluateBars({ hello, me: meLoad, login, register, mixedProbe, hashRates: [hashBefore, hashAfter] });
     const settings = { duration: DURATION, warmup: WARMUP, hashWorkers: config.hashWorkers, argon2 };
     say('');
-    say(formatReport({ machine, settings, scenarios: rows, hashRates, bars }));
+    const report = { machine, settings, scenarios: rows, hashRates, bars };
+    say(formatReport(report));
+    const timestamp = new Date().toISOString();
+    writeMarkdown(MARKDOWN_FILE, reportMarkdown(report, timestamp));
     writeResults({
-      timestamp: new Date().toISOString(),
+      timestamp,
       machine,
       settings: { ...settings, argon2: config.argon2, connections: CONNECTIONS, probe: PROBE },
       rawArgon2: { before: hashBefore, after: hashAfter, ceiling: argon2Ceiling([hashBefore, hashAfter]) },
@@ -142,7 +148,7 @@ async function main(): Promise<number> {
       bars,
       pass: bars.every((b) => b.pass),
     });
-    say(`\nwritten: ${RESULTS_FILE}`);
+    say(`\nwritten: ${RESULTS_FILE}, ${MARKDOWN_FILE}`);
     return 0;
   } finally {
     const t0 = Date.now();

@@ -64,3 +64,14 @@ describe('SessionCache', () => {
     assert.equal(c.get('s1', 'u1', 1000), undefined);
   });
 });
+
+describe('SessionCache memory', () => {
+  test('entries whose time is up are dropped when new ones come, not only when their session asks again', () => {
+    const c = new SessionCache(500);
+    for (let i = 0; i < 100; i++) c.put(c.begin(), `old-${i}`, user(`u${i}`), 10_000, 1000);
+    assert.equal(c.size, 100);
+    c.put(c.begin(), 'new', user('u-new'), 10_000, 1600); // the first 100 expired at 1500
+    assert.equal(c.size, 1);
+    assert.equal(c.get('new', 'u-new', 1601)?.id, 'u-new');
+  });
+});

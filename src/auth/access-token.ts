@@ -78,9 +78,21 @@ export class AccessTokens {
       return known;
     }
     const claims = await this.verifyFully(token);
+    this.forgetExpired();
     if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
     this.verified.set(token, claims);
     return claims;
+  }
+
+  /**
+   * Drops expired tokens at the front of the memo. They were verified in time order and (with one TTL) expire in
+   * that order, so this stops at the first live one; without it they would linger until the size cap.
+   */
+  private forgetExpired(now = Date.now()): void {
+    for (const [token, c] of this.verified) {
+      if (c.exp * 1000 > now - CLOCK_TOLERANCE_S * 1000) return;
+      this.verified.delete(token);
+    }
   }
 
   private async verifyFully(token: string): Promise<AccessClaims> {

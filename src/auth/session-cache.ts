@@ -54,6 +54,7 @@ export class SessionCache {
     if (!this.enabled || ticket !== this.epoch) return;
     const until = Math.min(startedAt + this.ttlMs, sessionEndsAt);
     if (until <= startedAt) return;
+    this.sweep(startedAt);
     this.drop(sessionId);
     if (this.entries.size >= this.max) this.drop(this.entries.keys().next().value!); // oldest first out
     // Shared by every request of the session until it expires: nobody may change it in place.
@@ -73,6 +74,18 @@ export class SessionCache {
     } else {
       for (const id of this.byUser.get(c.id) ?? []) this.entries.delete(id);
       this.byUser.delete(c.id);
+    }
+  }
+
+  /**
+   * Drops the expired entries at the front. Entries are kept in the order they were put, which is (nearly) the
+   * order they expire in, so this stops at the first live one: without it, sessions never asked about again would
+   * stay until `max` pushed them out (seen as a slow RSS climb in the soak).
+   */
+  private sweep(now: number): void {
+    for (const [id, e] of this.entries) {
+      if (e.until > now) return;
+      this.drop(id);
     }
   }
 

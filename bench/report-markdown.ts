@@ -1,0 +1,31 @@
+// bench/results/latest.md: the same report as the console's, as markdown tables with the machine description.
+import { argon2Ceiling } from './bars.ts';
+import { machineParagraph, markdownTable } from './markdown.ts';
+import type { Report } from './report.ts';
+
+const pct = (x: number | undefined) => (x === undefined ? '-' : `${x}%`);
+
+export function reportMarkdown(r: Report, when: string): string {
+  const out = [
+    '# Gatehouse core benchmark (`npm run bench`)',
+    '',
+    `Measured ${when}. ${machineParagraph(r.machine)}`,
+    '',
+    `Server: \`gatehouse serve\` on SQLite, argon2id ${r.settings.argon2}, ${r.settings.hashWorkers} hash threads. `
+      + `Load: autocannon in its own process on 127.0.0.1, ${r.settings.warmup} s warm-up + ${r.settings.duration} s per load.`,
+    '',
+    markdownTable(
+      ['Scenario', 'conn', 'req/s', 'p50 ms', 'p99 ms', 'max ms', 'errors + non-2xx', 'server CPU', 'loadgen CPU', 'other CPU'],
+      r.scenarios.map(({ label, load: l }) => [
+        label, l.connections, l.rps.toFixed(1), l.latency.p50, l.latency.p99, l.latency.max, l.errors + l.timeouts + l.non2xx,
+        pct(l.cpu.server), pct(l.cpu.load), pct(l.cpu.other),
+      ]),
+    ),
+    '',
+    ...r.hashRates.map(({ label, rate: h }) => `- Raw argon2id ${label}: ${h.hash.perSecond.toFixed(1)} hash/s, ${h.verify.perSecond.toFixed(1)} verify/s (${h.workers} threads, server idle).`),
+    `- Ceiling used by the bars: ${argon2Ceiling(r.hashRates.map((h) => h.rate)).toFixed(1)} hash/s (the higher of the two).`,
+    '',
+    markdownTable(['Bar', 'Target', 'Measured', 'Result'], r.bars.map((b) => [b.name, b.target, b.measured, b.pass ? 'PASS' : 'FAIL'])),
+  ];
+  return out.join('\n');
+}
