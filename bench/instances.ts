@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machineInfo } from './machine.ts';
-import { freePort, ServerStartError } from './server.ts';
+import { freePort } from './server.ts';
 import { startGatehouse } from './gatehouse.ts';
 import { createUser, loginUser } from './fixtures.ts';
 import { loadTimes } from './env.ts';
@@ -26,6 +26,7 @@ import { runTreeLoad, waitForProcesses } from './tree-load.ts';
 import { writeResults } from './results.ts';
 import { writeMarkdown } from './markdown.ts';
 import { instancesMarkdown, instancesNoise, instancesTables, ratios, type InstancesRun } from './instances-report.ts';
+import { runBench } from './main.ts';
 
 const HOST = '127.0.0.1';
 const DATABASE = 'gatehouse_bench_instances';
@@ -109,9 +110,4 @@ async function main(): Promise<number> {
   }
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130)); // 'exit' kills the server
-main().then((code) => { process.exitCode = code; }, (err: unknown) => {
-  if (err instanceof ServerStartError) process.stderr.write(`bench:instances: ${err.message}\n`);
-  else process.stderr.write(`bench:instances: ${(err as Error)?.stack ?? String(err)}${(err as Error)?.cause ? `\ncause: ${String((err as Error).cause)}` : ''}\n`);
-  process.exitCode = 1;
-});
+runBench('bench:instances', main);

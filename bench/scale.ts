@@ -19,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { machineInfo } from './machine.ts';
-import { freePort, ServerStartError } from './server.ts';
+import { freePort } from './server.ts';
 import { startGatehouse } from './gatehouse.ts';
 import { loginUser } from './fixtures.ts';
 import type { LoadSpec } from './load.ts';
@@ -30,6 +30,7 @@ import { countRows, growUsers, SEED_LOGIN_TEMPLATE, SEED_PASSWORD, seedEmail, se
 import { writeResults } from './results.ts';
 import { flatness, scaleMarkdown, scaleNoise, scaleTable, type ScaleRow } from './scale-report.ts';
 import { writeMarkdown } from './markdown.ts';
+import { runBench } from './main.ts';
 
 const HOST = '127.0.0.1';
 const DATABASE = 'gatehouse_bench_scale';
@@ -115,9 +116,4 @@ async function main(): Promise<number> {
   }
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130)); // 'exit' kills the server
-main().then((code) => { process.exitCode = code; }, (err: unknown) => {
-  if (err instanceof ServerStartError) process.stderr.write(`bench:scale: ${err.message}\n`);
-  else process.stderr.write(`bench:scale: ${(err as Error)?.stack ?? String(err)}${(err as Error)?.cause ? `\ncause: ${String((err as Error).cause)}` : ''}\n`);
-  process.exitCode = 1;
-});
+runBench('bench:scale', main);

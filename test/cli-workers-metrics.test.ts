@@ -5,7 +5,7 @@ import { request } from 'node:http';
 import Fastify from 'fastify';
 import { Registry } from 'prom-client';
 import { testDatabases, type TestDatabase } from './support/databases.ts';
-import { startServerProcess, type ServerProcess } from './support/server-process.ts';
+import { startCluster, type ServerProcess } from './support/server-process.ts';
 import { WorkerMetrics, type PrimaryChannel } from '../src/observability/worker-metrics.ts';
 import { MetricsAggregationError } from '../src/observability/metrics-aggregator.ts';
 import { metricsRoutes } from '../src/http/routes/metrics.ts';
@@ -84,12 +84,7 @@ describe('serve --workers 2 with METRICS=true', { skip: !postgres && 'PostgreSQL
 
   before(async () => {
     db = await postgres!.create();
-    server = await startServerProcess({ DATABASE_URL: db.url, LOG_LEVEL: 'info', METRICS: 'true' }, 30_000, ['--workers', '2']);
-    const deadline = Date.now() + 30_000;
-    while ((server.output().match(/gatehouse is serving/g) ?? []).length < 2) {
-      if (Date.now() > deadline) throw new Error(`the second worker did not start:\n${server.output()}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    server = await startCluster({ DATABASE_URL: db.url, METRICS: 'true' }, 2);
   }, { timeout: 70_000 });
   after(async () => {
     await server?.stop();

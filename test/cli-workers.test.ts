@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { testDatabases, type TestDatabase } from './support/databases.ts';
 import { PASSWORD } from './support/harness.ts';
-import { startServerProcess, type ServerProcess } from './support/server-process.ts';
+import { startCluster, type ServerProcess } from './support/server-process.ts';
 
 const postgres = (await testDatabases()).find((d) => d.name === 'postgres');
 
@@ -26,13 +26,7 @@ describe('serve --workers 2', { skip: !postgres && 'PostgreSQL is unreachable (s
 
   before(async () => {
     db = await postgres!.create();
-    server = await startServerProcess({ DATABASE_URL: db.url, LOG_LEVEL: 'info' }, 30_000, ['--workers', '2']);
-    // The port answers as soon as one worker listens; wait for both.
-    const deadline = Date.now() + 30_000;
-    while ((server.output().match(/gatehouse is serving/g) ?? []).length < 2) {
-      if (Date.now() > deadline) throw new Error(`the second worker did not start:\n${server.output()}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    server = await startCluster({ DATABASE_URL: db.url }, 2);
   }, { timeout: 70_000 });
   after(async () => {
     await server?.stop();

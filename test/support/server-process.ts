@@ -50,3 +50,20 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
   await stop(0);
   throw new Error(`gatehouse did not answer within ${timeoutMs} ms:\n${out}`);
 }
+
+/**
+ * `gatehouse serve --workers N` on the given settings (LOG_LEVEL info, so each worker's start line can be read),
+ * resolved once every worker listens: the port answers as soon as the first one does.
+ */
+export async function startCluster(env: Record<string, string>, workers = 2, timeoutMs = 30_000): Promise<ServerProcess> {
+  const server = await startServerProcess({ LOG_LEVEL: 'info', ...env }, timeoutMs, ['--workers', String(workers)]);
+  const deadline = Date.now() + timeoutMs;
+  while ((server.output().match(/gatehouse is serving/g) ?? []).length < workers) {
+    if (Date.now() > deadline) {
+      await server.stop();
+      throw new Error(`only some of the ${workers} workers started:\n${server.output()}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return server;
+}
