@@ -66,12 +66,28 @@ const windowSeconds = warmupSeconds;
 const everySeconds = Math.max(0.5, Math.min(5, durationSeconds / 60));
 const progressSeconds = Math.max(5, Math.min(60, durationSeconds / 20));
 
+/** ", V8 heap used X MiB, external Y MiB" from the server's /metrics, or "" when it cannot be read. */
+async function heapOf(origin: string): Promise<string> {
+  try {
+    const text = await (await fetch(`${origin}/metrics`, { signal: AbortSignal.timeout(2000) })).text();
+    const mib = (name: string) => {
+      const m = new RegExp(`^${name} ([\\d.e+]+)$`, 'm').exec(text);
+      return m ? `${(Number(m[1]) / 2 ** 20).toFixed(1)} MiB` : '?';
+    };
+    return `, V8 heap used ${mib('gatehouse_process_nodejs_heap_size_used_bytes')}, external ${mib('gatehouse_process_nodejs_external_memory_bytes')}`;
+  } catch {
+    return '';
+  }
+}
+
 const machine = await machineInfo();
 const startedAt = new Date().toISOString();
 const db = await soakDatabase();
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-soak-'));
 try {
-  const { server } = await startGatehouse(dir, HOST, await freePort(HOST), db.url ? { databaseUrl: db.url } : {});
+  // METRICS on, so each progress line can say how much of the RSS is V8's heap (a JavaScript leak grows it) and how
+  // much is outside it (the allocator, SQLite, argon2's memory).
+  const { server } = await startGatehouse(dir, HOST, await freePort(HOST), { ...(db.url ? { databaseUrl: db.url } : {}), env: { METRICS: 'true' } });
   console.log(`gatehouse (pid ${server.pid}) at ${server.origin} on ${db.describe}: ${minutes} min, ${connections} connections, `
     + `${rate} actions/s; RSS every ${everySeconds} s, baseline after ${warmupSeconds} s`);
   let died = false;
@@ -79,8 +95,9 @@ try {
   const cpu0 = processCpuSeconds(server.pid);
   const load = runSoakLoad({ origin: server.origin, connections, rate, durationMs: durationSeconds * 1000, progressMs: progressSeconds * 1000, runId: randomBytes(4).toString('hex') }, (p) => {
     const kib = readRssKiB(server.pid);
-    console.log(`  ${((performance.now() - t0) / 1000).toFixed(0).padStart(5)} s  ${String(p.requests).padStart(8)} requests  `
-      + `${p.errors} errors  RSS ${kib === undefined ? '(gone)' : `${(kib / 1024).toFixed(1)} MiB`}`);
+    const line = `  ${((performance.now() - t0) / 1000).toFixed(0).padStart(5)} s  ${String(p.requests).padStart(8)} requests  `
+      + `${p.errors} errors  RSS ${kib === undefined ? '(gone)' : `${(kib / 1024).toFixed(1)} MiB`}`;
+    void heapOf(server.origin).then((heap) => console.log(`${line}${heap}`));
   });
   const rss = sampleRss(server.pid, everySeconds * 1000, () => { died = true; load.stop(); });
   const result = await load.done;
