@@ -25,6 +25,19 @@ export interface MigrationReport { applied: string[] }
  * on SQLite the write lock serialises them. Each migration runs in its own transaction.
  */
 export async function migrateToLatest(db: Db): Promise<MigrationReport> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await migrateOnce(db);
+    } catch (err) {
+      // Kysely's migrator lists the tables of every schema in the database; a schema that someone else drops during
+      // that scan makes PostgreSQL raise 3F000 (invalid_schema_name) about *their* schema. Nothing was applied: retry.
+      if (attempt >= 3 || (err as { cause?: { code?: string } }).cause?.code !== '3F000') throw err;
+      await new Promise((r) => setTimeout(r, 50 * attempt));
+    }
+  }
+}
+
+async function migrateOnce(db: Db): Promise<MigrationReport> {
   const run = async (k: Kysely<any>) => {
     const migrator = await migratorFor(db, k);
     const { error, results = [] } = await migrator.migrateToLatest();
