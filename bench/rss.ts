@@ -2,14 +2,20 @@
 // VmRSS (what it holds now), sampled during a load to get that load's peak.
 import { readFileSync } from 'node:fs';
 
-/** `field` of /proc/<pid>/status in MiB (one decimal); undefined when the process is gone or /proc is missing. */
-export function statusMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefined {
+/** `field` of /proc/<pid>/status in KiB; undefined when the process is gone or /proc is missing. */
+export function statusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefined {
   try {
     const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Math.round(Number(m[1]) / 102.4) / 10 : undefined;
+    return m ? Number(m[1]) : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** `field` of /proc/<pid>/status in MiB (one decimal). */
+export function statusMiB(pid: number, field: 'VmRSS' | 'VmHWM'): number | undefined {
+  const kib = statusKiB(pid, field);
+  return kib === undefined ? undefined : Math.round(kib / 102.4) / 10;
 }
 
 /** Samples VmRSS every `everyMs` from now; the returned function stops and gives the highest sample (MiB). */

@@ -1,6 +1,6 @@
 // The server's resident memory during the soak: VmRSS from /proc/<pid>/status every few seconds (the whole process,
 // hash threads included), and whether it grew once warm.
-import { readFileSync } from 'node:fs';
+import { statusKiB } from './rss.ts';
 
 export interface RssSample {
   /** Seconds since sampling started. */
@@ -9,14 +9,7 @@ export interface RssSample {
 }
 
 /** VmRSS of `pid` in KiB; undefined when the process is gone (or /proc is unavailable). */
-export function readRssKiB(pid: number): number | undefined {
-  try {
-    const m = /^VmRSS:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
+export const readRssKiB = (pid: number): number | undefined => statusKiB(pid, 'VmRSS');
 
 /** Samples VmRSS every `everyMs` until stopped; `onGone` is called once if the process disappears. */
 export function sampleRss(pid: number, everyMs: number, onGone: () => void): { samples: RssSample[]; stop(): void } {

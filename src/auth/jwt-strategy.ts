@@ -17,7 +17,7 @@ export interface Authenticated { user: User; sessionId: string }
 export class JwtStrategy {
   private readonly tokens: AccessTokens;
   private readonly sessions: SessionStore;
-  readonly cache: SessionCache;
+  private readonly cache: SessionCache;
 
   constructor(tokens: AccessTokens, sessions: SessionStore, cache = new SessionCache(0)) {
     this.tokens = tokens;

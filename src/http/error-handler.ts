@@ -12,8 +12,8 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_ASYNC_CONSTRAINT: 'BAD_REQUEST',
 };
 
-/** Seconds a client should wait before retrying when the database is away. */
-const RETRY_AFTER_SECONDS = '5';
+/** Seconds a client should wait before retrying a 503 (the database away, metrics not collected in time). */
+export const RETRY_AFTER_SECONDS = '5';
 
 /**
  * The one place a failure becomes a response: registry errors in fastapi-users' body, validation in FastAPI's

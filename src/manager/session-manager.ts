@@ -8,7 +8,7 @@ import type { SessionStore } from '../store/session-store.ts';
 import type { RefreshTokenStore } from '../store/refresh-token-store.ts';
 import type { AuditLog } from './audit-log.ts';
 
-/** What a session records of the client on each use (the user agent bounded as at login). */
+/** What a session records of the client, at login and on each use (the user agent bounded). */
 const clientOf = (c: ClientInfo) => ({ ip: c.ip, userAgent: c.userAgent?.slice(0, 512) ?? null });
 
 export interface TokenPair { accessToken: string; refreshToken: string; expiresIn: number; sessionId: string }
@@ -49,8 +49,7 @@ export class SessionManager {
     const sessionId = newId();
     const at = new Date(now).toISOString();
     await this.sessions.insert({
-      id: sessionId, userId: user.id, createdAt: at, expiresAt: new Date(now + this.o.ttl * 1000).toISOString(),
-      userAgent: client.userAgent?.slice(0, 512) ?? null, ip: client.ip,
+      id: sessionId, userId: user.id, createdAt: at, expiresAt: new Date(now + this.o.ttl * 1000).toISOString(), ...clientOf(client),
     });
     const refreshToken = this.refreshTokens.fresh();
     await this.refreshStore.insert(RefreshTokens.hash(refreshToken), sessionId, at);

@@ -1,9 +1,10 @@
-import { CompiledQuery, type Compilable, type Kysely, type Selectable } from 'kysely';
+import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
 import type { Session } from '../model/session.ts';
 import type { User } from '../model/user.ts';
 import { toIso, type Database, type SessionsTable, type UsersTable } from './schema.ts';
 import { rowToSession } from './session-store.ts';
 import { rowToUser } from './user-store.ts';
+import { sqlOf } from './compiled-sql.ts';
 
 export interface RefreshTokenRow { sessionId: string; createdAt: string; usedAt: string | null }
 
@@ -12,13 +13,6 @@ export interface RefreshContext { usedAt: string | null; session: Session; user:
 
 type SessionColumns = { [K in keyof SessionsTable as `s_${K & string}`]: Selectable<SessionsTable>[K] };
 type ContextRow = Selectable<UsersTable> & SessionColumns & { rt_used_at: string | Date | null };
-
-/** The SQL of a query built once, with its `count` placeholders checked (a value Kysely inlines would shift them). */
-function sqlOf(q: Compilable, count: number): string {
-  const { sql, parameters } = q.compile();
-  if (parameters.length !== count) throw new Error(`expected ${count} parameters, the query has ${parameters.length}: ${sql}`);
-  return sql;
-}
 
 /**
  * SQL for refresh tokens, addressed by the SHA-256 of the token (the token itself is never stored).

@@ -5,6 +5,7 @@ import { toIso, type Database, type SessionsTable, type UsersTable } from './sch
 import type { DialectName } from './database.ts';
 import { rowToUser } from './user-store.ts';
 import { LocalChangeFeed, type ChangeFeed } from './change-feed.ts';
+import { sqlOf } from './compiled-sql.ts';
 
 /** A live session's user, and when the session ends at the latest. */
 export interface LiveSession { user: User; expiresAt: string }
@@ -13,10 +14,10 @@ export interface LiveSession { user: User; expiresAt: string }
 export class SessionStore {
   private readonly db: Kysely<Database>;
   private readonly dialect: DialectName;
-  /** Compiled once; the placeholders take (session id, user id, now) and (user id). */
-  private readonly liveJoin: CompiledQuery;
-  private readonly liveSession: CompiledQuery;
-  private readonly userById: CompiledQuery;
+  /** SQL compiled once; the placeholders take (session id, user id, now) and (user id). */
+  private readonly liveJoin: string;
+  private readonly liveSession: string;
+  private readonly userById: string;
   private readonly changes: ChangeFeed;
 
   /** `changes` hears of every session that ends (caches of live sessions listen to it). */
@@ -24,12 +25,12 @@ export class SessionStore {
     this.db = db;
     this.dialect = dialect;
     this.changes = changes;
-    this.liveJoin = db.selectFrom('sessions').innerJoin('users', 'users.id', 'sessions.user_id').selectAll('users')
+    this.liveJoin = sqlOf(db.selectFrom('sessions').innerJoin('users', 'users.id', 'sessions.user_id').selectAll('users')
       .select('sessions.expires_at as session_expires_at')
-      .where('sessions.id', '=', '?').where('sessions.user_id', '=', '?').where('sessions.revoked_at', 'is', null).where('sessions.expires_at', '>', '?').compile();
-    this.liveSession = db.selectFrom('sessions').select('sessions.expires_at')
-      .where('sessions.id', '=', '?').where('sessions.user_id', '=', '?').where('sessions.revoked_at', 'is', null).where('sessions.expires_at', '>', '?').compile();
-    this.userById = db.selectFrom('users').selectAll().where('id', '=', '?').compile();
+      .where('sessions.id', '=', '?').where('sessions.user_id', '=', '?').where('sessions.revoked_at', 'is', null).where('sessions.expires_at', '>', '?'), 3);
+    this.liveSession = sqlOf(db.selectFrom('sessions').select('sessions.expires_at')
+      .where('sessions.id', '=', '?').where('sessions.user_id', '=', '?').where('sessions.revoked_at', 'is', null).where('sessions.expires_at', '>', '?'), 3);
+    this.userById = sqlOf(db.selectFrom('users').selectAll().where('id', '=', '?'), 1);
   }
 
   async insert(s: Omit<Session, 'revokedAt' | 'lastUsedAt'>): Promise<void> {
@@ -41,18 +42,18 @@ export class SessionStore {
 
   /**
    * The user behind a live (not revoked, not expired) session: the hot path of every authenticated request.
-   * The SQL is built once and reused with new parameters (Kysely would rebuild it each time). PostgreSQL answers
+   * The SQL is built once and reused with new parameters (sqlOf). PostgreSQL answers
    * it as one join (one round trip); SQLite, in process, answers two primary-key lookups faster than the join.
    */
   async liveUser(sessionId: string, userId: string, now: string): Promise<LiveSession | undefined> {
     if (this.dialect === 'postgres') {
       type Row = Selectable<UsersTable> & { session_expires_at: Selectable<SessionsTable>['expires_at'] };
-      const { rows: [row] } = await this.db.executeQuery<Row>(CompiledQuery.raw(this.liveJoin.sql, [sessionId, userId, now]));
+      const { rows: [row] } = await this.db.executeQuery<Row>(CompiledQuery.raw(this.liveJoin, [sessionId, userId, now]));
       return row && { user: rowToUser(row), expiresAt: toIso(row.session_expires_at) };
     }
-    const { rows: [live] } = await this.db.executeQuery<Pick<Selectable<SessionsTable>, 'expires_at'>>(CompiledQuery.raw(this.liveSession.sql, [sessionId, userId, now]));
+    const { rows: [live] } = await this.db.executeQuery<Pick<Selectable<SessionsTable>, 'expires_at'>>(CompiledQuery.raw(this.liveSession, [sessionId, userId, now]));
     if (!live) return undefined;
-    const { rows: [row] } = await this.db.executeQuery<Selectable<UsersTable>>(CompiledQuery.raw(this.userById.sql, [userId]));
+    const { rows: [row] } = await this.db.executeQuery<Selectable<UsersTable>>(CompiledQuery.raw(this.userById, [userId]));
     return row && { user: rowToUser(row), expiresAt: toIso(live.expires_at) };
   }
 

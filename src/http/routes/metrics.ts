@@ -3,8 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { AppError } from '../../errors.ts';
 import type { Metrics } from '../../observability/metrics.ts';
 import { MetricsAggregationError } from '../../observability/metrics-aggregator.ts';
-
-const RETRY_AFTER_SECONDS = '5';
+import { RETRY_AFTER_SECONDS } from '../error-handler.ts';
 
 /**
  * GET /metrics (Prometheus text format), when METRICS is on; with METRICS_TOKEN, only for that bearer token.
