@@ -1,4 +1,4 @@
-// `npm run bench:all`: every benchmark, one after the other on a quiet machine (~12 minutes), then
+// `npm run bench:all`: every benchmark, one after the other on a quiet machine (~13 minutes), then
 // bench/results/README.md, which gathers their markdown reports: the core bars, refresh/s, Gatehouse vs Better Auth
 // on SQLite and PostgreSQL, the users-table scale curve, one instance vs two. The soak (10 min, `npm run bench:soak`)
 // runs on its own. A suite that fails is reported and the others still run; the exit code says whether all ran.

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../src/config/config.ts';
 import { VARIABLES } from '../src/config/variables.ts';
-import { HASH_FRIENDLY_MALLOC } from '../src/crypto/malloc-env.ts';
+import { SERVER_MALLOC } from '../src/cli/malloc-env.ts';
 import { ServerStartError, startServer, type ServerProcess } from './server.ts';
 
 export interface Gatehouse {
@@ -24,8 +24,8 @@ const CLI = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
 function serverEnv(dir: string, host: string, port: number, databaseUrl?: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env };
   for (const name of Object.keys(VARIABLES)) delete env[name];
-  // As `npm start` and `serve --workers` run it (src/crypto/malloc-env.ts).
-  Object.assign(env, HASH_FRIENDLY_MALLOC, {
+  // As `npm start` and `serve --workers` run it (src/cli/malloc-env.ts).
+  Object.assign(env, SERVER_MALLOC, {
     NODE_ENV: 'production',
     HOST: host,
     PORT: String(port),

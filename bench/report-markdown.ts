@@ -1,7 +1,6 @@
 // bench/results/latest.md: the same report as the console's, as markdown tables with the machine description.
-import { argon2Ceiling } from './bars.ts';
 import { machineParagraph, markdownTable } from './markdown.ts';
-import type { Report } from './report.ts';
+import { argon2Lines, type Report } from './report.ts';
 
 const pct = (x: number | undefined) => (x === undefined ? '-' : `${x}%`);
 
@@ -22,8 +21,7 @@ export function reportMarkdown(r: Report, when: string): string {
       ]),
     ),
     '',
-    ...r.hashRates.map(({ label, rate: h }) => `- Raw argon2id ${label}: ${h.hash.perSecond.toFixed(1)} hash/s, ${h.verify.perSecond.toFixed(1)} verify/s (${h.workers} threads, server idle).`),
-    `- Ceiling used by the bars: ${argon2Ceiling(r.hashRates.map((h) => h.rate)).toFixed(1)} hash/s (the higher of the two).`,
+    ...argon2Lines(r.argon2Shares).map((line) => (line.startsWith('  ') ? `- ${line.trim()}` : line)),
     '',
     markdownTable(['Bar', 'Target', 'Measured', 'Result'], r.bars.map((b) => [b.name, b.target, b.measured, b.pass ? 'PASS' : 'FAIL'])),
   ];

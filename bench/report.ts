@@ -1,8 +1,8 @@
 // The human-readable report: machine, one row per load, the raw argon2id rate, and the bars with PASS/FAIL.
 import type { Machine } from './machine.ts';
 import type { LoadResult } from './load.ts';
-import type { HashRate } from './hash-rate.ts';
-import { argon2Ceiling, type Bar } from './bars.ts';
+import type { Interleaved } from './interleave.ts';
+import type { Bar } from './bars.ts';
 
 export interface ScenarioRow {
   label: string;
@@ -19,7 +19,8 @@ export interface Report {
   settings: { duration: number; warmup: number; hashWorkers: number; argon2: string };
   scenarios: ScenarioRow[];
   /** Raw argon2id, measured before and after the loads. */
-  hashRates: { label: string; rate: HashRate }[];
+  /** Login and register in alternating rounds with the raw argon2id rate. */
+  argon2Shares: { login: Interleaved; register: Interleaved };
   bars: Bar[];
 }
 
@@ -53,7 +54,6 @@ export function formatReport(r: Report): string {
     + 'event loop, worker threads (hash pool), libuv pool, V8 helpers. other: the rest of the machine (other programs = noise; '
     + 'in the two mixed rows, also the other load generator).');
   const disturbed = [
-    ...r.hashRates.map(({ label, rate }) => ({ label: `raw argon2id ${label}`, other: rate.cpu.other ?? 0 })),
     ...r.scenarios.filter((row) => !row.concurrent).map((row) => ({ label: row.label, other: row.load.cpu.other ?? 0 })),
   ].filter((d) => d.other > NOISE_PCT);
   if (disturbed.length > 0) {
@@ -61,17 +61,22 @@ export function formatReport(r: Report): string {
       + 'those numbers are low; run again on a quiet machine.');
   }
   out.push('');
-  for (const { label, rate: h } of r.hashRates) {
-    out.push(`Raw argon2id ${label} (HashPool, ${h.workers} workers, ${h.concurrency} in flight, server idle): `
-      + `${fixed(h.hash.perSecond)} hash/s (${h.hash.count} in ${fixed(h.hash.seconds)} s), `
-      + `${fixed(h.verify.perSecond)} verify/s (${h.verify.count} in ${fixed(h.verify.seconds)} s); `
-      + `CPU ${percent(h.cpu.load)} hashing, ${percent(h.cpu.server)} server, ${percent(h.cpu.other)} other`);
-  }
-  out.push(`argon2id ceiling for the bars: ${fixed(argon2Ceiling(r.hashRates.map((h) => h.rate)))} hash/s (the higher of the two)`);
+  out.push(...argon2Lines(r.argon2Shares));
   out.push('');
   out.push(table(['Bar', 'Target', 'Measured', 'Result'], r.bars.map((b) => [b.name, b.target, b.measured, b.pass ? 'PASS' : 'FAIL'])));
   const failed = r.bars.filter((b) => !b.pass).length;
   out.push('');
   out.push(failed === 0 ? `All ${r.bars.length} bars pass.` : `${failed} of ${r.bars.length} bars FAIL.`);
   return out.join('\n');
+}
+
+/** Each round of login and register next to the raw argon2id rate it was held to. */
+export function argon2Lines(shares: Report['argon2Shares']): string[] {
+  const { seconds, rounds } = shares.login;
+  return [
+    `Against raw argon2id, ${rounds.length} alternating rounds of ${seconds} s (each round held to the mean of the raw rates measured just `
+      + 'before and after it, with the server idle; in brackets, held to the higher of the two):',
+    ...Object.entries(shares).map(([name, x]) => `  ${name}: ${x.rounds.map((q) => `${q.rps.toFixed(1)}/${q.ceiling.toFixed(1)}`).join(', ')} `
+      + `(req/s / hash/s) = ${Math.round(x.share * 100)}% (${Math.round(x.harshShare * 100)}%); raw ${x.raw.map((h) => h.toFixed(1)).join(' → ')} hash/s`),
+  ];
 }

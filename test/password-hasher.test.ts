@@ -160,6 +160,50 @@ describe('HashPool', () => {
     assert.ok(good.every((c) => c.ok));
   });
 
+  test('jobs start at once, one per free thread', async () => {
+    const two = new HashPool(2);
+    try {
+      const h = new PasswordHasher(two, CHEAP);
+      const jobs = [h.hash('first'), h.hash('second')];
+      assert.equal(two.queued, 0, 'neither job waits behind the other');
+      assert.equal((await Promise.all(jobs)).length, 2);
+    } finally {
+      await two.close();
+    }
+  });
+
+  test('a thread that comes free while jobs wait takes several at once, and every job gets its own answer', async () => {
+    const one = new HashPool(1);
+    try {
+      const h = new PasswordHasher(one, CHEAP);
+      const passwords = ['a1', 'b2', 'c3', 'd4', 'e5', 'f6'];
+      const hashes = passwords.map((p) => h.hash(p));
+      assert.equal(one.queued, 5);
+      // The pool hands the thread its next jobs before it settles the finished one.
+      assert.equal(await hashes[0]!.then(() => one.queued), 2, 'three of the five waiting jobs went to the thread');
+      const verified = await Promise.all((await Promise.all(hashes)).map((hash, i) => h.verify(hash, passwords[i]!)));
+      assert.ok(verified.every((v) => v.ok));
+      const crossed = await Promise.all((await Promise.all(hashes)).map((hash, i) => h.verify(hash, passwords[(i + 1) % 6]!)));
+      assert.ok(crossed.every((v) => !v.ok), 'no answer went to another job');
+    } finally {
+      await one.close();
+    }
+  });
+
+  test('a small backlog is shared out over the threads, not given to the first one free', async () => {
+    const two = new HashPool(2);
+    try {
+      const h = new PasswordHasher(two, CHEAP);
+      const jobs = ['a', 'b', 'c', 'd'].map((p) => h.hash(p));
+      assert.equal(two.queued, 2);
+      // The first thread to finish takes one of the two waiting jobs (its share), leaving one for the other.
+      assert.equal(await Promise.race(jobs.slice(0, 2)).then(() => two.queued), 1);
+      await Promise.all(jobs);
+    } finally {
+      await two.close();
+    }
+  });
+
   test('a closed pool refuses new jobs and fails the queued ones', async () => {
     const small = new HashPool(1);
     const h = new PasswordHasher(small, CHEAP);

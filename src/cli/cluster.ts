@@ -5,7 +5,7 @@ import { openDatabase } from '../store/database.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import { MetricsAggregator } from '../observability/metrics-aggregator.ts';
 import { WORKER_ENV } from '../observability/worker-metrics.ts';
-import { withHashFriendlyMalloc } from '../crypto/malloc-env.ts';
+import { withServerMalloc } from './malloc-env.ts';
 
 /** A worker that dies this soon after starting is not restarted again (a crash loop, e.g. a bad config). */
 const CRASH_LOOP_MS = 5_000;
@@ -35,7 +35,7 @@ export async function servePrimary(config: Config, workers: number, opts: { migr
   let stopping = false;
   const started = new Map<Worker, number>();
   const fork = () => {
-    const w = cluster.fork({ ...withHashFriendlyMalloc(process.env), [WORKER_ENV]: '1' });
+    const w = cluster.fork({ ...withServerMalloc(process.env), [WORKER_ENV]: '1' });
     started.set(w, Date.now());
   };
   for (let i = 0; i < workers; i++) fork();

@@ -5,7 +5,7 @@ import { readlinkSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { hashSync, verifySync } from '@node-rs/argon2';
 import { verifySync as bcryptVerifySync } from '@node-rs/bcrypt';
-import type { HashJob } from './hash-pool.ts';
+import type { HashJob, HashOutcome } from './hash-pool.ts';
 
 /**
  * Run the hashes at a lower CPU priority than the event loop (nice 10): when every core is busy hashing logins,
@@ -17,7 +17,12 @@ try {
   if (Number.isInteger(tid)) setPriority(tid, 10);
 } catch { /* not Linux, or not allowed */ }
 
-parentPort!.on('message', (job: HashJob & { id: number }) => {
+// The pool hands over one or more jobs at a time (see BATCH in hash-pool.ts); they are answered together.
+parentPort!.on('message', (jobs: (HashJob & { id: number })[]) => {
+  parentPort!.postMessage(jobs.map(run));
+});
+
+function run(job: HashJob & { id: number }): HashOutcome {
   try {
     let result: string | boolean;
     switch (job.op) {
@@ -31,11 +36,11 @@ parentPort!.on('message', (job: HashJob & { id: number }) => {
         result = verifyOrFalse(() => bcryptVerifySync(job.password, job.hash));
         break;
     }
-    parentPort!.postMessage({ id: job.id, result });
+    return { id: job.id, result };
   } catch (err) {
-    parentPort!.postMessage({ id: job.id, error: (err as Error).message });
+    return { id: job.id, error: (err as Error).message };
   }
-});
+}
 
 /** A stored hash that cannot be decoded (truncated, edited by hand) matches no password; it is not a server error. */
 function verifyOrFalse(verify: () => boolean): boolean {

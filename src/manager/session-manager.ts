@@ -48,11 +48,10 @@ export class SessionManager {
   async start(user: User, client: ClientInfo, now = Date.now()): Promise<TokenPair> {
     const sessionId = newId();
     const at = new Date(now).toISOString();
-    await this.sessions.insert({
-      id: sessionId, userId: user.id, createdAt: at, expiresAt: new Date(now + this.o.ttl * 1000).toISOString(), ...clientOf(client),
-    });
     const refreshToken = this.refreshTokens.fresh();
-    await this.refreshStore.insert(RefreshTokens.hash(refreshToken), sessionId, at);
+    await this.refreshStore.open({
+      id: sessionId, userId: user.id, createdAt: at, expiresAt: new Date(now + this.o.ttl * 1000).toISOString(), ...clientOf(client),
+    }, RefreshTokens.hash(refreshToken));
     return this.pair(user, sessionId, refreshToken);
   }
 

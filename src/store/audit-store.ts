@@ -1,22 +1,27 @@
-import type { Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { AuditEvent, AuditType } from '../model/audit.ts';
 import { toIso, type Database } from './schema.ts';
+import { sqlOf } from './compiled-sql.ts';
 
 export interface AuditQuery { userId?: string; type?: AuditType; since?: string; until?: string; limit: number; offset: number }
 
 /** SQL for the audit trail: append and read, never update. */
 export class AuditStore {
   private readonly db: Kysely<Database>;
+  /** Compiled once (sqlOf): every login and logout appends a row. */
+  private readonly insert: string;
 
   constructor(db: Kysely<Database>) {
     this.db = db;
+    this.insert = sqlOf(db.insertInto('audit_events').values({
+      type: '?', user_id: '?', actor_id: '?', ip: '?', user_agent: '?', detail: '?', created_at: '?',
+    }), 7);
   }
 
   async append(e: Omit<AuditEvent, 'id'>): Promise<void> {
-    await this.db.insertInto('audit_events').values({
-      type: e.type, user_id: e.userId, actor_id: e.actorId, ip: e.ip, user_agent: e.userAgent,
-      detail: e.detail === null ? null : JSON.stringify(e.detail), created_at: e.createdAt,
-    }).execute();
+    await this.db.executeQuery(CompiledQuery.raw(this.insert, [
+      e.type, e.userId, e.actorId, e.ip, e.userAgent, e.detail === null ? null : JSON.stringify(e.detail), e.createdAt,
+    ]));
   }
 
   async find(q: AuditQuery): Promise<{ items: AuditEvent[]; total: number }> {

@@ -21,7 +21,7 @@ type ContextRow = Selectable<UsersTable> & SessionColumns & { rt_used_at: string
  */
 export class RefreshTokenStore {
   private readonly db: Kysely<Database>;
-  private readonly sql: { context: string; claim: string; insert: string; touch: string };
+  private readonly sql: { context: string; claim: string; insert: string; touch: string; session: string };
 
   constructor(db: Kysely<Database>) {
     this.db = db;
@@ -37,11 +37,21 @@ export class RefreshTokenStore {
       claim: sqlOf(db.updateTable('refresh_tokens').set({ used_at: '?' }).where('token_hash', '=', '?').where('used_at', 'is', null), 2),
       insert: sqlOf(db.insertInto('refresh_tokens').values({ token_hash: '?', session_id: '?', created_at: '?', used_at: '?' }), 4),
       touch: sqlOf(db.updateTable('sessions').set({ last_used_at: '?', ip: '?', user_agent: '?' }).where('id', '=', '?'), 4),
+      session: sqlOf(db.insertInto('sessions').values({
+        id: '?', user_id: '?', created_at: '?', last_used_at: '?', expires_at: '?', revoked_at: '?', user_agent: '?', ip: '?',
+      }), 8),
     };
   }
 
-  async insert(tokenHash: string, sessionId: string, now: string): Promise<void> {
-    await this.db.executeQuery(CompiledQuery.raw(this.sql.insert, [tokenHash, sessionId, now, null]));
+  /**
+   * Opens a session (a refresh-token family) with its first refresh token, in one transaction: a failed insert or a
+   * crash in between leaves neither.
+   */
+  async open(s: Omit<Session, 'revokedAt' | 'lastUsedAt'>, tokenHash: string): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.executeQuery(CompiledQuery.raw(this.sql.session, [s.id, s.userId, s.createdAt, s.createdAt, s.expiresAt, null, s.userAgent, s.ip]));
+      await trx.executeQuery(CompiledQuery.raw(this.sql.insert, [tokenHash, s.id, s.createdAt, null]));
+    });
   }
 
   async byHash(tokenHash: string): Promise<RefreshTokenRow | undefined> {

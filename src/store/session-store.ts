@@ -33,13 +33,6 @@ export class SessionStore {
     this.userById = sqlOf(db.selectFrom('users').selectAll().where('id', '=', '?'), 1);
   }
 
-  async insert(s: Omit<Session, 'revokedAt' | 'lastUsedAt'>): Promise<void> {
-    await this.db.insertInto('sessions').values({
-      id: s.id, user_id: s.userId, created_at: s.createdAt, last_used_at: s.createdAt, expires_at: s.expiresAt,
-      revoked_at: null, user_agent: s.userAgent, ip: s.ip,
-    }).execute();
-  }
-
   /**
    * The user behind a live (not revoked, not expired) session: the hot path of every authenticated request.
    * The SQL is built once and reused with new parameters (sqlOf). PostgreSQL answers

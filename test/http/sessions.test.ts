@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { onEveryDatabase, PASSWORD, type Harness } from '../support/harness.ts';
+import { RefreshTokenStore } from '../../src/store/refresh-token-store.ts';
 
 async function loginPair(h: Harness, email: string, headers: Record<string, string> = {}) {
   const r = await h.req({ method: 'POST', url: '/auth/jwt/login', form: { username: email, password: PASSWORD }, headers });
@@ -24,6 +25,21 @@ onEveryDatabase('refresh tokens', (h) => {
     const rows = await h.g.db.kysely.selectFrom('refresh_tokens').select('token_hash').execute();
     assert.ok(rows.length > 0);
     assert.ok(rows.every((r) => r.token_hash !== pair.refresh_token && /^[0-9a-f]{64}$/.test(r.token_hash)));
+  });
+
+  test('a session and its first refresh token are written together or not at all', async () => {
+    const user = await h.register('atomic@example.com');
+    const store = new RefreshTokenStore(h.g.db.kysely);
+    const at = new Date().toISOString();
+    const session = (id: string) => ({ id, userId: user.id, createdAt: at, expiresAt: at, userAgent: null, ip: null });
+    const tokenHash = 'ab'.repeat(32);
+    const first = '00000000-0000-4000-8000-000000000001';
+    const second = '00000000-0000-4000-8000-000000000002';
+    await store.open(session(first), tokenHash);
+    // The same token hash again: its insert fails after the second session's insert, inside the one transaction.
+    await assert.rejects(store.open(session(second), tokenHash));
+    const ids = (await h.g.db.kysely.selectFrom('sessions').select('id').where('id', 'in', [first, second]).execute()).map((r) => r.id);
+    assert.deepEqual(ids, [first], 'the second session was rolled back with its token');
   });
 
   test('a refresh answers a new pair for the same session, not cacheable', async () => {
