@@ -36,7 +36,8 @@ const seconds = (name: string, def: number) => {
   return v;
 };
 const DURATION = seconds('BENCH_DURATION', 10);
-const ROUNDS = Math.round(seconds('BENCH_ROUNDS', 4));
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error('BENCH_ROUNDS must be a whole number of rounds, 1 or more');
 const WARMUP = seconds('BENCH_WARMUP', 2);
 /** Connections of every saturating load (the issue asks for 50 on login and register; the others match). */
 const CONNECTIONS = 50;
