@@ -9,7 +9,8 @@ export interface Rate { count: number; seconds: number; perSecond: number }
 export interface HashRate {
   workers: number;
   params: Argon2Params;
-  /** Jobs kept in flight: twice the threads, so a thread never waits for the next job. */
+  /** Jobs kept in flight: twice the threads, so the next job is waiting when a thread comes free (the event loop is
+   * idle here and hands it over at once). */
   concurrency: number;
   hash: Rate;
   /** Absent when measured with verify: false. */

@@ -24,6 +24,8 @@ export interface Interleaved {
   /** Raw argon2id hash/s, in the order measured (one more than rounds). */
   raw: number[];
   seconds: number;
+  /** The most CPU other programs used during any of its measurements (percent of one core): noise. */
+  otherCpu: number;
   /** Sum of the rounds' req/s over the sum of their ceilings. */
   share: number;
   /** The same over the sum of the higher neighbours. */
@@ -42,9 +44,11 @@ export interface InterleaveOptions {
 }
 
 export async function interleave(o: InterleaveOptions): Promise<Interleaved> {
+  let otherCpu = 0;
   const rawRate = async () => {
     await settle(o.serverPid);
     const r = await measureHashRate({ workers: o.workers, params: o.params, seconds: o.seconds, serverPid: o.serverPid, verify: false });
+    otherCpu = Math.max(otherCpu, r.cpu.other ?? 0);
     return r.hash.perSecond;
   };
   const raw = [await rawRate()];
@@ -54,7 +58,9 @@ export async function interleave(o: InterleaveOptions): Promise<Interleaved> {
     // Registrations need addresses no earlier round (nor the caller's own run) used.
     const reg = o.spec.uniqueRegistration;
     const spec = reg ? { ...o.spec, uniqueRegistration: { ...reg, prefix: `${reg.prefix}-round${i}` } } : o.spec;
-    loads.push(await runLoad({ ...spec, duration: o.seconds, warmup: 1 }));
+    const load = await runLoad({ ...spec, duration: o.seconds, warmup: 1 });
+    otherCpu = Math.max(otherCpu, load.cpu.other ?? 0);
+    loads.push(load);
     raw.push(await rawRate());
   }
   const rounds = loads.map((l, i) => ({
@@ -62,7 +68,7 @@ export async function interleave(o: InterleaveOptions): Promise<Interleaved> {
   }));
   const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
   return {
-    rounds, raw, seconds: o.seconds,
+    rounds, raw, seconds: o.seconds, otherCpu,
     share: sum(rounds.map((r) => r.rps)) / sum(rounds.map((r) => r.ceiling)),
     harshShare: sum(rounds.map((r) => r.rps)) / sum(rounds.map((r) => r.highest)),
     failures: sum(rounds.map((r) => r.failures)),

@@ -55,6 +55,7 @@ export function formatReport(r: Report): string {
     + 'in the two mixed rows, also the other load generator).');
   const disturbed = [
     ...r.scenarios.filter((row) => !row.concurrent).map((row) => ({ label: row.label, other: row.load.cpu.other ?? 0 })),
+    ...Object.entries(r.argon2Shares).map(([name, x]) => ({ label: `${name} against raw argon2id`, other: x.otherCpu })),
   ].filter((d) => d.other > NOISE_PCT);
   if (disturbed.length > 0) {
     out.push(`WARNING: other programs used CPU during ${disturbed.map((d) => `${d.label} (${d.other}%)`).join(', ')}: `

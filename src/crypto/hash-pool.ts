@@ -18,7 +18,7 @@ interface Pending { job: HashJob & { id: number }; resolve: (v: string | boolean
  * Most jobs handed to one thread at a time, when a backlog has formed. The thread runs them one after the other and
  * answers them in one message, so under a backlog the event loop wakes once per few hashes instead of once per hash,
  * and a hash thread never waits for it in between. Measured on the 2-core bench machine with logins saturating the
- * hashing (`npm run bench`): the event loop's CPU per login fell from ~1.1 ms (one job at a time) to ~0.8 ms (two)
+ * hashing (`npm run bench`): the event loop's CPU per login fell from ~1.1–1.4 ms (one job at a time) to ~0.8 ms (two)
  * and ~0.6 ms (three), and the hash threads' share of the CPU rose from ~161 % to ~172–177 %. The price, only when
  * jobs queue anyway: a job is answered up to two hashes later (~10–20 ms), next to the hundreds of milliseconds it
  * waited in the queue. A small backlog is shared out over the threads instead of going to the first one free.
@@ -50,7 +50,7 @@ export class HashPool {
     }) as Promise<Result<J>>;
   }
 
-  /** Jobs waiting for a thread: a saturation signal for metrics and benchmarks. */
+  /** Jobs no thread has taken yet (a thread takes up to BATCH at a time): a saturation signal for metrics. */
   get queued(): number {
     return this.queue.length;
   }
@@ -81,7 +81,9 @@ export class HashPool {
     const w = new Worker(new URL('./hash-worker.ts', import.meta.url));
     w.unref();
     w.on('message', (outcomes: HashOutcome[]) => {
-      const done = this.assigned.get(w)!.splice(0, outcomes.length);
+      const running = this.assigned.get(w);
+      if (!running) return; // an answer that arrived after the worker's 'error': its jobs were failed already
+      const done = running.splice(0, outcomes.length);
       this.dispatch(); // the thread is free: give it the next jobs before settling these
       done.forEach((p, i) => {
         const o = outcomes[i]!;
@@ -94,7 +96,8 @@ export class HashPool {
       // A crashed worker fails its jobs and is replaced.
       for (const p of this.assigned.get(w) ?? []) p.reject(err);
       this.assigned.delete(w);
-      this.workers.splice(this.workers.indexOf(w), 1);
+      const i = this.workers.indexOf(w);
+      if (i >= 0) this.workers.splice(i, 1);
       if (!this.closed) { this.add(this.spawn()); this.dispatch(); } else if (this.running() === 0) this.drained?.();
     });
     return w;

@@ -6,7 +6,7 @@ import { WorkerMetrics, isGatehouseWorker } from './worker-metrics.ts';
 export interface MetricSources {
   /** PostgreSQL pool state (undefined on SQLite). */
   pool?: () => { total: number; idle: number; waiting: number };
-  /** Password hashes waiting for a thread. */
+  /** Password hashes no thread has taken yet. */
   hashQueue: () => number;
   /**
    * This process is one worker of `gatehouse serve --workers N`: text() is then the sum of every worker's metrics,
@@ -48,7 +48,7 @@ export class Metrics {
         if (p) for (const [state, n] of Object.entries(p)) this.set({ state }, n);
       },
     });
-    new Gauge({ name: 'gatehouse_hash_queue', help: 'Password hashes waiting for a thread', registers, collect() { this.set(sources.hashQueue()); } });
+    new Gauge({ name: 'gatehouse_hash_queue', help: 'Password hashes no thread has taken yet (under a backlog a thread takes up to 3 at a time)', registers, collect() { this.set(sources.hashQueue()); } });
     this.cluster = (sources.clusterWorker ?? isGatehouseWorker()) ? new WorkerMetrics(this.registry) : undefined;
   }
 
