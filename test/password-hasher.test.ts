@@ -163,9 +163,12 @@ describe('HashPool', () => {
   test('a job starts at once on a free thread, and the next one on the other thread, not behind it', async () => {
     const two = new HashPool(2);
     try {
+      const cheap = new PasswordHasher(two, CHEAP);
+      await Promise.all([cheap.hash('warm-up'), cheap.hash('warm-up')]); // both threads started (a start takes ~100 ms)
       const settled: string[] = [];
-      const slow = new PasswordHasher(two, OWASP).hash('slow').then(() => settled.push('slow'));
-      const quick = new PasswordHasher(two, CHEAP).hash('quick').then(() => settled.push('quick'));
+      // ~100 ms of hashing against well under 1 ms: the order cannot flip on a merely busy machine.
+      const slow = new PasswordHasher(two, { memoryCost: 65536, timeCost: 3, parallelism: 1 }).hash('slow').then(() => settled.push('slow'));
+      const quick = cheap.hash('quick').then(() => settled.push('quick'));
       assert.equal(two.queued, 0);
       await Promise.all([slow, quick]);
       assert.deepEqual(settled, ['quick', 'slow'], 'the quick job ran beside the slow one');
