@@ -21,7 +21,7 @@ export function reportMarkdown(r: Report, when: string): string {
       ]),
     ),
     '',
-    ...argon2Lines(r.argon2Shares).map((line) => (line.startsWith('  ') ? `- ${line.trim()}` : line)),
+    ...argon2Lines(r.argon2Shares, '- '),
     '',
     markdownTable(['Bar', 'Target', 'Measured', 'Result'], r.bars.map((b) => [b.name, b.target, b.measured, b.pass ? 'PASS' : 'FAIL'])),
   ];

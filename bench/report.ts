@@ -18,7 +18,6 @@ export interface Report {
   machine: Machine;
   settings: { duration: number; warmup: number; hashWorkers: number; argon2: string };
   scenarios: ScenarioRow[];
-  /** Raw argon2id, measured before and after the loads. */
   /** Login and register in alternating rounds with the raw argon2id rate. */
   argon2Shares: { login: Interleaved; register: Interleaved };
   bars: Bar[];
@@ -71,13 +70,13 @@ export function formatReport(r: Report): string {
   return out.join('\n');
 }
 
-/** Each round of login and register next to the raw argon2id rate it was held to. */
-export function argon2Lines(shares: Report['argon2Shares']): string[] {
+/** Each round of login and register next to the raw argon2id rate it was held to; `bullet` starts each load's line. */
+export function argon2Lines(shares: Report['argon2Shares'], bullet = '  '): string[] {
   const { seconds, rounds } = shares.login;
   return [
     `Against raw argon2id, ${rounds.length} alternating rounds of ${seconds} s (each round held to the mean of the raw rates measured just `
       + 'before and after it, with the server idle; in brackets, held to the higher of the two):',
-    ...Object.entries(shares).map(([name, x]) => `  ${name}: ${x.rounds.map((q) => `${q.rps.toFixed(1)}/${q.ceiling.toFixed(1)}`).join(', ')} `
+    ...Object.entries(shares).map(([name, x]) => `${bullet}${name}: ${x.rounds.map((q) => `${q.rps.toFixed(1)}/${q.ceiling.toFixed(1)}`).join(', ')} `
       + `(req/s / hash/s) = ${Math.round(x.share * 100)}% (${Math.round(x.harshShare * 100)}%); raw ${x.raw.map((h) => h.toFixed(1)).join(' → ')} hash/s`),
   ];
 }

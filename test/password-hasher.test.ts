@@ -12,6 +12,16 @@ const pool = new HashPool(2);
 const hasher = new PasswordHasher(pool, CHEAP);
 after(() => pool.close());
 
+/** Runs `body` with a pool of its own of `size` threads, closed afterwards whatever happens. */
+async function withPool(size: number, body: (pool: HashPool) => Promise<void>): Promise<void> {
+  const own = new HashPool(size);
+  try {
+    await body(own);
+  } finally {
+    await own.close();
+  }
+}
+
 /** A bcrypt hash as passlib/fastapi-users stores it ($2b$); @node-rs/bcrypt writes $2y$, the same algorithm. */
 async function legacyBcrypt(password: string, prefix: '2a' | '2b' | '2y' = '2b'): Promise<string> {
   const h = await bcryptHash(password, 4);
@@ -161,8 +171,7 @@ describe('HashPool', () => {
   });
 
   test('a job starts at once on a free thread, and the next one on the other thread, not behind it', async () => {
-    const two = new HashPool(2);
-    try {
+    await withPool(2, async (two) => {
       const cheap = new PasswordHasher(two, CHEAP);
       await Promise.all([cheap.hash('warm-up'), cheap.hash('warm-up')]); // both threads started (a start takes ~100 ms)
       const settled: string[] = [];
@@ -172,14 +181,11 @@ describe('HashPool', () => {
       assert.equal(two.queued, 0);
       await Promise.all([slow, quick]);
       assert.deepEqual(settled, ['quick', 'slow'], 'the quick job ran beside the slow one');
-    } finally {
-      await two.close();
-    }
+    });
   });
 
   test('a thread that comes free while jobs wait takes several at once, and every job gets its own answer', async () => {
-    const one = new HashPool(1);
-    try {
+    await withPool(1, async (one) => {
       const h = new PasswordHasher(one, CHEAP);
       const passwords = ['a1', 'b2', 'c3', 'd4', 'e5', 'f6'];
       const hashes = passwords.map((p) => h.hash(p));
@@ -190,23 +196,18 @@ describe('HashPool', () => {
       assert.ok(verified.every((v) => v.ok));
       const crossed = await Promise.all((await Promise.all(hashes)).map((hash, i) => h.verify(hash, passwords[(i + 1) % 6]!)));
       assert.ok(crossed.every((v) => !v.ok), 'no answer went to another job');
-    } finally {
-      await one.close();
-    }
+    });
   });
 
   test('a small backlog is shared out over the threads, not given to the first one free', async () => {
-    const two = new HashPool(2);
-    try {
+    await withPool(2, async (two) => {
       const h = new PasswordHasher(two, CHEAP);
       const jobs = ['a', 'b', 'c', 'd'].map((p) => h.hash(p));
       assert.equal(two.queued, 2);
       // The first thread to finish takes one of the two waiting jobs (its share), leaving one for the other.
       assert.equal(await Promise.race(jobs.slice(0, 2)).then(() => two.queued), 1);
       await Promise.all(jobs);
-    } finally {
-      await two.close();
-    }
+    });
   });
 
   test('a closed pool refuses new jobs and fails the queued ones', async () => {

@@ -7,12 +7,12 @@ export type HashJob =
   | { op: 'argon2-verify'; hash: string; password: string }
   | { op: 'bcrypt-verify'; hash: string; password: string };
 
-/** What a worker answers for one job (src/crypto/hash-worker.ts). */
-export interface HashOutcome { id: number; result?: string | boolean; error?: string }
+/** What a worker answers for one job (src/crypto/hash-worker.ts), in the order the jobs were handed over. */
+export interface HashOutcome { result?: string | boolean; error?: string }
 
 type Result<J extends HashJob> = J['op'] extends 'argon2-hash' ? string : boolean;
 
-interface Pending { job: HashJob & { id: number }; resolve: (v: string | boolean) => void; reject: (e: Error) => void }
+interface Pending { job: HashJob; resolve: (v: string | boolean) => void; reject: (e: Error) => void }
 
 /**
  * Most jobs handed to one thread at a time, when a backlog has formed. The thread runs them one after the other and
@@ -27,11 +27,9 @@ const BATCH = 3;
 
 /** A fixed set of worker threads that hash passwords; jobs wait in order for a free thread. */
 export class HashPool {
-  private readonly workers: Worker[] = [];
-  /** The jobs each thread is running, in the order it runs them; an empty list is a free thread. */
+  /** Each thread, with the jobs it is running in the order it runs them; an empty list is a free thread. */
   private readonly assigned = new Map<Worker, Pending[]>();
   private readonly queue: Pending[] = [];
-  private nextId = 1;
   private closed = false;
   private drained: (() => void) | undefined;
 
@@ -39,13 +37,13 @@ export class HashPool {
 
   constructor(size: number) {
     this.size = size;
-    for (let i = 0; i < size; i++) this.add(this.spawn());
+    for (let i = 0; i < size; i++) this.assigned.set(this.spawn(), []);
   }
 
   run<J extends HashJob>(job: J): Promise<Result<J>> {
     if (this.closed) return Promise.reject(new Error('hash pool is closed'));
     return new Promise<string | boolean>((resolve, reject) => {
-      this.queue.push({ job: { ...job, id: this.nextId++ }, resolve, reject });
+      this.queue.push({ job, resolve, reject });
       this.dispatch();
     }) as Promise<Result<J>>;
   }
@@ -63,12 +61,7 @@ export class HashPool {
     this.closed = true;
     for (const p of this.queue.splice(0)) p.reject(new Error('hash pool is closed'));
     if (this.running() > 0) await new Promise<void>((resolve) => { this.drained = resolve; });
-    await Promise.all(this.workers.map((w) => w.terminate()));
-  }
-
-  private add(w: Worker): void {
-    this.workers.push(w);
-    this.assigned.set(w, []);
+    await Promise.all([...this.assigned.keys()].map((w) => w.terminate()));
   }
 
   private running(): number {
@@ -96,9 +89,7 @@ export class HashPool {
       // A crashed worker fails its jobs and is replaced.
       for (const p of this.assigned.get(w) ?? []) p.reject(err);
       this.assigned.delete(w);
-      const i = this.workers.indexOf(w);
-      if (i >= 0) this.workers.splice(i, 1);
-      if (!this.closed) { this.add(this.spawn()); this.dispatch(); } else if (this.running() === 0) this.drained?.();
+      if (!this.closed) { this.assigned.set(this.spawn(), []); this.dispatch(); } else if (this.running() === 0) this.drained?.();
     });
     return w;
   }
@@ -109,11 +100,10 @@ export class HashPool {
    * grows.)
    */
   private dispatch(): void {
-    for (const w of this.workers) {
+    for (const [w, running] of this.assigned) {
       if (this.queue.length === 0) return;
-      const running = this.assigned.get(w)!;
       if (running.length > 0) continue;
-      const jobs = this.queue.splice(0, Math.min(BATCH, Math.ceil(this.queue.length / this.workers.length)));
+      const jobs = this.queue.splice(0, Math.min(BATCH, Math.ceil(this.queue.length / this.assigned.size)));
       running.push(...jobs);
       w.postMessage(jobs.map((p) => p.job));
     }

@@ -18,11 +18,11 @@ try {
 } catch { /* not Linux, or not allowed */ }
 
 // The pool hands over one or more jobs at a time (see BATCH in hash-pool.ts); they are answered together.
-parentPort!.on('message', (jobs: (HashJob & { id: number })[]) => {
+parentPort!.on('message', (jobs: HashJob[]) => {
   parentPort!.postMessage(jobs.map(run));
 });
 
-function run(job: HashJob & { id: number }): HashOutcome {
+function run(job: HashJob): HashOutcome {
   try {
     let result: string | boolean;
     switch (job.op) {
@@ -36,9 +36,9 @@ function run(job: HashJob & { id: number }): HashOutcome {
         result = verifyOrFalse(() => bcryptVerifySync(job.password, job.hash));
         break;
     }
-    return { id: job.id, result };
+    return { result };
   } catch (err) {
-    return { id: job.id, error: (err as Error).message };
+    return { error: (err as Error).message };
   }
 }
 
