@@ -18,7 +18,7 @@ export interface BarInputs {
   register: LoadResult;
   /** The /users/me probe of the mixed run. */
   mixedProbe: LoadResult;
-  /** Login and register in alternating rounds with the raw argon2id rate (interleave.ts). */
+  /** Login and register in phases alternating with the raw argon2id rate (interleave.ts). */
   argon2Shares: { login: Interleaved; register: Interleaved };
 }
 
@@ -32,7 +32,7 @@ function argon2Bar(name: string, r: LoadResult, x: Interleaved): Bar {
   return {
     name,
     target: `>= ${pct(SHARE_OF_ARGON2)} of argon2 hash/s, 0 errors @ ${r.connections} conn`,
-    measured: `${pct(x.share)} of raw over ${x.rounds.length} alternating rounds (${n1(mean(x.rounds.map((q) => q.rps)))} req/s vs `
+    measured: `${pct(x.share)} of raw over ${x.rounds.length} alternating phases (${n1(mean(x.rounds.map((q) => q.rps)))} req/s vs `
       + `${n1(mean(x.rounds.map((q) => q.ceiling)))} hash/s; ${pct(x.harshShare)} of the higher neighbours); ${errors} errors, timeouts or non-2xx`,
     pass: x.share >= SHARE_OF_ARGON2 && errors === 0,
   };

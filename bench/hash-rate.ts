@@ -59,3 +59,24 @@ export async function measureHashRate(o: { workers: number; params: Argon2Params
     await pool.close();
   }
 }
+
+/**
+ * One phase of hashing on a pool that lives across phases (interleave.ts): `concurrency` jobs in flight for `warmup` +
+ * `seconds`; returns the hashes per second that finished within the last `seconds`, once nothing is in flight.
+ */
+export async function hashPhase(hasher: PasswordHasher, concurrency: number, warmup: number, seconds: number): Promise<number> {
+  const t0 = performance.now();
+  const from = t0 + warmup * 1000;
+  const to = from + seconds * 1000;
+  let counted = 0;
+  let started = 0;
+  const lane = async () => {
+    while (performance.now() < to) {
+      await hasher.hash(`bench password ${started++}`);
+      const now = performance.now();
+      if (now >= from && now <= to) counted++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
+  return counted / seconds;
+}

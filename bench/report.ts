@@ -16,9 +16,9 @@ const NOISE_PCT = 10;
 
 export interface Report {
   machine: Machine;
-  settings: { duration: number; warmup: number; hashWorkers: number; argon2: string };
+  settings: { duration: number; warmup: number; rounds: number; phase: number; hashWorkers: number; argon2: string };
   scenarios: ScenarioRow[];
-  /** Login and register in alternating rounds with the raw argon2id rate. */
+  /** Login and register in phases alternating with the raw argon2id rate. */
   argon2Shares: { login: Interleaved; register: Interleaved };
   bars: Bar[];
 }
@@ -40,7 +40,8 @@ export function formatReport(r: Report): string {
   const out: string[] = [];
   out.push(`Machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, node ${m.node}, ${m.os}; `
     + `before start: load average ${m.loadAverage}, ${percent(m.busyBeforeStart)} CPU busy`);
-  out.push(`Settings: ${r.settings.duration} s per load after ${r.settings.warmup} s warm-up; argon2id ${r.settings.argon2}; ${r.settings.hashWorkers} hash workers`);
+  out.push(`Settings: ${r.settings.duration} s per load after ${r.settings.warmup} s warm-up; argon2id ${r.settings.argon2}; ${r.settings.hashWorkers} hash workers; `
+    + `against raw argon2id: ${r.settings.rounds} load phases of ${r.settings.phase} s`);
   out.push('');
   out.push(table(
     ['Scenario', 'conn', 'req/s', 'p50 ms', 'p99 ms', 'max ms', '2xx', 'non-2xx', 'errors', 'server CPU', 'main/workers/uv/v8', 'loadgen CPU', 'other CPU'],
@@ -70,13 +71,14 @@ export function formatReport(r: Report): string {
   return out.join('\n');
 }
 
-/** Each round of login and register next to the raw argon2id rate it was held to; `bullet` starts each load's line. */
+/** Each load phase of login and register next to the raw argon2id rate it was held to; `bullet` starts each load's line. */
 export function argon2Lines(shares: Report['argon2Shares'], bullet = '  '): string[] {
   const { seconds, rounds } = shares.login;
   return [
-    `Against raw argon2id, ${rounds.length} alternating rounds of ${seconds} s (each round held to the mean of the raw rates measured just `
-      + 'before and after it, with the server idle; in brackets, held to the higher of the two):',
+    `Against raw argon2id: ${rounds.length} load phases of ${seconds} s, each between two raw phases with the server idle, held to their `
+      + 'mean (in brackets, to the higher of the two); the load by a lean keep-alive client in its own process (phase-load.ts):',
     ...Object.entries(shares).map(([name, x]) => `${bullet}${name}: ${x.rounds.map((q) => `${q.rps.toFixed(1)}/${q.ceiling.toFixed(1)}`).join(', ')} `
-      + `(req/s / hash/s) = ${Math.round(x.share * 100)}% (${Math.round(x.harshShare * 100)}%); raw ${x.raw.map((h) => h.toFixed(1)).join(' → ')} hash/s`),
+      + `(req/s / hash/s) = ${Math.round(x.share * 100)}% (${Math.round(x.harshShare * 100)}%); raw ${x.raw.map((h) => h.toFixed(1)).join(' → ')} hash/s; `
+      + `CPU during the load: event loop ${x.cpu.main}%, hash threads ${x.cpu.workers}%, client ${x.cpu.client}%`),
   ];
 }

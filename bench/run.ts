@@ -3,14 +3,14 @@
 // whatever the bars say, and nonzero only when the benchmark could not run (a server that does not start, a crash).
 //
 // Order: start the server (a child process on 127.0.0.1, SQLite in a temporary folder); hello-world (its own
-// process); /users/me, login, register; login and register again, each in alternating short rounds with the raw
+// process); /users/me, login, register; login and register again, each in short phases alternating with the raw
 // argon2id rate (interleave.ts: the machine's speed drifts too much for a ceiling measured minutes away); the
 // /users/me probe alone, then during a login load. About 3 minutes.
 // Each load runs in its own process (see load.ts), and the CPU columns say who used the cores meanwhile: on a busy
 // machine the report warns that its numbers are low.
 //
 // Environment (optional): BENCH_DURATION (s per load, default 10), BENCH_WARMUP (s, default 2), BENCH_ROUNDS
-// (alternating rounds of each argon2id comparison, default 4, of BENCH_DURATION / 2 s each), and HASH_WORKERS
+// (load phases of each argon2id comparison, default 10), BENCH_PHASE (s per phase, default 2), and HASH_WORKERS
 // (given to the server and to the raw argon2 measurement alike; default one per core, as the server's own default).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,6 +21,7 @@ import { freePort, startServer, ServerStartError, type ServerProcess } from './s
 import { startGatehouse } from './gatehouse.ts';
 import { createUser } from './fixtures.ts';
 import { interleave } from './interleave.ts';
+import type { PhaseRequest } from './phase-load.ts';
 import { runLoad, type LoadResult, type LoadSpec } from './load.ts';
 import { evaluateBars } from './bars.ts';
 import { formatReport, type ScenarioRow } from './report.ts';
@@ -36,7 +37,8 @@ const seconds = (name: string, def: number) => {
   return v;
 };
 const DURATION = seconds('BENCH_DURATION', 10);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
+const PHASE = seconds('BENCH_PHASE', 2);
 if (!Number.isInteger(ROUNDS) || ROUNDS < 1) throw new Error('BENCH_ROUNDS must be a whole number of rounds, 1 or more');
 const WARMUP = seconds('BENCH_WARMUP', 2);
 /** Connections of every saturating load (the issue asks for 50 on login and register; the others match). */
@@ -96,12 +98,13 @@ async function main(): Promise<number> {
       return load;
     };
 
-    /** `spec` in alternating rounds with the raw argon2id rate (interleave.ts). */
-    const againstArgon2 = (label: string, spec: Spec) => {
-      say(`  ${label} against raw argon2id (${argon2}, ${config.hashWorkers} workers): ${ROUNDS} alternating rounds of ${DURATION / 2} s`);
+    /** `request` in short phases alternating with the raw argon2id rate (interleave.ts). */
+    const againstArgon2 = (label: string, request: PhaseRequest) => {
+      say(`  ${label} against raw argon2id (${argon2}, ${config.hashWorkers} workers): ${ROUNDS} load phases of ${PHASE} s between ${ROUNDS + 1} raw ones`);
+      const { hostname, port } = new URL(server.origin);
       return interleave({
-        spec: { ...spec, title: label, origin: server.origin, serverPid: server.pid }, serverPid: server.pid,
-        workers: config.hashWorkers, params: config.argon2, rounds: ROUNDS, seconds: DURATION / 2,
+        spec: { host: hostname, port: Number(port), connections: CONNECTIONS, request }, serverPid: server.pid,
+        workers: config.hashWorkers, params: config.argon2, rounds: ROUNDS, seconds: PHASE,
       });
     };
 
@@ -122,8 +125,11 @@ async function main(): Promise<number> {
     const login = await measure('POST /auth/jwt/login', server, loginSpec);
     const register = await measure('POST /auth/register', server, registerSpec);
     const argon2Shares = {
-      login: await againstArgon2('login', loginSpec),
-      register: await againstArgon2('register', registerSpec),
+      login: await againstArgon2('login', { method: 'POST', path: loginSpec.path, headers: loginSpec.headers!, body: loginSpec.body! }),
+      register: await againstArgon2('register', {
+        method: 'POST', path: '/auth/register', headers: { 'content-type': 'application/json' },
+        uniqueEmail: { prefix: `${registerSpec.uniqueRegistration!.prefix}-phases`, password: PASSWORD },
+      }),
     };
     const probeIdle = await measure('GET /users/me probe, idle', server, probeSpec);
 
@@ -140,7 +146,7 @@ async function main(): Promise<number> {
     rows.push({ label: 'POST /auth/jwt/login, during probe', load: mixedLogin, concurrent: true });
 
     const bars = evaluateBars({ hello, me: meLoad, login, register, mixedProbe, argon2Shares });
-    const settings = { duration: DURATION, warmup: WARMUP, rounds: ROUNDS, hashWorkers: config.hashWorkers, argon2 };
+    const settings = { duration: DURATION, warmup: WARMUP, rounds: ROUNDS, phase: PHASE, hashWorkers: config.hashWorkers, argon2 };
     say('');
     const report = { machine, settings, scenarios: rows, argon2Shares, bars };
     say(formatReport(report));
