@@ -1,16 +1,20 @@
-import type { Kysely } from 'kysely';
-import { toIso, type Database } from './schema.ts';
+import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
+import { toIso, type Database, type LoginFailuresTable } from './schema.ts';
+import { sqlOf } from './compiled-sql.ts';
 
 /** SQL for consecutive login failures per account key (shared by every instance, survives restarts). */
 export class LoginFailureStore {
   private readonly db: Kysely<Database>;
+  /** Every password login reads its key's streak: compiled once (sqlOf). */
+  private readonly getSql: string;
 
   constructor(db: Kysely<Database>) {
     this.db = db;
+    this.getSql = sqlOf(db.selectFrom('login_failures').selectAll().where('account_key', '=', '?'), 1);
   }
 
   async get(key: string): Promise<{ failures: number; lockedUntil: string | null; lastFailureAt: string } | undefined> {
-    const r = await this.db.selectFrom('login_failures').selectAll().where('account_key', '=', key).executeTakeFirst();
+    const { rows: [r] } = await this.db.executeQuery<Selectable<LoginFailuresTable>>(CompiledQuery.raw(this.getSql, [key]));
     return r && { failures: r.failures, lockedUntil: r.locked_until === null ? null : toIso(r.locked_until), lastFailureAt: toIso(r.last_failure_at) };
   }
 

@@ -1,10 +1,11 @@
-import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { User } from '../model/user.ts';
 import { lookupKey } from '../model/user.ts';
 import { isRole, type Role } from '../model/roles.ts';
 import { bit, toBool, toIso, type Database, type UsersTable } from './schema.ts';
 import { translateWriteError } from './errors.ts';
 import { LocalChangeFeed, type ChangeFeed } from './change-feed.ts';
+import { sqlOf } from './compiled-sql.ts';
 
 export type NewUser = Omit<User, 'createdAt' | 'updatedAt'>;
 export type UserChanges = Partial<Pick<User, 'email' | 'username' | 'fullName' | 'hashedPassword' | 'isActive' | 'isVerified' | 'role'>>;
@@ -29,11 +30,15 @@ export function rowToUser(r: Selectable<UsersTable>): User {
 export class UserStore {
   private readonly db: Kysely<Database>;
   private readonly changes: ChangeFeed;
+  /** Every password login reads its user by one of these: compiled once (sqlOf). */
+  private readonly byKey: { email_key: string; username_key: string };
 
   /** `changes` hears of every user whose row changed or went (caches of users listen to it). */
   constructor(db: Kysely<Database>, changes: ChangeFeed = new LocalChangeFeed()) {
     this.db = db;
     this.changes = changes;
+    const byKey = (column: 'email_key' | 'username_key') => sqlOf(db.selectFrom('users').selectAll().where(column, '=', '?'), 1);
+    this.byKey = { email_key: byKey('email_key'), username_key: byKey('username_key') };
   }
 
   async insert(u: NewUser, now = new Date().toISOString()): Promise<User> {
@@ -67,7 +72,7 @@ export class UserStore {
   /** The login form's "username": an email when it has an "@", else a username. */
   async byLogin(login: string): Promise<User | undefined> {
     const column = login.includes('@') ? 'email_key' : 'username_key';
-    const row = await this.db.selectFrom('users').selectAll().where(column, '=', lookupKey(login)).executeTakeFirst();
+    const { rows: [row] } = await this.db.executeQuery<Selectable<UsersTable>>(CompiledQuery.raw(this.byKey[column], [lookupKey(login)]));
     return row && rowToUser(row);
   }
 
