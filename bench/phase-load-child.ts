@@ -12,8 +12,9 @@ const TIMEOUT_MS = 10_000;
 const HEAD_END = Buffer.from('\r\n\r\n');
 
 interface Phase {
+  /** Answers that arrive from here … */
   measureFrom: number;
-  measureTo: number;
+  /** … to here are counted; no request is sent after it. */
   stopAt: number;
   completed: number;
   statusCodes: Record<string, number>;
@@ -89,7 +90,7 @@ class Connection {
     clearTimeout(pending.timer);
     const p = pending.phase;
     const now = performance.now();
-    if (now >= p.measureFrom && now <= p.measureTo) {
+    if (now >= p.measureFrom && now <= p.stopAt) {
       if (status !== undefined) {
         p.completed++;
         p.statusCodes[status] = (p.statusCodes[status] ?? 0) + 1;
@@ -119,7 +120,7 @@ function runPhase(warmup: number, seconds: number): Promise<PhaseResult> {
     const t0 = performance.now();
     const cpu0 = process.cpuUsage();
     const p: Phase = {
-      measureFrom: t0 + warmup * 1000, measureTo: t0 + (warmup + seconds) * 1000, stopAt: t0 + (warmup + seconds) * 1000,
+      measureFrom: t0 + warmup * 1000, stopAt: t0 + (warmup + seconds) * 1000,
       completed: 0, statusCodes: {}, errors: 0, timeouts: 0, inFlight: 0,
       done: () => {
         if (phase !== p) return;

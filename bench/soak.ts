@@ -66,18 +66,34 @@ const windowSeconds = warmupSeconds;
 const everySeconds = Math.max(0.5, Math.min(5, durationSeconds / 60));
 const progressSeconds = Math.max(5, Math.min(60, durationSeconds / 20));
 
-/** ", V8 heap used X MiB, external Y MiB" from the server's /metrics, or "" when it cannot be read. */
-async function heapOf(origin: string): Promise<string> {
+/** A gauge's value in the server's /metrics, or undefined when it cannot be read. */
+async function metrics(origin: string): Promise<((name: string) => number | undefined) | undefined> {
   try {
     const text = await (await fetch(`${origin}/metrics`, { signal: AbortSignal.timeout(2000) })).text();
-    const mib = (name: string) => {
-      const m = new RegExp(`^${name} ([\\d.e+]+)$`, 'm').exec(text);
-      return m ? `${(Number(m[1]) / 2 ** 20).toFixed(1)} MiB` : '?';
+    return (name) => {
+      const m = new RegExp(`^${name.replace(/[{}]/g, '\\$&')} ([\\d.e+]+)$`, 'm').exec(text);
+      return m ? Number(m[1]) : undefined;
     };
-    return `, V8 heap used ${mib('gatehouse_process_nodejs_heap_size_used_bytes')}, external ${mib('gatehouse_process_nodejs_external_memory_bytes')}`;
   } catch {
-    return '';
+    return undefined;
   }
+}
+
+const YOUNG = 'gatehouse_process_nodejs_heap_space_size_total_bytes{space="new"}';
+const mibOf = (bytes: number | undefined) => (bytes === undefined ? '?' : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
+
+/** ", V8 heap used X MiB (young generation Y MiB), external Z MiB" from the server's /metrics, or "". */
+async function heapOf(origin: string): Promise<string> {
+  const m = await metrics(origin);
+  if (!m) return '';
+  return `, V8 heap used ${mibOf(m('gatehouse_process_nodejs_heap_size_used_bytes'))} (young generation ${mibOf(m(YOUNG))}), `
+    + `external ${mibOf(m('gatehouse_process_nodejs_external_memory_bytes'))}`;
+}
+
+/** The young generation's size in KiB, for each RSS sample (soak-memory.ts). */
+async function youngKiB(origin: string): Promise<number | undefined> {
+  const bytes = (await metrics(origin))?.(YOUNG);
+  return bytes === undefined ? undefined : bytes / 1024;
 }
 
 const machine = await machineInfo();
@@ -99,7 +115,7 @@ try {
       + `${p.errors} errors  RSS ${kib === undefined ? '(gone)' : `${(kib / 1024).toFixed(1)} MiB`}`;
     void heapOf(server.origin).then((heap) => console.log(`${line}${heap}`));
   });
-  const rss = sampleRss(server.pid, everySeconds * 1000, () => { died = true; load.stop(); });
+  const rss = sampleRss(server.pid, everySeconds * 1000, () => { died = true; load.stop(); }, () => youngKiB(server.origin));
   const result = await load.done;
   const cpu1 = processCpuSeconds(server.pid);
   rss.stop();
@@ -112,7 +128,8 @@ try {
     load: { host: HOST, connections, actionsPerSecond: rate, mix: MIX },
     seconds: result.seconds, actions: result.actions, requests: result.tally,
     rss: {
-      everySeconds, warmupSeconds, limit: RSS_GROWTH_LIMIT, growth: rssGrowth(rss.samples, warmupSeconds, windowSeconds),
+      everySeconds, warmupSeconds, limit: RSS_GROWTH_LIMIT,
+      growth: rssGrowth(rss.samples, warmupSeconds, windowSeconds, true), asMeasured: rssGrowth(rss.samples, warmupSeconds, windowSeconds),
       curve: rssCurve(rss.samples, durationSeconds), samples: rss.samples,
     },
     ...(cpu0 !== undefined && cpu1 !== undefined ? { serverCpuPercent: Math.round(((cpu1 - cpu0) / wall) * 100) } : {}),
