@@ -7,13 +7,14 @@
 //
 // Both sides stay warm across phases and nothing starts in between: the load keeps its connections open in its own
 // process (phase-load.ts), the raw side keeps one HashPool (the project's own, as the server's, with the server's
-// parameters and thread count) in this process. Each phase counts what completes after a short warm-up, and ends
-// only when nothing is in flight, so no phase's work spills into the next.
+// parameters and thread count) in this process, fed as the server's is under that load (as many jobs in flight as
+// the load has connections, so its threads take the same batches). Each phase counts what completes after a short
+// warm-up and ends only when nothing is in flight; a raw phase starts once the server has gone quiet.
 import { HashPool, type Argon2Params } from '../src/crypto/hash-pool.ts';
 import { PasswordHasher } from '../src/crypto/password-hasher.ts';
 import { hashPhase } from './hash-rate.ts';
 import { startPhaseLoad, type PhaseSpec } from './phase-load.ts';
-import { cpuWindow } from './cpu.ts';
+import { cpuWindow, settle } from './cpu.ts';
 
 export interface Round {
   /** The load's req/s in this round. */
@@ -33,12 +34,16 @@ export interface Interleaved {
   seconds: number;
   /** The most CPU other programs used during any phase (percent of one core): noise. */
   otherCpu: number;
-  /** Mean CPU during the load phases, percent of one core: the server's event loop, its hash threads, the client. */
-  cpu: { main: number; workers: number; client: number };
+  /**
+   * Mean CPU, percent of one core: during the load phases the server's event loop, its hash threads and the client;
+   * during the raw phases this process (its hash threads; its event loop idles).
+   */
+  cpu: { main: number; workers: number; client: number; raw: number };
   /** Sum of the rounds' req/s over the sum of their ceilings. */
   share: number;
   /** The same over the sum of the higher neighbours. */
   harshShare: number;
+  /** Errors, timeouts and non-2xx answers of every load phase, its warm-up and drain included, and of the first warm-up. */
   failures: number;
 }
 
@@ -60,21 +65,24 @@ export async function interleave(o: InterleaveOptions): Promise<Interleaved> {
   const pool = new HashPool(o.workers);
   try {
     const hasher = new PasswordHasher(pool, o.params);
-    // Jobs kept in flight: twice the threads, so the next job is waiting when a thread comes free.
-    const concurrency = 2 * o.workers;
+    const concurrency = o.spec.connections;
     let otherCpu = 0;
+    const cpu = { main: 0, workers: 0, client: 0, raw: 0 };
     const rawRate = async () => {
+      await settle(o.serverPid);
       const window = cpuWindow(o.serverPid);
       const rate = await hashPhase(hasher, concurrency, PHASE_WARMUP, o.seconds);
-      otherCpu = Math.max(otherCpu, window().other ?? 0);
+      const c = window();
+      otherCpu = Math.max(otherCpu, c.other ?? 0);
+      cpu.raw += c.load / (o.rounds + 1);
       return rate;
     };
     // Warm both sides once, unmeasured: threads started, connections open, the server's code compiled.
     await hashPhase(hasher, concurrency, 0.5, 0.1);
-    await load.run(2, 0.1);
+    const warm = await load.run(2, 0.1);
+    const warmFailures = warm.errors + warm.timeouts + warm.non2xx;
     const raw = [await rawRate()];
     const rounds: Round[] = [];
-    const cpu = { main: 0, workers: 0, client: 0 };
     for (let i = 0; i < o.rounds; i++) {
       const window = cpuWindow(o.serverPid);
       const r = await load.run(PHASE_WARMUP, o.seconds);
@@ -86,16 +94,16 @@ export async function interleave(o: InterleaveOptions): Promise<Interleaved> {
       raw.push(await rawRate());
       rounds.push({
         rps: r.rps, ceiling: (raw[i]! + raw[i + 1]!) / 2, highest: Math.max(raw[i]!, raw[i + 1]!),
-        failures: r.errors + r.timeouts + (r.completed - r.ok),
+        failures: r.errors + r.timeouts + r.non2xx,
       });
     }
     const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
     return {
       rounds, raw, seconds: o.seconds, otherCpu: Math.max(0, otherCpu),
-      cpu: { main: Math.round(cpu.main), workers: Math.round(cpu.workers), client: Math.round(cpu.client) },
+      cpu: { main: Math.round(cpu.main), workers: Math.round(cpu.workers), client: Math.round(cpu.client), raw: Math.round(cpu.raw) },
       share: sum(rounds.map((r) => r.rps)) / sum(rounds.map((r) => r.ceiling)),
       harshShare: sum(rounds.map((r) => r.rps)) / sum(rounds.map((r) => r.highest)),
-      failures: sum(rounds.map((r) => r.failures)),
+      failures: warmFailures + sum(rounds.map((r) => r.failures)),
     };
   } finally {
     load.close();

@@ -1,7 +1,7 @@
 // Child-process body of runLoad() (load.ts): receives a LoadSpec, runs autocannon, sends back a LoadResult.
 import autocannon, { type Options, type RawRequest, type Result } from 'autocannon';
 import type { LoadResult, LoadSpec } from './load.ts';
-import { cpuWindow } from './cpu.ts';
+import { cpuWindow, settle } from './cpu.ts';
 import { tokenPool } from './token-pool.ts';
 
 process.once('disconnect', () => process.exit(1)); // the orchestrator is gone: stop loading its server
@@ -79,7 +79,12 @@ function summarize(spec: LoadSpec, r: Result, cpu: LoadResult['cpu']): LoadResul
 }
 
 async function run(spec: LoadSpec): Promise<LoadResult> {
-  if (spec.warmup > 0) await autocannon(options(spec, spec.warmup));
+  if (spec.warmup > 0) {
+    await autocannon(options(spec, spec.warmup));
+    // autocannon ends a run by closing its connections; the server still finishes what was in flight (for logins, up
+    // to one hash per connection: ~0.3 s of both hash threads at 50 connections), which would eat into the measured run.
+    if (spec.serverPid !== undefined) await settle(spec.serverPid);
+  }
   const window = cpuWindow(spec.serverPid);
   const result = await autocannon(options(spec, spec.duration));
   return summarize(spec, result, window());

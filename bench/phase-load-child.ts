@@ -7,16 +7,17 @@ import type { PhaseRequest, PhaseResult, PhaseSpec } from './phase-load.ts';
 
 process.once('disconnect', () => process.exit(1)); // the orchestrator is gone: stop loading its server
 
-/** A response that has not come after this long fails (counted as a timeout) and its connection is replaced. */
-const TIMEOUT_MS = 10_000;
 const HEAD_END = Buffer.from('\r\n\r\n');
 
 interface Phase {
   /** Answers that arrive from here … */
   measureFrom: number;
-  /** … to here are counted; no request is sent after it. */
+  /** … to here are counted in the rate; no request is sent after it. */
   stopAt: number;
+  /** Answers in the window, and of those the 2xx ones. */
   completed: number;
+  ok: number;
+  /** Every answer, error and timeout of the phase, warm-up and drain included: a failure anywhere is a failure. */
   statusCodes: Record<string, number>;
   errors: number;
   timeouts: number;
@@ -49,7 +50,9 @@ class Connection {
     s.on('data', (chunk) => this.onData(chunk));
     s.on('error', () => { /* 'close' follows */ });
     s.on('close', () => {
-      if (this.socket === s) this.socket = undefined;
+      if (this.socket !== s) return; // one this connection already replaced
+      this.socket = undefined;
+      this.buf = Buffer.alloc(0);
       this.finish(undefined, 'error');
     });
     return s;
@@ -58,9 +61,13 @@ class Connection {
   /** Sends the next request if the phase is still issuing (opening the connection first if it is closed). */
   next(): void {
     const p = phase;
-    if (!p || this.pending || performance.now() >= p.stopAt) return;
+    if (!p || this.pending) return;
+    if (performance.now() >= p.stopAt) {
+      settle(p); // e.g. a retry that came too late: the phase may have been waiting for it
+      return;
+    }
     p.inFlight++;
-    this.pending = { phase: p, timer: setTimeout(() => this.finish(undefined, 'timeout'), TIMEOUT_MS) };
+    this.pending = { phase: p, timer: setTimeout(() => this.finish(undefined, 'timeout'), spec.timeoutMs) };
     this.socket ??= this.open();
     this.socket.write(requestBytes());
   }
@@ -70,14 +77,14 @@ class Connection {
     const end = this.buf.indexOf(HEAD_END);
     if (end < 0) return;
     const head = this.buf.subarray(0, end).toString('latin1');
-    const status = Number(head.slice(9, 12));
-    const length = /\r\ncontent-length:\s*(\d+)/i.exec(head);
-    if (!length || !Number.isInteger(status)) {
+    const status = /^HTTP\/1\.[01] \d{3} /.test(head) ? Number(head.slice(9, 12)) : NaN;
+    const length = /\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1] ?? (status === 204 || status === 304 ? '0' : undefined);
+    if (length === undefined || Number.isNaN(status)) {
       // Chunked or malformed: this client reads only Content-Length bodies. Counted as an error, connection replaced.
       this.finish(undefined, 'error');
       return;
     }
-    const total = end + HEAD_END.length + Number(length[1]);
+    const total = end + HEAD_END.length + Number(length);
     if (this.buf.length < total) return;
     this.buf = this.buf.subarray(total);
     this.finish(status);
@@ -90,15 +97,16 @@ class Connection {
     clearTimeout(pending.timer);
     const p = pending.phase;
     const now = performance.now();
-    if (now >= p.measureFrom && now <= p.stopAt) {
-      if (status !== undefined) {
+    if (status !== undefined) {
+      p.statusCodes[status] = (p.statusCodes[status] ?? 0) + 1;
+      if (now >= p.measureFrom && now <= p.stopAt) {
         p.completed++;
-        p.statusCodes[status] = (p.statusCodes[status] ?? 0) + 1;
-      } else if (failure === 'timeout') {
-        p.timeouts++;
-      } else {
-        p.errors++;
+        if (status >= 200 && status < 300) p.ok++;
       }
+    } else if (failure === 'timeout') {
+      p.timeouts++;
+    } else {
+      p.errors++;
     }
     p.inFlight--;
     if (failure) {
@@ -109,8 +117,13 @@ class Connection {
     } else {
       this.next();
     }
-    if (p.inFlight === 0 && now >= p.stopAt) p.done();
+    settle(p);
   }
+}
+
+/** Ends the phase once it has stopped issuing and nothing is in flight. */
+function settle(p: Phase): void {
+  if (p.inFlight === 0 && performance.now() >= p.stopAt) p.done();
 }
 
 let connections: Connection[] = [];
@@ -121,22 +134,29 @@ function runPhase(warmup: number, seconds: number): Promise<PhaseResult> {
     const cpu0 = process.cpuUsage();
     const p: Phase = {
       measureFrom: t0 + warmup * 1000, stopAt: t0 + (warmup + seconds) * 1000,
-      completed: 0, statusCodes: {}, errors: 0, timeouts: 0, inFlight: 0,
+      completed: 0, ok: 0, statusCodes: {}, errors: 0, timeouts: 0, inFlight: 0,
       done: () => {
         if (phase !== p) return;
         phase = undefined;
         const used = process.cpuUsage(cpu0);
         const wall = (performance.now() - t0) / 1000;
-        const ok = Object.entries(p.statusCodes).reduce((n, [code, c]) => n + (code.startsWith('2') ? c : 0), 0);
+        const answers = Object.entries(p.statusCodes);
         resolve({
-          seconds, completed: p.completed, rps: p.completed / seconds, ok, statusCodes: p.statusCodes, errors: p.errors,
-          timeouts: p.timeouts, cpuPercent: Math.round(((used.user + used.system) / 1e6 / wall) * 100),
+          seconds, completed: p.completed, ok: p.ok, rps: p.ok / seconds, statusCodes: p.statusCodes, errors: p.errors, timeouts: p.timeouts,
+          non2xx: answers.reduce((n, [code, c]) => n + (code.startsWith('2') ? 0 : c), 0),
+          cpuPercent: Math.round(((used.user + used.system) / 1e6 / wall) * 100),
         });
       },
     };
     phase = p;
     for (const c of connections) c.next();
-    setTimeout(() => { if (p.inFlight === 0) p.done(); }, p.stopAt - t0 + 1);
+    // A phase whose connections are all idle at its end (none could send) ends on time. The timer's clock may run a
+    // millisecond ahead of performance.now(): it re-arms until the end has truly passed.
+    const atEnd = () => {
+      if (performance.now() < p.stopAt) setTimeout(atEnd, 1);
+      else settle(p);
+    };
+    setTimeout(atEnd, p.stopAt - t0);
   });
 }
 

@@ -13,16 +13,26 @@ export interface PhaseRequest {
   uniqueEmail?: { prefix: string; password: string };
 }
 
-export interface PhaseSpec { host: string; port: number; connections: number; request: PhaseRequest }
+export interface PhaseSpec {
+  host: string;
+  port: number;
+  connections: number;
+  request: PhaseRequest;
+  /** An answer that has not come after this long is a timeout, and its connection is replaced (10 s in the bench). */
+  timeoutMs: number;
+}
 
 export interface PhaseResult {
   /** Measured seconds (after the phase's warm-up). */
   seconds: number;
-  /** Responses (any status) that arrived within the measured seconds. */
+  /** Answers (any status) that arrived within the measured seconds, and the 2xx ones among them. */
   completed: number;
-  rps: number;
   ok: number;
+  /** 2xx answers per measured second. */
+  rps: number;
+  /** Every answer of the phase by status, warm-up and drain included; and the failures anywhere in the phase. */
   statusCodes: Record<string, number>;
+  non2xx: number;
   errors: number;
   timeouts: number;
   /** The load generator's own CPU over the whole phase, percent of one core. */
@@ -56,7 +66,13 @@ export function startPhaseLoad(spec: PhaseSpec): Promise<PhaseLoad> {
       ready({
         run: (warmup, seconds) => new Promise((resolve, reject) => {
           if (waiting) return reject(new Error('phase load: a phase is already running'));
-          waiting = { resolve, reject };
+          // A phase ends at most one timeout after its last request; past that, something is wrong in the client.
+          const deadline = setTimeout(() => fail(`no result ${warmup + seconds} s + ${spec.timeoutMs} ms + 5 s after the phase started`),
+            (warmup + seconds) * 1000 + spec.timeoutMs + 5000);
+          waiting = {
+            resolve: (r) => { clearTimeout(deadline); resolve(r); },
+            reject: (e) => { clearTimeout(deadline); reject(e); },
+          };
           child.send({ run: { warmup, seconds } });
         }),
         close: () => { child.kill(); },

@@ -75,10 +75,10 @@ export function formatReport(r: Report): string {
 export function argon2Lines(shares: Report['argon2Shares'], bullet = '  '): string[] {
   const { seconds, rounds } = shares.login;
   return [
-    `Against raw argon2id: ${rounds.length} load phases of ${seconds} s, each between two raw phases with the server idle, held to their `
+    `Against raw argon2id: ${rounds.length} load phases of ${seconds} s, each between two raw phases with the server quiet, held to their `
       + 'mean (in brackets, to the higher of the two); the load by a lean keep-alive client in its own process (phase-load.ts):',
     ...Object.entries(shares).map(([name, x]) => `${bullet}${name}: ${x.rounds.map((q) => `${q.rps.toFixed(1)}/${q.ceiling.toFixed(1)}`).join(', ')} `
       + `(req/s / hash/s) = ${Math.round(x.share * 100)}% (${Math.round(x.harshShare * 100)}%); raw ${x.raw.map((h) => h.toFixed(1)).join(' → ')} hash/s; `
-      + `CPU during the load: event loop ${x.cpu.main}%, hash threads ${x.cpu.workers}%, client ${x.cpu.client}%`),
+      + `CPU during the load: event loop ${x.cpu.main}%, hash threads ${x.cpu.workers}%, client ${x.cpu.client}%; during the raw phases ${x.cpu.raw}%`),
   ];
 }

@@ -103,7 +103,7 @@ async function main(): Promise<number> {
       say(`  ${label} against raw argon2id (${argon2}, ${config.hashWorkers} workers): ${ROUNDS} load phases of ${PHASE} s between ${ROUNDS + 1} raw ones`);
       const { hostname, port } = new URL(server.origin);
       return interleave({
-        spec: { host: hostname, port: Number(port), connections: CONNECTIONS, request }, serverPid: server.pid,
+        spec: { host: hostname, port: Number(port), connections: CONNECTIONS, request, timeoutMs: 10_000 }, serverPid: server.pid,
         workers: config.hashWorkers, params: config.argon2, rounds: ROUNDS, seconds: PHASE,
       });
     };

@@ -2,11 +2,12 @@
 // hash threads included), and whether it grew once warm.
 //
 // V8's young generation (its "new space", where every object starts) is sized by V8 itself with the allocation rate:
-// measured in a 20-minute soak (2026-11-30), it went 4 → 8 → 16 → 32 MiB and back to 4 in a cycle of ~6 minutes (64
-// MiB during the warm-up), and the process's RSS followed it step for step, while RSS minus the young generation stayed
-// within 184–192 MiB. A leak cannot hide there — every scavenge empties it, and what survives moves to the old
-// generation, which RSS counts — so the verdict is taken on RSS outside the young generation, read from the server's
-// /metrics at each sample; RSS as measured is reported next to it.
+// in a 20-minute soak sampled with V8's heap spaces (2026-11-30) it went 4 → 8 → 16 → 32 MiB, back to 4, and up again
+// to 64 MiB by the end (64 MiB in the warm-up too), and the process's RSS followed it step for step, while RSS minus the
+// young generation stayed at 184–197 MiB (single samples up to 20 MiB off: a hash in flight, or young pages V8 has
+// committed but not yet touched). A leak cannot hide there — every scavenge empties it, and what survives moves to the
+// old generation, which RSS counts — so the verdict is taken on RSS outside the young generation, read from the
+// server's /metrics at each sample; RSS as measured is reported next to it.
 import { statusKiB } from './rss.ts';
 
 export interface RssSample {
@@ -70,8 +71,9 @@ const quantile = (xs: number[], q: number): number => {
  * adds its memory (19 MiB by default) to RSS until it ends, so a sample reads ~250, ~270 or ~290 MiB depending on how
  * many hashes happened to be running; a window's median can flip between those levels with the load, while its
  * lower quartile is the steady level — which anything retained (a leak) raises. With `outsideYoung`, the same of RSS
- * less the young generation (see the top of this file), over the samples where it was read. Undefined with fewer
- * than 3 samples in either window.
+ * less the young generation (see the top of this file), over the samples where it was read, with the windows' medians:
+ * there single samples stray both ways (up with a hash in flight, down right after V8 grew the young generation:
+ * it counts pages it has committed, RSS only those touched since). Undefined with fewer than 3 samples in either window.
  */
 export function rssGrowth(all: RssSample[], warmupSeconds: number, windowSeconds: number, outsideYoung = false): RssGrowth | undefined {
   // Outside the young generation: only the samples whose young generation was read, each less that.
@@ -82,7 +84,8 @@ export function rssGrowth(all: RssSample[], warmupSeconds: number, windowSeconds
   const first = samples.filter((s) => s.t >= warmupSeconds && s.t <= warmupSeconds + windowSeconds).map((s) => s.kib);
   const final = samples.filter((s) => s.t >= last - windowSeconds && s.t >= warmupSeconds).map((s) => s.kib);
   if (first.length < 3 || final.length < 3) return undefined;
-  const baselineKiB = quantile(first, 0.25), endKiB = quantile(final, 0.25);
+  const level = outsideYoung ? 0.5 : 0.25;
+  const baselineKiB = quantile(first, level), endKiB = quantile(final, level);
   const low = samples.filter((s) => s.t >= warmupSeconds).reduce((a, b) => (b.kib < a.kib ? b : a));
   return {
     lowest: { kib: low.kib, t: low.t, endAbove: endKiB / low.kib - 1 },

@@ -1,7 +1,7 @@
 // `npm run bench:soak`: SOAK_MINUTES (default 10) of bounded mixed traffic from 127.0.0.1 against a real Gatehouse
 // process, with zero errors and flat memory as the bar: exits 1 on any unexpected status or socket error, or if the
-// server's RSS grows by 10 % or more from the end of the warm-up to the end of the run. Writes
-// bench/results/soak.json and soak.md.
+// server's RSS outside V8's young generation (soak-memory.ts) grows by 10 % or more from the end of the warm-up to the
+// end of the run. Writes bench/results/soak.json and soak.md.
 //
 //   SOAK_MINUTES=60 npm run bench:soak                 a longer soak (any positive number, e.g. 0.5 while developing)
 //   SOAK_CONNECTIONS=8 SOAK_RATE=150                   actors (one request in flight each) and actions per second

@@ -6,17 +6,24 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { startPhaseLoad, type PhaseRequest } from '../bench/phase-load.ts';
 
-/** A server on 127.0.0.1 that answers each request after `delayMs` through `answer`, and records the bodies it got. */
-async function withServer(answer: (req: IncomingMessage, body: string, res: ServerResponse) => void, run: (port: number, bodies: string[]) => Promise<void>, delayMs = 5) {
-  const bodies: string[] = [];
+/** What the test server saw: the bodies it got, requests not yet answered, connections opened. */
+interface Seen { bodies: string[]; unanswered: number; connections: number }
+
+/** A server on 127.0.0.1 that answers each request after `delayMs` through `answer`. */
+async function withServer(answer: (req: IncomingMessage, body: string, res: ServerResponse) => void, run: (port: number, seen: Seen) => Promise<void>, delayMs = 5) {
+  const seen: Seen = { bodies: [], unanswered: 0, connections: 0 };
   const server = createServer((req, res) => {
     let body = '';
+    seen.unanswered++;
+    res.on('finish', () => { seen.unanswered--; });
+    res.on('close', () => { if (!res.writableFinished) seen.unanswered--; });
     req.on('data', (c) => { body += c; });
-    req.on('end', () => { bodies.push(body); setTimeout(() => answer(req, body, res), delayMs); });
+    req.on('end', () => { seen.bodies.push(body); setTimeout(() => answer(req, body, res), delayMs); });
   });
+  server.on('connection', () => { seen.connections++; });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   try {
-    await run((server.address() as AddressInfo).port, bodies);
+    await run((server.address() as AddressInfo).port, seen);
   } finally {
     server.closeAllConnections();
     await new Promise((r) => server.close(r));
@@ -24,24 +31,81 @@ async function withServer(answer: (req: IncomingMessage, body: string, res: Serv
 }
 
 const post = (body: string): PhaseRequest => ({ method: 'POST', path: '/x', headers: { 'content-type': 'text/plain' }, body });
+const spec = (port: number, connections: number, request: PhaseRequest, timeoutMs = 10_000) => ({ host: '127.0.0.1', port, connections, request, timeoutMs });
+const settled = () => new Promise((r) => setTimeout(r, 100));
 
-test('a phase counts the answers that arrive in its measured window, and nothing is in flight when it ends', async () => {
-  await withServer((_req, body, res) => res.end(body.toUpperCase()), async (port, bodies) => {
-    const load = await startPhaseLoad({ host: '127.0.0.1', port, connections: 4, request: post('hello') });
+test('a phase counts the 2xx answers that arrive in its measured window, and leaves nothing in flight', async () => {
+  await withServer((_req, body, res) => res.end(body.toUpperCase()), async (port, seen) => {
+    const load = await startPhaseLoad(spec(port, 4, post('hello')));
     try {
       const r = await load.run(0.1, 0.5);
       assert.ok(r.completed > 20, `4 connections × 0.5 s at ~5 ms per answer: ${r.completed}`);
       assert.equal(r.ok, r.completed);
-      assert.deepEqual(r.statusCodes, { 200: r.completed });
-      assert.equal(r.errors + r.timeouts, 0);
-      assert.ok(Math.abs(r.rps - r.completed / 0.5) < 1e-9);
-      // The warm-up's answers are not counted; everything the server received was answered before run() resolved; a
-      // second phase reuses the connections.
-      const seen = bodies.length;
-      assert.ok(seen > r.completed + 4, `the server got ${seen} requests, ${r.completed} counted`);
-      assert.ok(bodies.every((b) => b === 'hello'));
+      assert.ok(Math.abs(r.rps - r.ok / 0.5) < 1e-9);
+      assert.equal(r.errors + r.timeouts + r.non2xx, 0);
+      // Answers of the warm-up are not in the rate, but every answer of the phase is in statusCodes.
+      assert.ok(seen.bodies.length > r.completed + 4, `the server got ${seen.bodies.length} requests, ${r.completed} counted`);
+      assert.equal(r.statusCodes[200], seen.bodies.length);
+      assert.ok(seen.bodies.every((b) => b === 'hello'));
+      // When run() resolves every request has been answered, and no request follows.
+      assert.equal(seen.unanswered, 0);
+      const after = seen.bodies.length;
+      await settled();
+      assert.equal(seen.bodies.length, after, 'no request after the phase');
+      // The next phase reuses the same four connections.
       const again = await load.run(0, 0.2);
-      assert.ok(again.completed > 0 && bodies.length > seen);
+      assert.ok(again.ok > 0);
+      assert.equal(seen.connections, 4);
+    } finally {
+      load.close();
+    }
+  });
+});
+
+test('a failure in the warm-up or after the window is a failure of the phase, and a failed answer is not in the rate', async () => {
+  let n = 0;
+  await withServer((_req, _body, res) => {
+    n++;
+    res.statusCode = n === 1 ? 500 : 200; // the first request: in the warm-up
+    res.end('{}');
+  }, async (port) => {
+    const load = await startPhaseLoad(spec(port, 2, post('x')));
+    try {
+      const r = await load.run(0.2, 0.3);
+      assert.equal(r.non2xx, 1);
+      assert.equal(r.statusCodes[500], 1);
+      assert.equal(r.ok, r.completed, 'the 500 came before the window');
+    } finally {
+      load.close();
+    }
+  });
+  let m = 0;
+  await withServer((_req, _body, res) => {
+    res.statusCode = ++m % 2 ? 200 : 400;
+    res.end('{}');
+  }, async (port) => {
+    const load = await startPhaseLoad(spec(port, 2, post('x')));
+    try {
+      const r = await load.run(0, 0.3);
+      assert.ok(r.non2xx > 0 && r.ok > 0 && r.completed > r.ok, JSON.stringify(r));
+      assert.ok(Math.abs(r.rps - r.ok / 0.3) < 1e-9, 'the rate counts 2xx answers only');
+    } finally {
+      load.close();
+    }
+  });
+});
+
+test('an answer that does not come in time is a timeout, even after the window, and the phase still ends', async () => {
+  let n = 0;
+  await withServer((_req, _body, res) => {
+    if (++n === 3) return; // never answered
+    res.end('ok');
+  }, async (port) => {
+    const load = await startPhaseLoad(spec(port, 2, post('x'), 400));
+    try {
+      const r = await load.run(0, 0.2);
+      assert.equal(r.timeouts, 1, JSON.stringify(r));
+      assert.ok(r.ok > 0);
     } finally {
       load.close();
     }
@@ -52,16 +116,15 @@ test('non-2xx answers are counted apart, and each registration gets an address o
   await withServer((_req, body, res) => {
     res.statusCode = JSON.parse(body).email.endsWith('3@bench.example.com') ? 400 : 201;
     res.end('{}');
-  }, async (port, bodies) => {
-    const load = await startPhaseLoad({
-      host: '127.0.0.1', port, connections: 3,
-      request: { method: 'POST', path: '/auth/register', headers: { 'content-type': 'application/json' }, uniqueEmail: { prefix: 'p', password: 'pw' } },
-    });
+  }, async (port, seen) => {
+    const load = await startPhaseLoad(spec(port, 3, {
+      method: 'POST', path: '/auth/register', headers: { 'content-type': 'application/json' }, uniqueEmail: { prefix: 'p', password: 'pw' },
+    }));
     try {
       const r = await load.run(0, 0.4);
       assert.ok((r.statusCodes[400] ?? 0) > 0 && (r.statusCodes[201] ?? 0) > 0, JSON.stringify(r.statusCodes));
-      assert.equal(r.ok, r.statusCodes[201]);
-      const emails = bodies.map((b) => JSON.parse(b).email as string);
+      assert.equal(r.non2xx, r.statusCodes[400]);
+      const emails = seen.bodies.map((b) => JSON.parse(b).email as string);
       assert.equal(new Set(emails).size, emails.length, 'no address is sent twice');
       assert.ok(emails.every((e) => /^p-\d+@bench\.example\.com$/.test(e)));
     } finally {
@@ -76,13 +139,14 @@ test('a connection the server drops, or a chunked answer it cannot read, counts 
     n++;
     if (n % 3 === 0) res.socket?.destroy();
     else if (n % 3 === 1) { res.write('chunk'); res.end(); } // no Content-Length: chunked
-    else res.end('ok');
+    else { res.statusCode = 204; res.end(); } // no Content-Length, no body: fine
   }, async (port) => {
-    const load = await startPhaseLoad({ host: '127.0.0.1', port, connections: 2, request: post('x') });
+    const load = await startPhaseLoad(spec(port, 2, post('x')));
     try {
       const r = await load.run(0, 0.5);
       assert.ok(r.errors > 0, `errors: ${r.errors}`);
       assert.ok(r.ok > 0, `the connections were replaced and went on: ${r.ok} answers`);
+      assert.deepEqual(Object.keys(r.statusCodes), ['204'], 'a 204 without Content-Length is read as an empty answer');
     } finally {
       load.close();
     }
@@ -94,7 +158,7 @@ test('a phase against a port where nothing listens reports errors instead of han
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const { port } = server.address() as AddressInfo;
   await new Promise((r) => server.close(r));
-  const load = await startPhaseLoad({ host: '127.0.0.1', port, connections: 2, request: post('x') });
+  const load = await startPhaseLoad(spec(port, 2, post('x')));
   try {
     const r = await load.run(0, 0.3);
     assert.equal(r.completed, 0);
