@@ -30,8 +30,10 @@ export function rowToUser(r: Selectable<UsersTable>): User {
 export class UserStore {
   private readonly db: Kysely<Database>;
   private readonly changes: ChangeFeed;
-  /** Every password login reads its user by one of these: compiled once (sqlOf). */
+  /** Every password login reads its user by one of these, every registration by the first and then inserts one:
+   * compiled once (sqlOf). */
   private readonly byKey: { email_key: string; username_key: string };
+  private readonly insertSql: string;
 
   /** `changes` hears of every user whose row changed or went (caches of users listen to it). */
   constructor(db: Kysely<Database>, changes: ChangeFeed = new LocalChangeFeed()) {
@@ -39,24 +41,18 @@ export class UserStore {
     this.changes = changes;
     const byKey = (column: 'email_key' | 'username_key') => sqlOf(db.selectFrom('users').selectAll().where(column, '=', '?'), 1);
     this.byKey = { email_key: byKey('email_key'), username_key: byKey('username_key') };
+    this.insertSql = sqlOf(db.insertInto('users').values({
+      id: '?', email: '?', email_key: '?', username: '?', username_key: '?', full_name: '?', hashed_password: '?',
+      is_active: 0, is_verified: 0, role: '?', created_at: '?', updated_at: '?',
+    }).returningAll(), 12);
   }
 
   async insert(u: NewUser, now = new Date().toISOString()): Promise<User> {
-    const row = await this.db.insertInto('users').values({
-      id: u.id,
-      email: u.email,
-      email_key: lookupKey(u.email),
-      username: u.username,
-      username_key: u.username === null ? null : lookupKey(u.username),
-      full_name: u.fullName,
-      hashed_password: u.hashedPassword,
-      is_active: bit(u.isActive),
-      is_verified: bit(u.isVerified),
-      role: u.role,
-      created_at: now,
-      updated_at: now,
-    }).returningAll().executeTakeFirstOrThrow().catch(translateWriteError);
-    return rowToUser(row);
+    const { rows: [row] } = await this.db.executeQuery<Selectable<UsersTable>>(CompiledQuery.raw(this.insertSql, [
+      u.id, u.email, lookupKey(u.email), u.username, u.username === null ? null : lookupKey(u.username), u.fullName,
+      u.hashedPassword, bit(u.isActive), bit(u.isVerified), u.role, now, now,
+    ])).catch(translateWriteError);
+    return rowToUser(row!);
   }
 
   async byId(id: string): Promise<User | undefined> {
@@ -65,7 +61,7 @@ export class UserStore {
   }
 
   async byEmail(email: string): Promise<User | undefined> {
-    const row = await this.db.selectFrom('users').selectAll().where('email_key', '=', lookupKey(email)).executeTakeFirst();
+    const { rows: [row] } = await this.db.executeQuery<Selectable<UsersTable>>(CompiledQuery.raw(this.byKey.email_key, [lookupKey(email)]));
     return row && rowToUser(row);
   }
 
