@@ -63,7 +63,7 @@ class Connection {
     const p = phase;
     if (!p || this.pending) return;
     if (performance.now() >= p.stopAt) {
-      settle(p); // e.g. a retry that came too late: the phase may have been waiting for it
+      endIfDone(p); // e.g. a retry that came too late: the phase may have been waiting for it
       return;
     }
     p.inFlight++;
@@ -117,12 +117,12 @@ class Connection {
     } else {
       this.next();
     }
-    settle(p);
+    endIfDone(p);
   }
 }
 
 /** Ends the phase once it has stopped issuing and nothing is in flight. */
-function settle(p: Phase): void {
+function endIfDone(p: Phase): void {
   if (p.inFlight === 0 && performance.now() >= p.stopAt) p.done();
 }
 
@@ -154,7 +154,7 @@ function runPhase(warmup: number, seconds: number): Promise<PhaseResult> {
     // millisecond ahead of performance.now(): it re-arms until the end has truly passed.
     const atEnd = () => {
       if (performance.now() < p.stopAt) setTimeout(atEnd, 1);
-      else settle(p);
+      else endIfDone(p);
     };
     setTimeout(atEnd, p.stopAt - t0);
   });

@@ -1,6 +1,6 @@
-import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import { toIso, type Database, type LoginFailuresTable } from './schema.ts';
-import { sqlOf } from './compiled-sql.ts';
+import { firstRow, sqlOf } from './compiled-sql.ts';
 
 /** SQL for consecutive login failures per account key (shared by every instance, survives restarts). */
 export class LoginFailureStore {
@@ -14,7 +14,7 @@ export class LoginFailureStore {
   }
 
   async get(key: string): Promise<{ failures: number; lockedUntil: string | null; lastFailureAt: string } | undefined> {
-    const { rows: [r] } = await this.db.executeQuery<Selectable<LoginFailuresTable>>(CompiledQuery.raw(this.getSql, [key]));
+    const r = await firstRow<Selectable<LoginFailuresTable>>(this.db, this.getSql, [key]);
     return r && { failures: r.failures, lockedUntil: r.locked_until === null ? null : toIso(r.locked_until), lastFailureAt: toIso(r.last_failure_at) };
   }
 

@@ -4,7 +4,7 @@ import type { User } from '../model/user.ts';
 import { toIso, type Database, type SessionsTable, type UsersTable } from './schema.ts';
 import { rowToSession } from './session-store.ts';
 import { rowToUser } from './user-store.ts';
-import { sqlOf } from './compiled-sql.ts';
+import { firstRow, sqlOf } from './compiled-sql.ts';
 
 export interface RefreshTokenRow { sessionId: string; createdAt: string; usedAt: string | null }
 
@@ -61,7 +61,7 @@ export class RefreshTokenStore {
 
   /** The token, its session and the session's user; undefined when the token is unknown. */
   async context(tokenHash: string): Promise<RefreshContext | undefined> {
-    const { rows: [r] } = await this.db.executeQuery<ContextRow>(CompiledQuery.raw(this.sql.context, [tokenHash]));
+    const r = await firstRow<ContextRow>(this.db, this.sql.context, [tokenHash]);
     if (!r) return undefined;
     return {
       usedAt: r.rt_used_at === null ? null : toIso(r.rt_used_at),

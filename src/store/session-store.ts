@@ -1,11 +1,11 @@
-import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
 import type { User } from '../model/user.ts';
 import type { Session } from '../model/session.ts';
 import { toIso, type Database, type SessionsTable, type UsersTable } from './schema.ts';
 import type { DialectName } from './database.ts';
 import { rowToUser } from './user-store.ts';
 import { LocalChangeFeed, type ChangeFeed } from './change-feed.ts';
-import { sqlOf } from './compiled-sql.ts';
+import { firstRow, sqlOf } from './compiled-sql.ts';
 
 /** A live session's user, and when the session ends at the latest. */
 export interface LiveSession { user: User; expiresAt: string }
@@ -41,12 +41,12 @@ export class SessionStore {
   async liveUser(sessionId: string, userId: string, now: string): Promise<LiveSession | undefined> {
     if (this.dialect === 'postgres') {
       type Row = Selectable<UsersTable> & { session_expires_at: Selectable<SessionsTable>['expires_at'] };
-      const { rows: [row] } = await this.db.executeQuery<Row>(CompiledQuery.raw(this.liveJoin, [sessionId, userId, now]));
+      const row = await firstRow<Row>(this.db, this.liveJoin, [sessionId, userId, now]);
       return row && { user: rowToUser(row), expiresAt: toIso(row.session_expires_at) };
     }
-    const { rows: [live] } = await this.db.executeQuery<Pick<Selectable<SessionsTable>, 'expires_at'>>(CompiledQuery.raw(this.liveSession, [sessionId, userId, now]));
+    const live = await firstRow<Pick<Selectable<SessionsTable>, 'expires_at'>>(this.db, this.liveSession, [sessionId, userId, now]);
     if (!live) return undefined;
-    const { rows: [row] } = await this.db.executeQuery<Selectable<UsersTable>>(CompiledQuery.raw(this.userById, [userId]));
+    const row = await firstRow<Selectable<UsersTable>>(this.db, this.userById, [userId]);
     return row && { user: rowToUser(row), expiresAt: toIso(live.expires_at) };
   }
 

@@ -1,11 +1,11 @@
-import { CompiledQuery, sql, type Kysely, type Selectable, type Updateable } from 'kysely';
+import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
 import type { User } from '../model/user.ts';
 import { lookupKey } from '../model/user.ts';
 import { isRole, type Role } from '../model/roles.ts';
 import { bit, toBool, toIso, type Database, type UsersTable } from './schema.ts';
 import { translateWriteError } from './errors.ts';
 import { LocalChangeFeed, type ChangeFeed } from './change-feed.ts';
-import { sqlOf } from './compiled-sql.ts';
+import { firstRow, sqlOf } from './compiled-sql.ts';
 
 export type NewUser = Omit<User, 'createdAt' | 'updatedAt'>;
 export type UserChanges = Partial<Pick<User, 'email' | 'username' | 'fullName' | 'hashedPassword' | 'isActive' | 'isVerified' | 'role'>>;
@@ -48,10 +48,10 @@ export class UserStore {
   }
 
   async insert(u: NewUser, now = new Date().toISOString()): Promise<User> {
-    const { rows: [row] } = await this.db.executeQuery<Selectable<UsersTable>>(CompiledQuery.raw(this.insertSql, [
+    const row = await firstRow<Selectable<UsersTable>>(this.db, this.insertSql, [
       u.id, u.email, lookupKey(u.email), u.username, u.username === null ? null : lookupKey(u.username), u.fullName,
       u.hashedPassword, bit(u.isActive), bit(u.isVerified), u.role, now, now,
-    ])).catch(translateWriteError);
+    ]).catch(translateWriteError);
     return rowToUser(row!);
   }
 
@@ -61,14 +61,14 @@ export class UserStore {
   }
 
   async byEmail(email: string): Promise<User | undefined> {
-    const { rows: [row] } = await this.db.executeQuery<Selectable<UsersTable>>(CompiledQuery.raw(this.byKey.email_key, [lookupKey(email)]));
+    const row = await firstRow<Selectable<UsersTable>>(this.db, this.byKey.email_key, [lookupKey(email)]);
     return row && rowToUser(row);
   }
 
   /** The login form's "username": an email when it has an "@", else a username. */
   async byLogin(login: string): Promise<User | undefined> {
     const column = login.includes('@') ? 'email_key' : 'username_key';
-    const { rows: [row] } = await this.db.executeQuery<Selectable<UsersTable>>(CompiledQuery.raw(this.byKey[column], [lookupKey(login)]));
+    const row = await firstRow<Selectable<UsersTable>>(this.db, this.byKey[column], [lookupKey(login)]);
     return row && rowToUser(row);
   }
 
