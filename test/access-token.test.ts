@@ -1,7 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AccessTokens, TokenRejected } from '../src/auth/access-token.ts';
-import { SecretKeyRing } from '../src/auth/keys/key-ring.ts';
+import { randomBytes } from 'node:crypto';
+import { generateKeyPair } from 'jose';
+import { AccessTokens, TokenRejected, isCanonicalCompactJws } from '../src/auth/access-token.ts';
+import { SecretKeyRing, type KeyRing } from '../src/auth/keys/key-ring.ts';
+import { aliasSegment, sameBytesAlias } from './support/base64url-alias.ts';
 
 const tokens = () => new AccessTokens({ keys: new SecretKeyRing('HS256', 'k'.repeat(40)), audience: 'gatehouse:auth', issuer: 'http://t', ttlSeconds: 30 });
 
@@ -23,4 +26,88 @@ test('a token that failed its check is never remembered as good', async () => {
   const forged = `${h}.${p}.${sig!.slice(0, -2)}AA`;
   for (let i = 0; i < 2; i++) await assert.rejects(at.verify(forged), TokenRejected);
   await at.verify(token);
+});
+
+/** A ring with one asymmetric key pair, made here: the AccessTokens under test sign and verify with it. */
+async function pairRing(alg: 'EdDSA' | 'ES256' | 'RS256'): Promise<KeyRing> {
+  const { publicKey, privateKey } = await generateKeyPair(alg);
+  return {
+    algorithm: alg,
+    signing: async () => ({ alg, kid: 'k1', key: privateKey }),
+    verifying: async (kid) => (kid === 'k1' ? { alg, key: publicKey } : undefined),
+    jwks: async () => ({ keys: [] }),
+  };
+}
+
+const RINGS: Array<[string, () => Promise<KeyRing>]> = [
+  ...(['HS256', 'HS384', 'HS512'] as const).map((alg): [string, () => Promise<KeyRing>] => [alg, async () => new SecretKeyRing(alg, 'k'.repeat(64))]),
+  ...(['EdDSA', 'ES256', 'RS256'] as const).map((alg): [string, () => Promise<KeyRing>] => [alg, () => pairRing(alg)]),
+];
+const SEGMENTS = ['header', 'payload', 'signature'];
+
+for (const [alg, ring] of RINGS) {
+  test(`${alg}: a segment spelled with non-zero unused bits (same bytes) is refused; the canonical token is accepted`, async (t) => {
+    const keys = await ring();
+    // The issuer's length moves the payload's length, so that its last character has unused bits to set.
+    let token = '';
+    let at: AccessTokens | undefined;
+    for (const issuer of ['http://t', 'http://tt', 'http://ttt']) {
+      at = new AccessTokens({ keys, audience: 'gatehouse:auth', issuer, ttlSeconds: 30 });
+      token = await at.issue(crypto.randomUUID(), crypto.randomUUID());
+      if (sameBytesAlias(token.split('.')[1]!) !== null) break;
+    }
+    const aliased: string[] = [];
+    for (const [i, name] of SEGMENTS.entries()) {
+      const segment = token.split('.')[i]!;
+      if (sameBytesAlias(segment) === null) {
+        // 4n characters: every bit carries data, so this segment has no other spelling.
+        t.diagnostic(`${name}: ${segment.length} characters, no alias exists`);
+        continue;
+      }
+      const alias = aliasSegment(token, i);
+      assert.notEqual(alias, token);
+      assert.deepEqual(Buffer.from(alias.split('.')[i]!, 'base64url'), Buffer.from(segment, 'base64url'), 'the alias decodes to the same bytes');
+      await assert.rejects(at!.verify(alias), (err: unknown) => err instanceof TokenRejected && !err.expired, `${name} alias`);
+      aliased.push(name);
+    }
+    assert.ok(aliased.includes('payload'), 'the payload was tried');
+    // HS384's 48-byte signature is 64 characters: no alias exists; every other algorithm's signature has one.
+    assert.equal(aliased.includes('signature'), alg !== 'HS384');
+    await at!.verify(token);
+    // Still refused after the canonical token was verified and remembered.
+    for (const [i] of SEGMENTS.entries()) if (sameBytesAlias(token.split('.')[i]!) !== null) await assert.rejects(at!.verify(aliasSegment(token, i)), TokenRejected);
+  });
+}
+
+test('isCanonicalCompactJws: only the canonical unpadded base64url spelling of each segment', () => {
+  const cases: Array<[string, boolean, string]> = [
+    ['eyJh.eyJi.AAAA', true, 'whole groups'],
+    ['eyJh.eyJi.AA', true, '2 characters, unused bits zero'],
+    ['eyJh.eyJi.AAA', true, '3 characters, unused bits zero'],
+    ['eyJh.eyJi.AB', false, '2 characters, lowest unused bit set'],
+    ['eyJh.eyJi.AI', false, '2 characters, highest unused bit set'],
+    ['eyJh.eyJi.AAB', false, '3 characters, an unused bit set'],
+    ['eyJh.eyJi.AAAAA', false, '4n+1 characters encode no whole byte'],
+    ['eyJh.eyJi.AA==', false, '= padding'],
+    ['eyJh.eyJi.AA+/', false, 'the base64 (not url) alphabet'],
+    ['eyJh.eyJi.', false, 'an empty signature'],
+    ['eyJh.eyJi.AA.AA', false, 'four segments'],
+    ['eyJh.eyJ=.AAAA', false, 'padding in the payload'],
+    ['eyJB.eyJi.AAAA', true, 'header of whole groups'],
+    ['eyB.eyJi.AAAA', false, 'header: unused bits set'],
+  ];
+  for (const [token, ok, why] of cases) assert.equal(isCanonicalCompactJws(token), ok, `${token}: ${why}`);
+});
+
+test('sameBytesAlias keeps the data bits and sets the unused ones', () => {
+  assert.equal(sameBytesAlias('Kogw'), null);
+  assert.equal(sameBytesAlias('AA'), 'AP');
+  assert.equal(sameBytesAlias('AAA'), 'AAD');
+  assert.equal(sameBytesAlias('AQ'), 'Af');
+  for (const n of [1, 2, 4, 5, 32, 64]) {
+    const bytes = randomBytes(n);
+    const alias = sameBytesAlias(bytes.toString('base64url'))!;
+    assert.deepEqual(Buffer.from(alias, 'base64url'), bytes);
+    assert.notEqual(alias, bytes.toString('base64url'));
+  }
 });

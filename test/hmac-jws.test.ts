@@ -3,6 +3,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeProtectedHeader, jwtVerify } from 'jose';
 import { HmacJws } from '../src/auth/hmac-jws.ts';
+import { isCanonicalCompactJws } from '../src/auth/access-token.ts';
+import { aliasSegment } from './support/base64url-alias.ts';
 
 const secret = new TextEncoder().encode('a secret that is long enough for any HS algorithm, 64+ bytes long!!');
 
@@ -20,3 +22,18 @@ for (const alg of ['HS256', 'HS384', 'HS512'] as const) {
     assert.ok(p);
   });
 }
+
+test('every token HmacJws writes is canonical base64url in all three segments; jose alone would also take an alias', async () => {
+  for (const alg of ['HS256', 'HS384', 'HS512'] as const) {
+    const jws = new HmacJws(alg, secret);
+    for (const name of ['', 'a', 'ab', 'abc', 'Zoë ✓', 'x'.repeat(100)]) {
+      const token = jws.sign({ sub: 'u', name, exp: 4_000_000_000 });
+      assert.ok(isCanonicalCompactJws(token), `${alg} ${JSON.stringify(name)}`);
+    }
+  }
+  // Why AccessTokens checks the spelling itself: jose (atob) ignores the unused bits and verifies the alias.
+  const token = new HmacJws('HS256', secret).sign({ sub: 'u', exp: 4_000_000_000 });
+  const alias = aliasSegment(token, 2);
+  assert.equal(isCanonicalCompactJws(alias), false);
+  await jwtVerify(alias, secret, { algorithms: ['HS256'] });
+});

@@ -1,6 +1,7 @@
 import { SignJWT, jwtVerify, errors, type JWTHeaderParameters } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { isUuid } from '../model/ids.ts';
+import { isCanonicalBase64url } from './base64url.ts';
 import { ASYMMETRIC, isAsymmetric, type KeyRing } from './keys/key-ring.ts';
 
 export interface AccessTokenOptions {
@@ -25,6 +26,15 @@ export class TokenRejected extends Error {
 
 /** The JWS compact form; anything else is refused before any crypto runs. */
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/**
+ * The compact form with every segment (header, payload, signature) in canonical base64url (RFC 7515 §2,
+ * RFC 4648 §3.5): one token, one spelling, whatever the algorithm. jose decodes with atob, which ignores the
+ * unused bits of the last character, so it would accept `…Kogx` for `…Kogw`; this runs before it.
+ */
+export function isCanonicalCompactJws(token: string): boolean {
+  return COMPACT_JWS.test(token) && token.split('.').every(isCanonicalBase64url);
+}
 const CLOCK_TOLERANCE_S = 5;
 /** ~400 bytes each: a few MB at most. Oldest first out. */
 const VERIFIED_CACHE_SIZE = 10_000;
@@ -67,7 +77,8 @@ export class AccessTokens {
   }
 
   async verify(token: string): Promise<AccessClaims> {
-    if (token.length > MAX_TOKEN_LENGTH || !COMPACT_JWS.test(token)) throw new TokenRejected(false, 'malformed token');
+    // The entrance of every access token (bearer header and access cookie alike), before the memo and any crypto.
+    if (token.length > MAX_TOKEN_LENGTH || !isCanonicalCompactJws(token)) throw new TokenRejected(false, 'malformed token');
     const known = this.verified.get(token);
     if (known) {
       // A token whose signature and claims were checked before: only time can have made it invalid since.

@@ -4,7 +4,8 @@ import { createHmac, createSecretKey, type KeyObject } from 'node:crypto';
  * JWS compact serialization with HMAC (RFC 7515 §7.1, RFC 7518 §3.2), signed synchronously with node:crypto.
  * Only for signing access tokens with the configured HS* key: WebCrypto's asynchronous sign (what jose uses) cost
  * ~90 µs of the event loop per token on the refresh path, node:crypto's HMAC a few µs. Verification stays with
- * jose; the tests verify every token this writes with jose.
+ * jose, behind AccessTokens' canonical-spelling check (Buffer's base64url writes that spelling: unpadded, unused
+ * bits zero); the tests verify every token this writes with jose.
  */
 export class HmacJws {
   private readonly hash: 'sha256' | 'sha384' | 'sha512';
