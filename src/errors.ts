@@ -48,7 +48,7 @@ export const ERRORS = {
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is larger than the server accepts (BODY_LIMIT).', global: true },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The request body has a content type this route does not accept.', global: true },
   BAD_REQUEST: { status: 400, message: 'The request is malformed (for example a bad header or URL).', global: true },
-  SERVICE_UNAVAILABLE: { status: 503, message: 'The database is unreachable; retry after the seconds in Retry-After.', global: true },
+  SERVICE_UNAVAILABLE: { status: 503, message: 'The server cannot answer now (the database is unreachable, or password hashing is too far behind); retry after the seconds in Retry-After.', global: true },
   'Internal Server Error': { status: 500, message: 'An unexpected error; it is logged with the request id (x-request-id).', global: true },
 } as const satisfies Record<string, { status: number; message: string; global?: true }>;
 

@@ -110,7 +110,7 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
     poolSize: config.dbPoolSize,
     onPoolError: (err) => logger.warn({ err }, 'idle database connection lost'),
   });
-  const pool = new HashPool(config.hashWorkers);
+  const pool = new HashPool(config.hashWorkers, config.hashQueue);
   let closeFeed = async () => {};
   try {
     if (opts.migrate ?? true) {

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { hash as bcryptHash } from '@node-rs/bcrypt';
 import { HashPool } from '../src/crypto/hash-pool.ts';
 import { PasswordHasher } from '../src/crypto/password-hasher.ts';
+import { AppError } from '../src/errors.ts';
 
 const CHEAP = { memoryCost: 256, timeCost: 1, parallelism: 1 };
 const OWASP = { memoryCost: 19456, timeCost: 2, parallelism: 1 };
@@ -231,5 +232,62 @@ describe('HashPool', () => {
     const outcome = await Promise.race([running, new Promise((r) => { timer = setTimeout(r, 2000, 'still pending after 2 s'); })]);
     clearTimeout(timer);
     assert.notEqual(outcome, 'still pending after 2 s');
+  });
+});
+
+describe('the hash queue is bounded', () => {
+  /** ~100 ms or more of one thread: far longer than anything these tests wait for in between. */
+  const SLOW = { memoryCost: 65536, timeCost: 4, parallelism: 1 };
+  const busy = (err: unknown, retryAfter: string) => err instanceof AppError && err.code === 'SERVICE_UNAVAILABLE' && err.status === 503
+    && err.headers['retry-after'] === retryAfter;
+
+  test('a job that finds the queue full is refused at once with 503 + Retry-After; the queued ones still run', async () => {
+    const small = new HashPool(1, { maxQueued: 2, timeoutMs: 60_000 });
+    try {
+      const running = new PasswordHasher(small, SLOW).hash('takes the thread');
+      const h = new PasswordHasher(small, CHEAP);
+      const queued = [h.hash('first in line'), h.hash('second in line')];
+      assert.equal(small.queued, 2);
+      await assert.rejects(h.hash('one too many'), (err) => busy(err, '60'));
+      await assert.rejects(h.verify('$argon2id$v=19$m=256,t=1,p=1$c2FsdHNhbHRzYWx0$aGFzaGhhc2hoYXNoaGFzaGhhc2g', 'x'), (err) => busy(err, '60'));
+      assert.equal(small.queued, 2, 'the refused jobs never entered the queue');
+      const hashes = await Promise.all([running, ...queued]);
+      assert.ok(hashes.every((x) => x.startsWith('$argon2id$')));
+      assert.ok((await h.verify(await h.hash('after the backlog'), 'after the backlog')).ok, 'the drained pool takes jobs again');
+    } finally {
+      await small.close();
+    }
+  });
+
+  test('a job still waiting at its deadline is refused and leaves the queue at once; the running one finishes', async () => {
+    const small = new HashPool(1, { maxQueued: 10, timeoutMs: 20 });
+    try {
+      let done = false;
+      const running = new PasswordHasher(small, SLOW).hash('takes the thread').then((x) => { done = true; return x; });
+      const h = new PasswordHasher(small, CHEAP);
+      const waiting = h.hash('waits too long');
+      assert.equal(small.queued, 1);
+      await assert.rejects(waiting, (err) => busy(err, '1'));
+      assert.equal(small.queued, 0, 'the refused job (and its password) left the queue');
+      assert.equal(done, false, 'refused while the thread was still busy, not when it came free');
+      assert.ok((await running).startsWith('$argon2id$'));
+      assert.ok((await h.verify(await h.hash('later'), 'later')).ok);
+    } finally {
+      await small.close();
+    }
+  });
+
+  test('an unknown user\'s dummy verification refused by a full queue is retried later, not remembered as failed', async () => {
+    const small = new HashPool(1, { maxQueued: 1, timeoutMs: 60_000 });
+    try {
+      const running = new PasswordHasher(small, SLOW).hash('takes the thread');
+      const h = new PasswordHasher(small, CHEAP);
+      const queued = h.hash('fills the queue');
+      await assert.rejects(h.burn('x'), (err) => busy(err, '60'));
+      await Promise.all([running, queued]);
+      await h.burn('x');
+    } finally {
+      await small.close();
+    }
   });
 });

@@ -12,7 +12,29 @@ export interface HashOutcome { result?: string | boolean; error?: string }
 
 type Result<J extends HashJob> = J['op'] extends 'argon2-hash' ? string : boolean;
 
-interface Pending { job: HashJob; resolve: (v: string | boolean) => void; reject: (e: Error) => void }
+interface Pending { job: HashJob; resolve: (v: string | boolean) => void; reject: (e: Error) => void; deadline?: NodeJS.Timeout }
+
+/** How much may wait for a thread: at most `maxQueued` jobs, each for at most `timeoutMs` before it starts. */
+export interface QueueLimits { maxQueued: number; timeoutMs: number }
+
+/**
+ * A job refused because the threads are behind: the queue was full (`full`), or the job could not start before its
+ * deadline (`timeout`). Refused at once rather than left to wait: a login that waits longer than its client is
+ * gone, and every queued job holds a plaintext password.
+ */
+export class HashQueueBusy extends Error {
+  readonly why: 'full' | 'timeout';
+
+  constructor(why: 'full' | 'timeout') {
+    super(why === 'full' ? 'the password-hashing queue is full' : 'a password hash could not start in time');
+    this.name = 'HashQueueBusy';
+    this.why = why;
+  }
+}
+
+/** Per thread: a backlog of 64 argon2id jobs at OWASP's parameters is ~1–3 s of hashing, inside the deadline. */
+export const QUEUED_PER_THREAD = 64;
+export const QUEUE_TIMEOUT_MS = 5000;
 
 /**
  * Most jobs handed to one thread at a time, when a backlog has formed. The thread runs them one after the other and
@@ -25,7 +47,11 @@ interface Pending { job: HashJob; resolve: (v: string | boolean) => void; reject
  */
 const BATCH = 3;
 
-/** A fixed set of worker threads that hash passwords; jobs wait in order for a free thread. */
+/**
+ * A fixed set of worker threads that hash passwords; jobs wait in order for a free thread, within QueueLimits:
+ * a job that finds the queue full, or is still waiting at its deadline, is rejected with HashQueueBusy and dropped
+ * from the queue at once (with the password it carried).
+ */
 export class HashPool {
   /** Each thread, with the jobs it is running in the order it runs them; an empty list is a free thread. */
   private readonly assigned = new Map<Worker, Pending[]>();
@@ -34,17 +60,27 @@ export class HashPool {
   private drained: (() => void) | undefined;
 
   readonly size: number;
+  readonly limits: QueueLimits;
 
-  constructor(size: number) {
+  constructor(size: number, limits: QueueLimits = { maxQueued: QUEUED_PER_THREAD * size, timeoutMs: QUEUE_TIMEOUT_MS }) {
     this.size = size;
+    this.limits = limits;
     for (let i = 0; i < size; i++) this.assigned.set(this.spawn(), []);
   }
 
   run<J extends HashJob>(job: J): Promise<Result<J>> {
     if (this.closed) return Promise.reject(new Error('hash pool is closed'));
     return new Promise<string | boolean>((resolve, reject) => {
-      this.queue.push({ job, resolve, reject });
+      const pending: Pending = { job, resolve, reject };
+      this.queue.push(pending);
       this.dispatch();
+      if (!this.queue.includes(pending)) return; // a thread took it at once
+      if (this.queue.length > this.limits.maxQueued) {
+        this.queue.pop(); // this one: the queue was full before it came
+        reject(new HashQueueBusy('full'));
+        return;
+      }
+      pending.deadline = setTimeout(() => this.expire(pending), this.limits.timeoutMs).unref();
     }) as Promise<Result<J>>;
   }
 
@@ -59,9 +95,20 @@ export class HashPool {
    */
   async close(): Promise<void> {
     this.closed = true;
-    for (const p of this.queue.splice(0)) p.reject(new Error('hash pool is closed'));
+    for (const p of this.queue.splice(0)) {
+      clearTimeout(p.deadline);
+      p.reject(new Error('hash pool is closed'));
+    }
     if (this.running() > 0) await new Promise<void>((resolve) => { this.drained = resolve; });
     await Promise.all([...this.assigned.keys()].map((w) => w.terminate()));
+  }
+
+  /** A job still waiting at its deadline leaves the queue, refused. */
+  private expire(pending: Pending): void {
+    const at = this.queue.indexOf(pending);
+    if (at < 0) return;
+    this.queue.splice(at, 1);
+    pending.reject(new HashQueueBusy('timeout'));
   }
 
   private running(): number {
@@ -104,6 +151,7 @@ export class HashPool {
       if (this.queue.length === 0) return;
       if (running.length > 0) continue;
       const jobs = this.queue.splice(0, Math.min(BATCH, Math.ceil(this.queue.length / this.assigned.size)));
+      for (const p of jobs) clearTimeout(p.deadline); // started in time
       running.push(...jobs);
       w.postMessage(jobs.map((p) => p.job));
     }
