@@ -108,6 +108,34 @@ onEveryDatabase('the cookie backend', (h) => {
     assert.equal((await h.g.app.inject({ url: '/users/me', cookies: next })).statusCode, 401);
   });
 
+  // Cookie and header equal and well shaped (a nonce and a 43-character MAC), but the MAC is not the server's: only
+  // the signature check can refuse it (a cookie planted by someone without the key, OWASP's signed double submit).
+  const forged = (token: string) => `${token.split('.')[0]}.${'A'.repeat(43)}`;
+  test('a CSRF token with a forged signature, equal in cookie and header, is refused: on a cookie login and on a cookie-authenticated write', async () => {
+    await h.register('csrf-forged@example.com');
+    const { jar: fresh, token: real } = await csrf(h);
+    const fake = forged(real);
+    assert.notEqual(fake, real);
+    assert.equal(fake.length, real.length);
+    const login = await h.g.app.inject({
+      method: 'POST', url: '/auth/cookie/login', cookies: { ...fresh, gatehouse_csrf: fake },
+      payload: `username=csrf-forged%40example.com&password=${encodeURIComponent(PASSWORD)}`,
+      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN, 'x-csrf-token': fake },
+    });
+    assert.equal(login.statusCode, 403);
+    assert.deepEqual(login.json(), { detail: { code: 'CSRF_FAILED', reason: 'missing or wrong X-CSRF-Token header' } });
+    assert.equal(login.cookies.length, 0);
+    const { jar, token } = await cookieLogin(h, 'csrf-forged@example.com');
+    const write = (csrfToken: string) => h.g.app.inject({
+      method: 'PATCH', url: '/users/me', cookies: { ...jar, gatehouse_csrf: csrfToken }, payload: { full_name: 'Forged' },
+      headers: { origin: ORIGIN, 'x-csrf-token': csrfToken },
+    });
+    const refused = await write(forged(token));
+    assert.equal(refused.statusCode, 403);
+    assert.deepEqual(refused.json(), { detail: { code: 'CSRF_FAILED', reason: 'missing or wrong X-CSRF-Token header' } });
+    assert.equal((await write(token)).statusCode, 200, 'the token the server signed passes');
+  });
+
   test('refresh without the CSRF token is refused', async () => {
     await h.register('cookie-refresh-csrf@example.com');
     const { jar } = await cookieLogin(h, 'cookie-refresh-csrf@example.com');
