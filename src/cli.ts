@@ -5,8 +5,9 @@ import { ConfigError, loadConfig, type Config } from './config/config.ts';
 import { VARIABLES } from './config/variables.ts';
 import { createGatehouse, createKeyRing, createLogger } from './gatehouse.ts';
 import { StoredKeyRing } from './auth/keys/key-ring.ts';
-import { openDatabase } from './store/database.ts';
-import { migrateToLatest, pendingMigrations } from './store/migrate.ts';
+import { NoSuchDatabaseError, openDatabase } from './store/database.ts';
+import { explainDatabaseError } from './store/database-errors.ts';
+import { migrateToLatest, migrationNames, pendingMigrations } from './store/migrate.ts';
 import { AppError } from './errors.ts';
 import { readPassword } from './cli/read-password.ts';
 import { serve } from './cli/serve.ts';
@@ -108,16 +109,31 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function migrate(config: Config, check: boolean): Promise<number> {
+  if (check) return migrateCheck(config);
   const db = openDatabase(config.databaseUrl);
   try {
-    if (check) {
-      const pending = await pendingMigrations(db);
-      console.log(pending.length ? `pending: ${pending.join(', ')}` : 'up to date');
-      return pending.length ? 1 : 0;
-    }
     const { applied } = await migrateToLatest(db);
     console.log(applied.length ? `applied: ${applied.join(', ')}` : `${db.describe}: up to date`);
     return 0;
+  } finally {
+    await db.close();
+  }
+}
+
+/** `migrate --check`: reads, never writes; a SQLite file that does not exist yet has every migration pending. */
+async function migrateCheck(config: Config): Promise<number> {
+  let db;
+  try {
+    db = openDatabase(config.databaseUrl, { readOnly: true });
+  } catch (err) {
+    if (!(err instanceof NoSuchDatabaseError)) throw err;
+    console.log(`pending: ${migrationNames('sqlite').join(', ')} (${err.message})`);
+    return 1;
+  }
+  try {
+    const pending = await pendingMigrations(db);
+    console.log(pending.length ? `pending: ${pending.join(', ')}` : 'up to date');
+    return pending.length ? 1 : 0;
   } finally {
     await db.close();
   }
@@ -173,6 +189,6 @@ main(process.argv.slice(2)).then((code) => {
   if (err instanceof ConfigError) console.error(`gatehouse: configuration error: ${err.message}`);
   else if (err instanceof AppError) console.error(`gatehouse: ${err.reason ?? err.code}`);
   else if (isUsageError(err)) console.error(`gatehouse: ${(err as Error).message}\n\n${HELP[process.argv[2] ?? 'main'] ?? HELP.main}`);
-  else console.error(`gatehouse: ${(err as Error)?.message ?? String(err)}`);
+  else console.error(`gatehouse: ${explainDatabaseError(err) ?? (err as Error)?.message ?? String(err)}`);
   process.exitCode = err instanceof ConfigError || err instanceof AppError || isUsageError(err) ? 2 : 1;
 });

@@ -85,7 +85,7 @@ describe('serve --workers 2 with METRICS=true', { skip: !postgres && 'PostgreSQL
   before(async () => {
     db = await postgres!.create();
     server = await startCluster({ DATABASE_URL: db.url, METRICS: 'true' }, 2);
-  }, { timeout: 70_000 });
+  }, { timeout: 120_000 });
   after(async () => {
     await server?.stop();
     await db?.drop();

@@ -27,7 +27,7 @@ describe('serve --workers 2', { skip: !postgres && 'PostgreSQL is unreachable (s
   before(async () => {
     db = await postgres!.create();
     server = await startCluster({ DATABASE_URL: db.url }, 2);
-  }, { timeout: 70_000 });
+  }, { timeout: 120_000 });
   after(async () => {
     await server?.stop();
     await db?.drop();

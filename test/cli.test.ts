@@ -4,11 +4,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { sqlitePath } from '../src/store/database.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = join(ROOT, 'src', 'bin.ts');
@@ -44,8 +45,8 @@ function childEnv(databaseUrl: string, extra: Record<string, string> = {}): Reco
 interface Exit { code: number | null; signal: NodeJS.Signals | null }
 interface Finished extends Exit { stdout: string; stderr: string }
 
-function spawnCli(args: string[], env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
+function spawnCli(args: string[], env: Record<string, string>, cwd = ROOT): ChildProcess {
+  return spawn(process.execPath, [CLI, ...args], { cwd, env, stdio: ['pipe', 'pipe', 'pipe'] });
 }
 
 /** Settles once the child has exited and its output has been read to the end. Call right after spawning. */
@@ -68,8 +69,8 @@ async function within<T>(ms: number, what: string, promise: Promise<T>): Promise
 }
 
 /** Runs `gatehouse ARGS` to completion; `input` is its standard input (closed at once when there is none). */
-async function gatehouse(args: string[], o: { env: Record<string, string>; input?: string }): Promise<Finished> {
-  const child = spawnCli(args, o.env);
+async function gatehouse(args: string[], o: { env: Record<string, string>; input?: string; cwd?: string }): Promise<Finished> {
+  const child = spawnCli(args, o.env, o.cwd);
   let stdout = '';
   let stderr = '';
   child.stdout!.setEncoding('utf8').on('data', (s: string) => { stdout += s; });
@@ -181,10 +182,25 @@ describe('gatehouse (no command, help, unknown command)', { concurrency: true },
 describe('gatehouse migrate', () => {
   const env = childEnv(tempDatabaseUrl());
 
-  test('--check on a new database lists the pending migration and exits 1', async () => {
+  test('--check on a new database lists the pending migrations, exits 1 and creates nothing', async () => {
     const r = await gatehouse(['migrate', '--check'], { env });
     assert.equal(r.code, 1, r.stderr);
-    assert.match(r.stdout.trim(), /^pending: 0001_users_and_sessions(, \d{4}_\w+)*$/);
+    assert.match(r.stdout.trim(), /^pending: 0001_users_and_sessions(, \d{4}_\w+)* \(no SQLite database at .*gatehouse\.db\)$/);
+    assert.equal(existsSync(sqlitePath(env.DATABASE_URL!)), false);
+  });
+
+  test('a DATABASE_URL that names no database is refused, naming the variable, and creates no file', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'gatehouse-cli-badurl-'));
+    try {
+      for (const bad of ['not a url at all', 'mysql://localhost/x']) {
+        const r = await gatehouse(['migrate', '--check'], { env: { ...env, DATABASE_URL: bad }, cwd });
+        assert.equal(r.code, 2, r.stderr);
+        assert.match(r.stderr, /^gatehouse: configuration error: DATABASE_URL: .*expected postgres:\/\//);
+        assert.deepEqual(readdirSync(cwd), []);
+      }
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 
   test('applies every migration to a new SQLite file, 0001_users_and_sessions first', async () => {
@@ -276,10 +292,39 @@ describe('gatehouse serve refuses a bad configuration at start', { concurrency: 
       const { port } = blocker.address() as AddressInfo;
       const r = await gatehouse(['serve', '--port', String(port)], { env: childEnv(tempDatabaseUrl()) });
       assert.equal(r.code, 1, r.stderr);
-      assert.match(r.stdout, /cannot listen on 127\.0\.0\.1:\d+/);
+      const fatal = r.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.level === 60);
+      assert.equal(fatal.length, 1, r.stdout);
+      assert.match(fatal[0].msg, /^cannot listen on 127\.0\.0\.1:\d+: the port is already in use \(EADDRINUSE\): stop the other server or set another PORT$/);
+      assert.ok(!fatal[0].err.stack, 'no stack trace');
     } finally {
       await new Promise((resolve) => blocker.close(resolve));
     }
+  });
+});
+
+describe('a database that cannot be reached is explained in one line that names DATABASE_URL', { concurrency: true }, () => {
+  const cases: [string, () => Promise<string>, RegExp][] = [
+    ['PostgreSQL where nothing listens', async () => `postgres://gatehouse:gatehouse@127.0.0.1:${await freePort()}/gatehouse_test`,
+      /^gatehouse: DATABASE_URL: nothing accepts connections at 127\.0\.0\.1:\d+ \(ECONNREFUSED\): is PostgreSQL running and listening on that host and port\?$/],
+    ['a SQLite file in a folder that does not exist', async () => `sqlite:///${join(tmpdir(), 'gatehouse-no-such-folder', 'x', 'g.db')}`,
+      /^gatehouse: DATABASE_URL: the SQLite file's folder does not exist \(.*\): create the folder, or fix the path$/],
+  ];
+  for (const [what, url, said] of cases) {
+    test(`gatehouse migrate, ${what}: exit 1, one line on stderr`, async () => {
+      const r = await gatehouse(['migrate'], { env: childEnv(await url()) });
+      assert.equal(r.code, 1, r.stderr);
+      assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);
+      assert.match(r.stderr.trim(), said);
+    });
+  }
+
+  test('gatehouse serve, PostgreSQL where nothing listens: exit 1, one fatal line without a stack', async () => {
+    const r = await gatehouse(['serve', '--port', String(await freePort())], { env: childEnv(`postgres://gatehouse:gatehouse@127.0.0.1:${await freePort()}/gatehouse_test`) });
+    assert.equal(r.code, 1, r.stderr);
+    const fatal = r.stdout.trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.level === 60);
+    assert.equal(fatal.length, 1, r.stdout);
+    assert.match(fatal[0].msg, /^cannot start: DATABASE_URL: nothing accepts connections at 127\.0\.0\.1:\d+ \(ECONNREFUSED\)/);
+    assert.ok(!fatal[0].err.stack, 'no stack trace');
   });
 });
 

@@ -44,6 +44,11 @@ describe('loadConfig refuses a bad setting, naming the variable and saying why',
     ['a public URL that is not a URL', { PUBLIC_URL: 'example.com' }, 'PUBLIC_URL', /absolute http\(s\) URL/],
     ['an unknown NODE_ENV', { NODE_ENV: 'staging' }, 'NODE_ENV', /one of development, production, test/],
     ['argon2 memory below the minimum', { ARGON2_MEMORY_KIB: '8' }, 'ARGON2_MEMORY_KIB', /from 64 to/],
+    ['a database scheme Gatehouse does not speak', { DATABASE_URL: 'mysql://localhost/x' }, 'DATABASE_URL', /scheme mysql:\/\/.*not support.*postgres:\/\/.*sqlite:\/\/\//],
+    ['a database URL that is no URL and no database file', { DATABASE_URL: 'not a url at all' }, 'DATABASE_URL', /neither a database URL nor a SQLite file path/],
+    ['a PostgreSQL URL without a host', { DATABASE_URL: 'postgres:///gatehouse' }, 'DATABASE_URL', /names no PostgreSQL host/],
+    ['a PostgreSQL URL without a database', { DATABASE_URL: 'postgres://u:p@db.example.com:5432' }, 'DATABASE_URL', /names no PostgreSQL database/],
+    ['a SQLite URL without a file', { DATABASE_URL: 'sqlite:///' }, 'DATABASE_URL', /names no SQLite file/],
   ];
   for (const [what, env, variable, why] of bad) {
     test(`refuses ${what} (${variable})`, () => {
@@ -59,6 +64,14 @@ describe('loadConfig refuses a bad setting, naming the variable and saying why',
 });
 
 describe('loadConfig accepts good settings', () => {
+  test('every documented form of DATABASE_URL', () => {
+    for (const url of ['postgres://u:p@127.0.0.1:5432/gatehouse', 'postgresql://u@db.example.com/gh?sslmode=require',
+      'postgres:///gatehouse?host=/var/run/postgresql', 'sqlite:///./gatehouse.db', 'sqlite:////var/lib/gatehouse/data.db',
+      'sqlite://:memory:', './data/gatehouse.db', '/srv/gatehouse.sqlite3', 'gatehouse.sqlite']) {
+      assert.equal(load({ APP_SECRET: GOOD_SECRET, DATABASE_URL: url }).databaseUrl, url);
+    }
+  });
+
   test('the defaults: 127.0.0.1:8000, public URL and issuer from them, OWASP argon2id parameters', () => {
     const c = load({ APP_SECRET: GOOD_SECRET });
     assert.equal(c.env, 'development');

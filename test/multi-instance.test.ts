@@ -33,7 +33,7 @@ describe('two instances on one PostgreSQL database', { skip: !postgres && 'Postg
     db = await postgres!.create();
     // Both start at once: migrations and the first signing key must not trip over each other.
     [a, b] = await Promise.all([startServerProcess(env()), startServerProcess(env())]);
-  }, { timeout: 60_000 });
+  }, { timeout: 150_000 });
 
   after(async () => {
     await Promise.all([a?.stop(), b?.stop()]);

@@ -3,6 +3,7 @@ import type { Config } from '../config/config.ts';
 import { createLogger } from '../gatehouse.ts';
 import { openDatabase } from '../store/database.ts';
 import { migrateToLatest } from '../store/migrate.ts';
+import { explainDatabaseError } from '../store/database-errors.ts';
 import { MetricsAggregator } from '../observability/metrics-aggregator.ts';
 import { WORKER_ENV } from '../observability/worker-metrics.ts';
 import { withServerMalloc } from './malloc-env.ts';
@@ -25,7 +26,7 @@ export async function servePrimary(config: Config, workers: number, opts: { migr
       const { applied } = await migrateToLatest(db);
       if (applied.length) log.info({ applied }, 'migrations applied');
     } catch (err) {
-      log.fatal({ err: { message: (err as Error).message } }, `cannot start: ${(err as Error).message}`);
+      log.fatal({ err: { message: (err as Error).message } }, `cannot start: ${explainDatabaseError(err) ?? (err as Error).message}`);
       return 1;
     } finally {
       await db.close();

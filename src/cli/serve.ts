@@ -1,6 +1,7 @@
 import type { Config } from '../config/config.ts';
 import { createGatehouse, createLogger } from '../gatehouse.ts';
 import { pendingMigrations } from '../store/migrate.ts';
+import { explainDatabaseError } from '../store/database-errors.ts';
 
 /** How long in-flight requests get to finish after SIGTERM before the process exits anyway. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -12,7 +13,7 @@ export async function serve(config: Config, opts: { migrate: boolean }): Promise
   try {
     g = await createGatehouse(config, { logger, migrate: opts.migrate });
   } catch (err) {
-    logger.fatal({ err: { message: (err as Error).message, code: (err as { code?: string }).code } }, `cannot start: ${(err as Error).message}`);
+    logger.fatal({ err: { message: (err as Error).message, code: (err as { code?: string }).code } }, `cannot start: ${explainDatabaseError(err) ?? (err as Error).message}`);
     return 1;
   }
   if (!opts.migrate) {
@@ -26,7 +27,8 @@ export async function serve(config: Config, opts: { migrate: boolean }): Promise
   try {
     await g.app.listen({ host: config.host, port: config.port });
   } catch (err) {
-    logger.fatal({ err }, `cannot listen on ${config.host}:${config.port}: ${(err as Error).message}`);
+    const code = (err as { code?: string }).code;
+    logger.fatal({ err: { message: (err as Error).message, code } }, `cannot listen on ${config.host}:${config.port}: ${listenProblem(code) ?? (err as Error).message}`);
     await g.close();
     return 1;
   }
@@ -49,4 +51,12 @@ export async function serve(config: Config, opts: { migrate: boolean }): Promise
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+}
+
+/** What an operator should do when the port cannot be had. */
+function listenProblem(code: string | undefined): string | undefined {
+  if (code === 'EADDRINUSE') return 'the port is already in use (EADDRINUSE): stop the other server or set another PORT';
+  if (code === 'EACCES') return 'not allowed to listen there (EACCES): ports below 1024 need privileges; set PORT to 1024 or above';
+  if (code === 'EADDRNOTAVAIL') return 'this machine has no such address (EADDRNOTAVAIL): check HOST';
+  return undefined;
 }

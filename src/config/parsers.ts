@@ -83,6 +83,35 @@ export const rate: Parser<{ limit: number; windowMs: number }> = (raw) => {
   return { limit: Number(m[1]), windowMs: Number(m[2]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[3] as 's' | 'm' | 'h' | 'd'] };
 };
 
+const DATABASE_FORMS = 'postgres://user:password@host:5432/database, sqlite:///relative/path.db, sqlite:////absolute/path.db, '
+  + 'sqlite://:memory:, or a file path ending in .db, .sqlite or .sqlite3';
+
+/**
+ * DATABASE_URL: PostgreSQL or SQLite, nothing else. A scheme Gatehouse does not speak (mysql:, mongodb:…) is refused
+ * rather than taken for a SQLite file name, and so is a bare word that does not look like a database file: a typo
+ * must not quietly create a new, empty database.
+ */
+export const databaseUrl: Parser<string> = (raw) => {
+  const v = raw.trim();
+  if (v === '') throw new Error(`is empty; give ${DATABASE_FORMS}`);
+  if (/^postgres(ql)?:/i.test(v)) {
+    let url: URL;
+    try { url = new URL(v); } catch { throw new Error(`is not a valid PostgreSQL URL; expected postgres://user:password@host:5432/database`); }
+    if (!url.hostname && !url.searchParams.get('host')) throw new Error('names no PostgreSQL host; expected postgres://user:password@host:5432/database');
+    if (url.pathname.length <= 1) throw new Error('names no PostgreSQL database; expected postgres://user:password@host:5432/database');
+    return v;
+  }
+  if (/^sqlite:/i.test(v)) {
+    const path = v.replace(/^sqlite:(\/\/\/?)?/i, '');
+    if (path === '') throw new Error(`names no SQLite file; expected ${DATABASE_FORMS}`);
+    return v;
+  }
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(v);
+  if (scheme) throw new Error(`uses the scheme ${scheme[1]}://, which Gatehouse does not support; expected ${DATABASE_FORMS}`);
+  if (!/\.(db|sqlite3?)$/i.test(v)) throw new Error(`is neither a database URL nor a SQLite file path; expected ${DATABASE_FORMS}`);
+  return v;
+};
+
 export const redisUrl: Parser<string> = (raw) => {
   let url: URL;
   try { url = new URL(raw.trim()); } catch { throw new Error('must be a URL such as redis://127.0.0.1:6379/0'); }

@@ -1,4 +1,4 @@
-import { bool, duration, httpUrl, int, oneOf, origins, rate, redisUrl, smtpUrl, str, urlList, type Parser } from './parsers.ts';
+import { bool, databaseUrl, duration, httpUrl, int, oneOf, origins, rate, redisUrl, smtpUrl, str, urlList, type Parser } from './parsers.ts';
 
 interface Variable<T> {
   parse: Parser<T>;
@@ -18,8 +18,8 @@ export const VARIABLES = {
   HOST: v(str, '127.0.0.1', 'Interface to listen on.'),
   PORT: v(int(0, 65535), '8000', 'TCP port to listen on.'),
   PUBLIC_URL: v(httpUrl, undefined, 'The URL users reach the API at; default http://HOST:PORT. Used as the token issuer.'),
-  DATABASE_URL: v(str, 'sqlite:///./gatehouse.db',
-    'sqlite:///relative.db, sqlite:////absolute.db, a file path, or postgres://user:pass@host:5432/db.'),
+  DATABASE_URL: v(databaseUrl, 'sqlite:///./gatehouse.db',
+    'postgres://user:pass@host:5432/db, sqlite:///relative.db, sqlite:////absolute.db, or a file path ending in .db, .sqlite or .sqlite3; any other scheme is refused at start.'),
   DB_POOL_SIZE: v(int(1, 200), '10', 'PostgreSQL connections per process.'),
   APP_SECRET: v(str, undefined,
     'Signs tokens (HS*). At least 32 characters. Unset in development: generated once and kept in SECRET_FILE.'),

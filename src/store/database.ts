@@ -2,6 +2,7 @@ import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
 import type { Database } from './schema.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -29,7 +30,28 @@ export function sqlitePath(url: string, cwd = process.cwd()): string {
 
 export const isPostgresUrl = (url: string): boolean => /^postgres(ql)?:\/\//i.test(url);
 
-export function openDatabase(url: string, opts: { poolSize?: number; onPoolError?: (err: Error) => void } = {}): Db {
+export interface OpenOptions {
+  poolSize?: number;
+  onPoolError?: (err: Error) => void;
+  /**
+   * SQLite only: open an existing file read-only and never create one (`gatehouse migrate --check`). A missing file
+   * throws NoSuchDatabaseError.
+   */
+  readOnly?: boolean;
+}
+
+/** A read-only open found no SQLite file where DATABASE_URL points. */
+export class NoSuchDatabaseError extends Error {
+  readonly file: string;
+
+  constructor(file: string) {
+    super(`no SQLite database at ${file}`);
+    this.file = file;
+    this.name = 'NoSuchDatabaseError';
+  }
+}
+
+export function openDatabase(url: string, opts: OpenOptions = {}): Db {
   if (isPostgresUrl(url)) {
     const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 5000 });
     // An idle client losing its connection must not crash the process; the next query reconnects.
@@ -42,14 +64,17 @@ export function openDatabase(url: string, opts: { poolSize?: number; onPoolError
     };
   }
   const file = sqlitePath(url);
+  const readOnly = opts.readOnly ?? false;
+  if (readOnly && file !== ':memory:' && !existsSync(file)) throw new NoSuchDatabaseError(file);
   const kysely = new Kysely<Database>({
     dialect: new SqliteDialect({
       database: async () => {
-        const db = withStatementCache(new BetterSqlite3(file));
+        const db = withStatementCache(new BetterSqlite3(file, { readonly: readOnly, fileMustExist: readOnly }));
+        db.pragma('busy_timeout = 5000');
+        if (readOnly) return db;
         db.pragma('journal_mode = WAL');
         // WAL + NORMAL: a commit survives a crash of the process (kill -9); only an OS crash can lose the last ones.
         db.pragma('synchronous = NORMAL');
-        db.pragma('busy_timeout = 5000');
         db.pragma('foreign_keys = ON');
         return db;
       },

@@ -14,6 +14,9 @@ const migrations = (dialect: DialectName): Record<string, Migration> => ({
   '0004_mail_audit_limits': mailAuditLimits(dialect),
 });
 
+/** The names of every migration, in the order they run. */
+export const migrationNames = (dialect: DialectName): string[] => Object.keys(migrations(dialect));
+
 /** An arbitrary constant: the PostgreSQL advisory lock that lets exactly one instance migrate at a time. */
 const MIGRATION_LOCK = 0x6761_7465; // "gate"
 

@@ -59,7 +59,7 @@ async function registerUntilKilled(server: ServerProcess): Promise<Load> {
 const databases = await testDatabases();
 
 for (const database of databases) {
-  describe(`kill -9 during a registration load [${database.name}]`, { timeout: 120_000 }, () => {
+  describe(`kill -9 during a registration load [${database.name}]`, { timeout: 300_000 }, () => {
     let db: Awaited<ReturnType<TestDatabase['create']>>;
     let first: ServerProcess | undefined;
     let second: ServerProcess | undefined;
@@ -71,7 +71,7 @@ for (const database of databases) {
       load = await registerUntilKilled(first);
       await new Promise<void>((resolve) => first!.child.exitCode !== null || first!.child.signalCode !== null ? resolve() : first!.child.once('exit', () => resolve()));
       second = await startServerProcess({ DATABASE_URL: db.url });
-    }, { timeout: 90_000 });
+    }, { timeout: 150_000 });
 
     after(async () => {
       if (first?.child.exitCode === null && first.child.signalCode === null) first.child.kill('SIGKILL');

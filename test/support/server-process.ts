@@ -16,7 +16,7 @@ export interface ServerProcess {
 }
 
 /** Starts `node src/bin.ts serve` with the given settings and resolves once /healthz answers (bounded). */
-export async function startServerProcess(env: Record<string, string>, timeoutMs = 20_000, args: string[] = []): Promise<ServerProcess> {
+export async function startServerProcess(env: Record<string, string>, timeoutMs = 60_000, args: string[] = []): Promise<ServerProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const child = spawn(process.execPath, [join(ROOT, 'src', 'bin.ts'), 'serve', ...args], {
@@ -55,7 +55,7 @@ export async function startServerProcess(env: Record<string, string>, timeoutMs 
  * `gatehouse serve --workers N` on the given settings (LOG_LEVEL info, so each worker's start line can be read),
  * resolved once every worker listens: the port answers as soon as the first one does.
  */
-export async function startCluster(env: Record<string, string>, workers = 2, timeoutMs = 30_000): Promise<ServerProcess> {
+export async function startCluster(env: Record<string, string>, workers = 2, timeoutMs = 90_000): Promise<ServerProcess> {
   const server = await startServerProcess({ LOG_LEVEL: 'info', ...env }, timeoutMs, ['--workers', String(workers)]);
   const deadline = Date.now() + timeoutMs;
   while ((server.output().match(/gatehouse is serving/g) ?? []).length < workers) {
