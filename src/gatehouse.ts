@@ -29,6 +29,7 @@ import { LoginThrottle } from './manager/login-throttle.ts';
 import { PasswordPolicy } from './manager/password-policy.ts';
 import { AuditStore } from './store/audit-store.ts';
 import { LoginFailureStore } from './store/login-failure-store.ts';
+import { KeyedDigest } from './crypto/keyed-digest.ts';
 import { RefreshTokens } from './auth/refresh-token.ts';
 import { SecretKeyRing, StoredKeyRing, isAsymmetric, type KeyRing } from './auth/keys/key-ring.ts';
 import { KeyEncryption } from './auth/keys/key-encryption.ts';
@@ -129,9 +130,10 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
     const strategy = new JwtStrategy(new AccessTokens({ keys, audience: config.jwt.audience, issuer: config.jwt.issuer, ttlSeconds: config.jwt.accessTtl }), sessionStore, sessionCache);
     const audit = new AuditLog(new AuditStore(db.kysely));
     audit.onError = (err, type) => logger.error({ err, type }, 'could not write an audit event');
-    const throttle = new LoginThrottle(new LoginFailureStore(db.kysely), config.loginLock);
+    const throttle = new LoginThrottle(new LoginFailureStore(db.kysely, db.dialect), config.loginLock);
     const policy = new PasswordPolicy(config.password);
-    const users = new UserManager({ users: userStore, sessions: sessionStore, hasher, policy, audit, throttle, requireVerifiedLogin: config.requireVerifiedLogin });
+    const users = new UserManager({ users: userStore, sessions: sessionStore, hasher, policy, audit, throttle, requireVerifiedLogin: config.requireVerifiedLogin,
+      loginDigest: new KeyedDigest(config.secret, 'audit-login-hmac') });
     const sessions = new SessionManager(sessionStore, new RefreshTokenStore(db.kysely), strategy, new RefreshTokens(config.secret), audit, config.session);
     const tokens = new AccountTokens(new AccountTokenStore(db.kysely), userStore, config.mail.ttl);
     const mailer = config.mail.smtpUrl ? new SmtpMailer(config.mail.smtpUrl, config.mail.from) : new FolderMailer(config.mail.folder, config.mail.from);

@@ -11,6 +11,7 @@ import { lookupKey } from '../model/user.ts';
 import type { PasswordPolicy } from './password-policy.ts';
 import type { AuditLog } from './audit-log.ts';
 import type { LoginThrottle } from './login-throttle.ts';
+import type { KeyedDigest } from '../crypto/keyed-digest.ts';
 
 export interface RegisterInput { email: string; password: string; username?: string | null; fullName?: string | null }
 
@@ -28,6 +29,8 @@ export interface UserManagerDeps {
   audit: AuditLog;
   throttle: LoginThrottle;
   requireVerifiedLogin: boolean;
+  /** Names a typed login that is no account in the audit log, without keeping what was typed. */
+  loginDigest: KeyedDigest;
 }
 
 /**
@@ -86,32 +89,48 @@ export class UserManager {
   /**
    * Password login. Wrong password, unknown user and inactive user fail alike (LOGIN_BAD_CREDENTIALS) and cost
    * one password verification each, so neither the answer nor its timing tells whether the account exists.
-   * Repeated failures lock what was typed for a while (LoginThrottle), whether or not such an account exists.
+   * Repeated failures lock what was typed for a while (LoginThrottle), whether or not such an account exists; the
+   * attempt is counted before the verification, so parallel guesses cannot outrun the lock.
    */
   async authenticate(typed: string, password: string, client: ClientInfo): Promise<User> {
     // No email or username holds a NUL, and PostgreSQL text cannot (the lookup failed with a 500; found by fuzzing):
     // such a login is an unknown account like any other.
     const login = typed.replaceAll('\u0000', '\uFFFD');
     const key = lookupKey(login);
-    let streak: boolean;
     try {
-      streak = await this.d.throttle.check(key);
+      await this.d.throttle.reserve(key);
     } catch (err) {
-      await this.d.audit.record('login.locked', { client, detail: { login: login.slice(0, 320) } });
+      if (err instanceof AppError) await this.d.audit.record('login.locked', { client, detail: this.typedLogin(login, await this.users.byLogin(login)) });
       throw err;
     }
-    const user = await this.users.byLogin(login);
-    const { ok, needsRehash } = user?.hashedPassword ? await this.hasher.verify(user.hashedPassword, password) : await this.burn(password);
-    if (!user || !ok || !user.isActive) {
+    let user: User | undefined;
+    let verdict: { ok: boolean; needsRehash: boolean };
+    try {
+      user = await this.users.byLogin(login);
+      verdict = user?.hashedPassword ? await this.hasher.verify(user.hashedPassword, password) : await this.burn(password);
+    } catch (err) {
+      await this.d.throttle.release(key).catch(() => {});
+      throw err;
+    }
+    if (!user || !verdict.ok || !user.isActive) {
       const locked = await this.d.throttle.fail(key);
-      await this.d.audit.record('login.failure', { userId: user?.id ?? null, client, detail: { login: login.slice(0, 320), ...(locked ? { locked_seconds: locked } : {}) } });
+      await this.d.audit.record('login.failure', { userId: user?.id ?? null, client, detail: { ...this.typedLogin(login, user), ...(locked ? { locked_seconds: locked } : {}) } });
       throw new AppError('LOGIN_BAD_CREDENTIALS');
     }
-    if (streak) await this.d.throttle.succeed(key);
+    await this.d.throttle.succeed(key);
     if (this.d.requireVerifiedLogin && !user.isVerified) throw new AppError('LOGIN_USER_NOT_VERIFIED');
-    if (needsRehash) await this.users.replaceHash(user.id, user.hashedPassword!, await this.hasher.hash(password));
+    if (verdict.needsRehash) await this.users.replaceHash(user.id, user.hashedPassword!, await this.hasher.hash(password));
     await this.d.audit.record('login.success', { userId: user.id, client });
     return user;
+  }
+
+  /**
+   * What the audit log keeps of a typed login: the text when it names an account, else only a keyed hash of it
+   * (`login_hmac`), since a login that names no account is often a password typed in the wrong field. Repeated
+   * attempts on one unknown name still share one hash.
+   */
+  private typedLogin(login: string, user: User | undefined): { login: string } | { login_hmac: string } {
+    return user ? { login: login.slice(0, 320) } : { login_hmac: this.d.loginDigest.hex(lookupKey(login)) };
   }
 
   /** The same work as a verification, for an account that does not exist (or has no password). */

@@ -88,6 +88,8 @@ export interface AuditEventsTable {
 export interface LoginFailuresTable {
   account_key: string;
   failures: number;
+  /** Attempts counted before their password is verified, not yet settled (0005). */
+  pending: Generated<number>;
   locked_until: NullableTimestamp;
   last_failure_at: Timestamp;
 }

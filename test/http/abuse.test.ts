@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { onEveryDatabase, PASSWORD, type Harness } from '../support/harness.ts';
+import { after, before, describe } from 'node:test';
+import { onEveryDatabase, PASSWORD, testConfig, type Harness } from '../support/harness.ts';
+import { testDatabases, type TestDatabase } from '../support/databases.ts';
+import { createGatehouse, type Gatehouse } from '../../src/gatehouse.ts';
 
 const from = (h: Harness, ip: string, method: string, url: string, body: Record<string, string>, form = false) => h.g.app.inject({
   method: method as 'POST', url, remoteAddress: ip,
@@ -78,6 +81,31 @@ onEveryDatabase('login lockout', (h) => {
     assert.deepEqual(locks.map((s) => Math.round(s / 10) * 10), [10, 20, 40, 80, 120, 120, 120, 120, 120, 120]);
   });
 
+  test('20 parallel wrong passwords get at most 3 verifications: the rest are 429 LOGIN_LOCKED, then the right password too', async () => {
+    await h.register('parallel@example.com');
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => login(h, `10.5.4.${i}`, 'parallel@example.com', `wrong password ${i}`)));
+    const bad = answers.filter((r) => r.statusCode === 400);
+    assert.ok(bad.length <= 3, `${bad.length} wrong passwords were verified`);
+    assert.ok(bad.every((r) => r.json().detail === 'LOGIN_BAD_CREDENTIALS'));
+    for (const r of answers.filter((a) => a.statusCode !== 400)) assertLimited(r, 'LOGIN_LOCKED');
+    assertLimited(await login(h, '10.5.4.99', 'parallel@example.com'), 'LOGIN_LOCKED');
+  });
+
+  test('parallel logins with the right password all get in (they wait for the attempts in flight, not a lock)', async () => {
+    await h.register('busy@example.com');
+    const answers = await Promise.all(Array.from({ length: 8 }, (_, i) => login(h, `10.5.5.${i}`, 'busy@example.com')));
+    assert.deepEqual(answers.map((r) => r.statusCode), Array(8).fill(200));
+    assert.equal((await h.g.db.kysely.selectFrom('login_failures').selectAll().where('account_key', '=', 'busy@example.com').execute()).length, 0);
+  });
+
+  test('a success after failures clears the streak: the next failures start again from zero', async () => {
+    await h.register('streak@example.com');
+    for (let i = 0; i < 2; i++) await login(h, '10.5.6.1', 'streak@example.com', 'wrong password');
+    assert.equal((await login(h, '10.5.6.1', 'streak@example.com')).statusCode, 200);
+    for (let i = 0; i < 2; i++) assert.equal((await login(h, '10.5.6.1', 'streak@example.com', 'wrong password')).statusCode, 400);
+    assert.equal((await login(h, '10.5.6.1', 'streak@example.com')).statusCode, 200);
+  });
+
   test('when the lock ends, the right password works and clears the streak', async () => {
     await h.register('unlocked@example.com');
     for (let i = 0; i < 3; i++) await login(h, '10.5.3.1', 'unlocked@example.com', 'wrong password');
@@ -86,6 +114,38 @@ onEveryDatabase('login lockout', (h) => {
     assert.equal((await h.g.db.kysely.selectFrom('login_failures').selectAll().where('account_key', '=', 'unlocked@example.com').execute()).length, 0);
   });
 }, { LOGIN_LOCK_AFTER: '3', LOGIN_LOCK_BASE: '10s', LOGIN_LOCK_MAX: '2m' });
+
+const postgres = (await testDatabases()).find((d) => d.name === 'postgres');
+
+describe('login lockout across two instances on one PostgreSQL database', { skip: !postgres && 'PostgreSQL is unreachable' }, () => {
+  let db: Awaited<ReturnType<TestDatabase['create']>>;
+  const instances: Gatehouse[] = [];
+  const env = { LOGIN_LOCK_AFTER: '3', LOGIN_LOCK_BASE: '10s', LOGIN_LOCK_MAX: '2m' };
+  before(async () => {
+    db = await postgres!.create();
+    instances.push(await createGatehouse(testConfig(db.url, env)));
+    instances.push(await createGatehouse(testConfig(db.url, env)));
+  });
+  after(async () => {
+    await Promise.all(instances.map((g) => g.close()));
+    await db?.drop();
+  });
+
+  test('20 parallel wrong passwords split between the instances get at most 3 verifications in all', async () => {
+    const [a, b] = instances as [Gatehouse, Gatehouse];
+    const attempt = (g: Gatehouse, username: string, password: string) => g.app.inject({
+      method: 'POST', url: '/auth/jwt/login', headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      payload: new URLSearchParams({ username, password }).toString(),
+    });
+    assert.equal((await a.app.inject({ method: 'POST', url: '/auth/register', payload: { email: 'shared@example.com', password: PASSWORD } })).statusCode, 201);
+    // Both warm (database connections open, hash workers started), so that the 20 really run side by side.
+    await Promise.all([a, b].flatMap((g) => [1, 2, 3].map(() => attempt(g, 'warm-up@example.com', 'wrong password'))));
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => attempt(i % 2 ? a : b, 'shared@example.com', `wrong password ${i}`)));
+    const bad = answers.filter((r) => r.statusCode === 400).length;
+    assert.ok(bad <= 3, `${bad} wrong passwords were verified`);
+    for (const r of answers.filter((x) => x.statusCode !== 400)) assertLimited(r, 'LOGIN_LOCKED');
+  });
+});
 
 onEveryDatabase('the audit log', (h) => {
   test('records who did what, when and from where; admins read it filtered by user and type', async () => {
@@ -109,6 +169,21 @@ onEveryDatabase('the audit log', (h) => {
     assert.ok(logins.json().items.every((e: { type: string }) => e.type === 'login.failure'));
     const none = await h.req({ url: `/admin/audit?since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`, token: root.token });
     assert.equal(none.json().total, 0);
+  });
+
+  test('keeps a typed login only when it names an account; anything else only as a keyed hash (login_hmac)', async () => {
+    await h.register('known-typed@example.com');
+    const typo = 'Tr0ub4dor&3 my real password';
+    for (let i = 0; i < 7; i++) await h.req({ method: 'POST', url: '/auth/jwt/login', form: { username: typo, password: 'whatever' } });
+    await h.req({ method: 'POST', url: '/auth/jwt/login', form: { username: 'Known-Typed@example.com', password: 'wrong password' } });
+    const rows = await h.g.db.kysely.selectFrom('audit_events').selectAll().where('type', 'in', ['login.failure', 'login.locked']).execute();
+    const raw = JSON.stringify(rows);
+    assert.ok(!raw.toLowerCase().includes('tr0ub4dor'), 'the typed text is in audit_events');
+    const details = rows.map((r) => JSON.parse(r.detail!) as Record<string, unknown>);
+    const unknown = details.filter((d) => d.login_hmac !== undefined);
+    assert.ok(unknown.length >= 6 && rows.some((r) => r.type === 'login.locked'), raw);
+    assert.ok(unknown.every((d) => /^[0-9a-f]{16}$/.test(String(d.login_hmac)) && d.login_hmac === unknown[0]!.login_hmac && d.login === undefined));
+    assert.ok(details.some((d) => d.login === 'Known-Typed@example.com' && d.login_hmac === undefined));
   });
 
   test('records logout, session revocation and refresh-token reuse', async () => {
