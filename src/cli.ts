@@ -9,6 +9,7 @@ import { openDatabase } from './store/database.ts';
 import { migrateToLatest, pendingMigrations } from './store/migrate.ts';
 import { AppError } from './errors.ts';
 import { readPassword } from './cli/read-password.ts';
+import { normalizeEmail } from './model/email.ts';
 import { serve } from './cli/serve.ts';
 import { servePrimary } from './cli/cluster.ts';
 import cluster from 'node:cluster';
@@ -123,11 +124,18 @@ async function migrate(config: Config, check: boolean): Promise<number> {
   }
 }
 
-async function createSuperuser(config: Config, email: string | undefined, fromStdin: boolean): Promise<number> {
-  if (!email) {
+async function createSuperuser(config: Config, typed: string | undefined, fromStdin: boolean): Promise<number> {
+  if (!typed) {
     console.error('gatehouse create-superuser: --email is required');
     return 2;
   }
+  // The one email rule (model/email.ts), checked before the password is asked for.
+  const checked = normalizeEmail(typed);
+  if (!checked.ok) {
+    console.error(`gatehouse create-superuser: --email ${JSON.stringify(typed)} is not a valid email address: ${checked.reason}`);
+    return 2;
+  }
+  const email = checked.email;
   const password = await readPassword({ prompt: `Password for ${email}: `, confirm: true, fromStdin });
   const g = await createGatehouse(config, { logger: createLogger({ logLevel: 'warn' }) });
   try {
