@@ -43,6 +43,8 @@ const shown = (c: string): string => JSON.stringify(c);
 export function normalizeEmail(raw: string): EmailResult {
   const fail = (reason: string): EmailResult => ({ ok: false, reason });
   const address = raw.trim().normalize('NFC');
+  // Far too long whatever it holds (4 octets a character at most): said at once, before scanning it.
+  if (address.length > MAX_EMAIL_OCTETS * 4) return fail(`The email address is too long (${octets(address)} bytes; at most ${MAX_EMAIL_OCTETS}).`);
   const at = address.indexOf('@');
   if (at < 0) return fail('An email address must have an @-sign.');
   if (address.indexOf('@', at + 1) >= 0) return fail('An email address must have exactly one @-sign.');
