@@ -135,11 +135,10 @@ async function createSuperuser(config: Config, typed: string | undefined, fromSt
     console.error(`gatehouse create-superuser: --email ${JSON.stringify(typed)} is not a valid email address: ${checked.reason}`);
     return 2;
   }
-  const email = checked.email;
-  const password = await readPassword({ prompt: `Password for ${email}: `, confirm: true, fromStdin });
+  const password = await readPassword({ prompt: `Password for ${checked.email}: `, confirm: true, fromStdin });
   const g = await createGatehouse(config, { logger: createLogger({ logLevel: 'warn' }) });
   try {
-    const { user, created } = await g.users.createSuperuser(email, password);
+    const { user, created } = await g.users.createSuperuser(typed, password); // which normalises it (the one rule)
     console.log(`${created ? 'created' : 'promoted'} super admin ${user.email} (${user.id})`);
     return 0;
   } finally {

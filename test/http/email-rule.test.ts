@@ -135,9 +135,11 @@ onEveryDatabase('One email rule wherever an address is stored', (h) => {
     for (const url of ['/auth/forgot-password', '/auth/request-verify-token']) {
       for (const [what, email] of BAD_EMAILS) assertEmail422(await h.req({ method: 'POST', url, json: { email } }), `${url} ${what}`);
     }
-    const r = await h.req({ method: 'POST', url: '/auth/forgot-password', json: { email: '  Queued@Example.COM ' } });
-    assert.equal(r.statusCode, 202, r.body);
-    const rows = await h.g.db.kysely.selectFrom('mail_outbox').select('email').where('email', 'like', 'Queued@%').execute();
-    assert.deepEqual(rows.map((row) => row.email), ['Queued@example.com']);
+    for (const [url, email] of [['/auth/forgot-password', '  Queued.Reset@Example.COM '], ['/auth/request-verify-token', '\tQueued.Verify@EXAMPLE.com']]) {
+      const r = await h.req({ method: 'POST', url: url!, json: { email } });
+      assert.equal(r.statusCode, 202, r.body);
+    }
+    const rows = await h.g.db.kysely.selectFrom('mail_outbox').select(['kind', 'email']).where('email', 'like', '%Queued.%').orderBy('kind').execute();
+    assert.deepEqual(rows, [{ kind: 'reset', email: 'Queued.Reset@example.com' }, { kind: 'verify', email: 'Queued.Verify@example.com' }]);
   });
 });
