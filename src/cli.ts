@@ -10,6 +10,7 @@ import { explainDatabaseError } from './store/database-errors.ts';
 import { migrateToLatest, migrationNames, pendingMigrations } from './store/migrate.ts';
 import { AppError } from './errors.ts';
 import { readPassword } from './cli/read-password.ts';
+import { normalizeEmail } from './model/email.ts';
 import { serve } from './cli/serve.ts';
 import { servePrimary } from './cli/cluster.ts';
 import cluster from 'node:cluster';
@@ -139,15 +140,21 @@ async function migrateCheck(config: Config): Promise<number> {
   }
 }
 
-async function createSuperuser(config: Config, email: string | undefined, fromStdin: boolean): Promise<number> {
-  if (!email) {
+async function createSuperuser(config: Config, typed: string | undefined, fromStdin: boolean): Promise<number> {
+  if (!typed) {
     console.error('gatehouse create-superuser: --email is required');
     return 2;
   }
-  const password = await readPassword({ prompt: `Password for ${email}: `, confirm: true, fromStdin });
+  // The one email rule (model/email.ts), checked before the password is asked for.
+  const checked = normalizeEmail(typed);
+  if (!checked.ok) {
+    console.error(`gatehouse create-superuser: --email ${JSON.stringify(typed)} is not a valid email address: ${checked.reason}`);
+    return 2;
+  }
+  const password = await readPassword({ prompt: `Password for ${checked.email}: `, confirm: true, fromStdin });
   const g = await createGatehouse(config, { logger: createLogger({ logLevel: 'warn' }) });
   try {
-    const { user, created } = await g.users.createSuperuser(email, password);
+    const { user, created } = await g.users.createSuperuser(typed, password); // which normalises it (the one rule)
     console.log(`${created ? 'created' : 'promoted'} super admin ${user.email} (${user.id})`);
     return 0;
   } finally {

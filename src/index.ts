@@ -7,4 +7,5 @@ export { SECURED } from './http/context.ts';
 export { currentUser, type GuardOptions } from './http/guards.ts';
 export { errorResponses, UserRead, toUserRead } from './http/schemas.ts';
 export type { User } from './model/user.ts';
+export { normalizeEmail, requireEmail, InvalidEmailError, type EmailResult } from './model/email.ts';
 export { ROLES, type Role, atLeast } from './model/roles.ts';

@@ -244,10 +244,21 @@ describe('gatehouse create-superuser', () => {
     assert.match(again.stdout, new RegExp(`^promoted super admin promoted@example\\.com \\(${id}\\)$`, 'm'));
   });
 
+  test('stores --email as the one rule normalises it: trimmed, the domain lower-cased, the local part as typed', async () => {
+    const r = await gatehouse(['create-superuser', '--email', '  Chief.Admin@Example.COM  '], { env, input: 'a long password\n' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^created super admin Chief\.Admin@example\.com \(/m);
+  });
+
   const refused: [string, string[], string | undefined, number, RegExp][] = [
     ['no --email', ['create-superuser'], 'some password\n', 2, /--email is required/],
     ['nothing on standard input', ['create-superuser', '--email', 'nopw@example.com'], '', 1, /no password on standard input/],
     ['a password that breaks the policy', ['create-superuser', '--email', 'short@example.com'], 'short\n', 2, /at least 8 characters/],
+    // The one email rule (src/model/email.ts), checked before the password is read.
+    ['two addresses in --email', ['create-superuser', '--email', 'a@b.com,victim@example.com'], 'a long password\n', 2, /not a valid email address: .*exactly one @-sign/],
+    ['a display name in --email', ['create-superuser', '--email', 'Mallory <m@example.com>'], 'a long password\n', 2, /not a valid email address: .*not allowed/],
+    ['an --email without @', ['create-superuser', '--email', 'not-an-email'], 'a long password\n', 2, /not a valid email address: .*@-sign/],
+    ['a 65-octet local part in --email', ['create-superuser', '--email', `${'l'.repeat(65)}@example.com`], 'a long password\n', 2, /not a valid email address: .*too long/],
   ];
   for (const [what, args, input, code, why] of refused) {
     test(`refuses ${what}, exiting ${code} and saying why`, async () => {

@@ -10,7 +10,12 @@ const Nullable = <T extends TSchema>(t: T) => Type.Union([t, Type.Null()]);
 /** A nullable string as a type array: serialised far faster than anyOf (fast-json-stringify needs no branch test). */
 const NullableString = (o: object = {}) => Type.Unsafe<string | null>({ type: ['string', 'null'], ...o });
 
-export const Email = Type.String({ format: 'email', maxLength: 320, description: 'Unique without regard to case.' });
+/**
+ * `idn-email`: internationalized addresses (RFC 6531) are accepted, so OpenAPI's ASCII `email` would document a
+ * narrower rule than the one checked (model/email.ts, via http/validation.ts). Normalised by the services. No
+ * maxLength: the rule measures octets (254) and says so, where a character count would answer another message.
+ */
+export const Email = Type.String({ format: 'idn-email', description: 'Trimmed; the domain is lower-cased (Unicode form). At most 64 bytes before the @, 254 in all. Unique without regard to case.' });
 /** Long enough for the configured policy to answer with its own reason (REGISTER_INVALID_PASSWORD) instead of a 422. */
 export const Password = Type.String({ maxLength: 4096, description: 'Checked against the password policy (PASSWORD_MIN_LENGTH…).' });
 export const Username = Type.String({ pattern: USERNAME_PATTERN, description: '2–39 letters, digits, "_", "." or "-"; unique without regard to case.' });

@@ -1,6 +1,7 @@
 import { Ajv, type ErrorObject, type Options } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifySchemaCompiler } from 'fastify';
+import { normalizeEmail } from '../model/email.ts';
 
 // ajv-formats is CommonJS; under NodeNext its default import is the module object.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -10,6 +11,14 @@ const shared: Options = { allErrors: true, strict: false, useDefaults: true, rem
 const bodyAjv = addFormats(new Ajv({ ...shared, coerceTypes: false }));
 /** Query strings, path parameters, headers and form fields are text: numbers and booleans are read out of them. */
 const textAjv = addFormats(new Ajv({ ...shared, coerceTypes: true }));
+/**
+ * `idn-email` (JSON Schema's internationalized email, RFC 6531) is the one email rule of model/email.ts, so what
+ * the schema lets through is exactly what the services store (after the same normalisation). `email` is too: no
+ * route should check an address with ajv-formats' ASCII-only pattern instead.
+ */
+for (const ajv of [bodyAjv, textAjv]) {
+  for (const name of ['idn-email', 'email']) ajv.addFormat(name, { type: 'string', validate: (s: string) => normalizeEmail(s).ok });
+}
 
 export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) =>
   (httpPart === 'body' ? bodyAjv : textAjv).compile(schema);
@@ -53,8 +62,8 @@ export function toValidationIssues(errors: ErrorObject[], part: string, root: un
         break;
       }
       case 'format':
-        issue = e.params.format === 'email'
-          ? { type: 'value_error', loc: [where, ...path], msg: 'value is not a valid email address: An email address must have an @-sign and a valid domain.', input }
+        issue = e.params.format === 'idn-email' || e.params.format === 'email'
+          ? { type: 'value_error', loc: [where, ...path], msg: `value is not a valid email address: ${emailProblem(input)}`, input: clip(input) }
           : { type: 'value_error', loc: [where, ...path], msg: `Input should be a valid ${e.params.format}`, input };
         break;
       case 'maxLength':
@@ -92,6 +101,12 @@ export function toValidationIssues(errors: ErrorObject[], part: string, root: un
     issues.push(issue);
   }
   return issues;
+}
+
+/** Why model/email.ts refuses the address, in pydantic's words' place ("value is not a valid email address: …"). */
+function emailProblem(input: unknown): string {
+  const r = typeof input === 'string' ? normalizeEmail(input) : undefined;
+  return r && !r.ok ? r.reason : 'An email address must have an @-sign and a valid domain.';
 }
 
 function valueAt(root: unknown, path: (string | number)[]): unknown {

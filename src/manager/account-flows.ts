@@ -1,5 +1,6 @@
 import { AppError } from '../errors.ts';
 import type { User } from '../model/user.ts';
+import { requireEmail } from '../model/email.ts';
 import type { ClientInfo } from '../auth/jwt-strategy.ts';
 import type { PasswordHasher } from '../crypto/password-hasher.ts';
 import type { SessionStore } from '../store/session-store.ts';
@@ -21,7 +22,8 @@ export class AccountFlows {
     this.d = deps;
   }
 
-  async requestVerify(email: string, client: ClientInfo): Promise<void> {
+  async requestVerify(typed: string, client: ClientInfo): Promise<void> {
+    const email = requireEmail(typed); // queued as stored, so the worker finds " A@Example.COM " as a@example.com's user
     await this.d.mail.enqueue('verify', email);
     await this.d.audit.record('email.verify.request', { client, detail: { email } });
   }
@@ -37,7 +39,8 @@ export class AccountFlows {
     return updated;
   }
 
-  async forgotPassword(email: string, client: ClientInfo): Promise<void> {
+  async forgotPassword(typed: string, client: ClientInfo): Promise<void> {
+    const email = requireEmail(typed);
     await this.d.mail.enqueue('reset', email);
     await this.d.audit.record('password.reset.request', { client, detail: { email } });
   }

@@ -8,6 +8,7 @@ import type { SessionStore } from '../store/session-store.ts';
 import { DuplicateKeyError } from '../store/errors.ts';
 import type { ClientInfo } from '../auth/jwt-strategy.ts';
 import { lookupKey } from '../model/user.ts';
+import { requireEmail } from '../model/email.ts';
 import type { PasswordPolicy } from './password-policy.ts';
 import type { AuditLog } from './audit-log.ts';
 import type { LoginThrottle } from './login-throttle.ts';
@@ -51,12 +52,13 @@ export class UserManager {
   }
 
   async register(input: RegisterInput, client: ClientInfo): Promise<User> {
-    this.checkPassword(input.password, input.email, 'REGISTER_INVALID_PASSWORD');
-    if (await this.users.byEmail(input.email)) throw new AppError('REGISTER_USER_ALREADY_EXISTS');
+    const email = requireEmail(input.email); // the one rule (model/email.ts), before the uniqueness check
+    this.checkPassword(input.password, email, 'REGISTER_INVALID_PASSWORD');
+    if (await this.users.byEmail(email)) throw new AppError('REGISTER_USER_ALREADY_EXISTS');
     const hashedPassword = await this.hasher.hash(input.password); // outside any transaction
     try {
       const user = await this.users.insert({
-        id: newId(), email: input.email, username: input.username ?? null, fullName: input.fullName ?? null,
+        id: newId(), email, username: input.username ?? null, fullName: input.fullName ?? null,
         hashedPassword, isActive: true, isVerified: false, role: 'user',
       });
       await this.d.audit.record('register', { userId: user.id, client });
@@ -69,7 +71,8 @@ export class UserManager {
   }
 
   /** Creates a super admin, or promotes an existing user (`gatehouse create-superuser`). */
-  async createSuperuser(email: string, password: string): Promise<{ user: User; created: boolean }> {
+  async createSuperuser(typedEmail: string, password: string): Promise<{ user: User; created: boolean }> {
+    const email = requireEmail(typedEmail);
     this.checkPassword(password, email, 'REGISTER_INVALID_PASSWORD');
     const hashedPassword = await this.hasher.hash(password);
     const existing = await this.users.byEmail(email);
@@ -194,9 +197,10 @@ export class UserManager {
   /** The changes a SelfUpdate asks for, validated; a new email must be verified again. */
   private async changes(user: User, patch: SelfUpdate): Promise<UserChanges> {
     const c: UserChanges = {};
-    if (patch.email !== undefined && patch.email !== user.email) {
-      c.email = patch.email;
-      if (patch.email.toLowerCase() !== user.email.toLowerCase()) c.isVerified = false;
+    const email = patch.email === undefined ? undefined : requireEmail(patch.email);
+    if (email !== undefined && email !== user.email) {
+      c.email = email;
+      if (lookupKey(email) !== lookupKey(user.email)) c.isVerified = false;
     }
     if (patch.username !== undefined) c.username = patch.username;
     if (patch.fullName !== undefined) c.fullName = patch.fullName;

@@ -160,6 +160,51 @@ onEveryDatabase('GitHub social login', (h) => {
     assert.deepEqual([r.statusCode, r.json()], [400, { detail: 'OAUTH_NOT_AVAILABLE_EMAIL' }]);
   });
 
+  // The one email rule (src/model/email.ts): what registration refuses, social login never stores — the profile is
+  // a broken answer (502), never half-read.
+  const badProviderEmails: [string, string][] = [
+    ['two addresses', 'a@b.com,victim@example.com'],
+    ['a display name', 'Mallory <m@example.com>'],
+    ['a CR/LF header', 'm\r\nBcc: victim@example.com'],
+    ['no @', 'not-an-email'],
+    ['a 65-character local part', `${'l'.repeat(65)}@example.com`],
+  ];
+  for (const [what, email] of badProviderEmails) {
+    test(`a primary verified email with ${what} is 502 OAUTH_PROVIDER_ERROR, and no user is created`, async () => {
+      const users = async () => Number((await h.g.db.kysely.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+      const before = await users();
+      const gh = githubUser('bademail', [{ email, primary: true, verified: true, visibility: 'private' }]);
+      const { browser, returnedTo } = await spaSignIn(h, gh.login);
+      const r = await finish(browser, returnedTo);
+      assert.deepEqual([r.statusCode, r.json().detail.code], [502, 'OAUTH_PROVIDER_ERROR'], r.body);
+      assert.match(r.json().detail.reason, /^github: GET \/user\/emails: the primary email is not a valid address: /);
+      assert.equal(await users(), before);
+    });
+  }
+
+  test('a known GitHub account whose email turns bad is refused (502), and its stored email stays as it was', async () => {
+    const gh = githubUser('turnsbad');
+    const good = gh.emails[0]!.email;
+    const first = await spaSignIn(h, gh.login);
+    assert.equal((await finish(first.browser, first.returnedTo)).statusCode, 200);
+    gh.emails = [{ email: 'Mallory <m@example.com>', primary: true, verified: true, visibility: null }];
+    const again = await spaSignIn(h, gh.login);
+    const r = await finish(again.browser, again.returnedTo);
+    assert.deepEqual([r.statusCode, r.json().detail.code], [502, 'OAUTH_PROVIDER_ERROR'], r.body);
+    const row = await h.g.db.kysely.selectFrom('oauth_accounts').select('account_email').where('account_id', '=', String(gh.id)).executeTakeFirstOrThrow();
+    assert.equal(row.account_email, good);
+  });
+
+  test('GitHub\'s email is stored as the one rule normalises it: trimmed, the domain lower-cased', async () => {
+    const gh = githubUser('normal', [{ email: '  Octo.Cat@Example.COM ', primary: true, verified: true, visibility: 'private' }]);
+    const { browser, returnedTo } = await spaSignIn(h, gh.login);
+    const r = await finish(browser, returnedTo);
+    assert.equal(r.statusCode, 200, r.body);
+    assert.equal(r.json().user.email, 'Octo.Cat@example.com');
+    const accounts = await h.req({ url: '/users/me/accounts', token: r.json().access_token });
+    assert.equal(accounts.json()[0].account_email, 'Octo.Cat@example.com');
+  });
+
   const failures: [string, 'token' | 'user' | 'emails', { status: number; body: string; contentType?: string }, number, string][] = [
     ['the token endpoint answers 502', 'token', { status: 502, body: 'Bad gateway', contentType: 'text/html' }, 502, 'OAUTH_PROVIDER_ERROR'],
     ['the token endpoint answers malformed JSON', 'token', { status: 200, body: '{"access_token": ' }, 502, 'OAUTH_PROVIDER_ERROR'],

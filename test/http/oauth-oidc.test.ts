@@ -66,6 +66,36 @@ onEveryDatabase('OpenID Connect social login', (h) => {
     assert.deepEqual(accounts.json().map((a: { provider: string; account_id: string }) => [a.provider, a.account_id]), [['google', login]]);
   });
 
+  // The one email rule (src/model/email.ts): what registration refuses, social login never stores.
+  const badClaims: ['google' | 'acme', string, string][] = [
+    ['google', 'in the ID token, two addresses', 'a@b.com,victim@example.com'],
+    ['acme', 'from userinfo, a display name', 'Mallory <m@example.com>'],
+    ['acme', 'from userinfo, a CR/LF header', 'm\r\nBcc: victim@example.com'],
+    ['acme', 'from userinfo, no @', 'not-an-email'],
+  ];
+  for (const [provider, what, email] of badClaims) {
+    test(`${provider}: an email claim ${what} is 502 OAUTH_PROVIDER_ERROR, and no user is created`, async () => {
+      const users = async () => Number((await h.g.db.kysely.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+      const before = await users();
+      const login = unique('bademail');
+      (provider === 'google' ? google : acme).setAccount(login, { email, email_verified: true });
+      const { browser, returnedTo } = await spaSignIn(h, provider, login);
+      const r = await finish(browser, provider, callbackBody(returnedTo));
+      assert.deepEqual([r.statusCode, r.json().detail.code], [502, 'OAUTH_PROVIDER_ERROR'], r.body);
+      assert.match(r.json().detail.reason, new RegExp(`^${provider}: .*the email claim is not a valid address: `));
+      assert.equal(await users(), before);
+    });
+  }
+
+  test('an email claim is stored as the one rule normalises it: trimmed, the domain lower-cased', async () => {
+    const login = unique('normal');
+    acme.setAccount(login, { email: ' Ada.L@Example.COM  ', email_verified: true });
+    const { browser, returnedTo } = await spaSignIn(h, 'acme', login);
+    const r = await finish(browser, 'acme', callbackBody(returnedTo));
+    assert.equal(r.statusCode, 200, r.body);
+    assert.equal(r.json().user.email, 'Ada.L@example.com');
+  });
+
   test('a generic issuer (claims from userinfo) logs in through the server callback with the session cookies', async () => {
     const login = unique('ada');
     const { browser, returnedTo } = await signIn(new TestBrowser(h), { provider: 'acme', kind: 'oidc', login, spa: SPA, gatehouse: GATEHOUSE });
