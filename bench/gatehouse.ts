@@ -29,6 +29,7 @@ function serverEnv(dir: string, host: string, port: number, databaseUrl?: string
     NODE_ENV: 'production',
     HOST: host,
     PORT: String(port),
+    PUBLIC_URL: `http://${host}:${port}`,
     DATABASE_URL: databaseUrl ?? `sqlite:///${join(dir, 'bench.db')}`,
     APP_SECRET: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'warn',

@@ -276,7 +276,8 @@ describe('gatehouse serve refuses a bad configuration at start', { concurrency: 
     ['PORT=abc', { PORT: 'abc' }, [], 'PORT'],
     ['--port abc', {}, ['--port', 'abc'], 'PORT'],
     ['a short APP_SECRET', { APP_SECRET: 'short' }, [], 'APP_SECRET'],
-    ['NODE_ENV=production without APP_SECRET', { NODE_ENV: 'production', APP_SECRET: '' }, [], 'APP_SECRET'],
+    ['NODE_ENV=production without APP_SECRET', { NODE_ENV: 'production', PUBLIC_URL: 'https://auth.example.com', APP_SECRET: '' }, [], 'APP_SECRET'],
+    ['NODE_ENV=production without PUBLIC_URL', { NODE_ENV: 'production' }, [], 'PUBLIC_URL'],
     ['CORS_ORIGINS=*', { CORS_ORIGINS: '*' }, [], 'CORS_ORIGINS'],
   ];
   for (const [what, extra, args, variable] of bad) {

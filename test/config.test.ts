@@ -36,9 +36,10 @@ describe('loadConfig refuses a bad setting, naming the variable and saying why',
     ['an origin with a trailing slash, among good ones', { CORS_ORIGINS: 'https://a.com, https://b.com/' }, 'CORS_ORIGINS', /"https:\/\/b\.com\/" is not an origin/],
     ['a boolean that is neither true nor false', { REQUIRE_VERIFIED_LOGIN: 'maybe' }, 'REQUIRE_VERIFIED_LOGIN', /must be true or false/],
     ['a secret shorter than 32 characters', { APP_SECRET: 'short' }, 'APP_SECRET', /at least 32 characters/],
-    ['production without APP_SECRET', { NODE_ENV: 'production' }, 'APP_SECRET', /required when NODE_ENV=production/],
-    ['production with a guessable secret', { NODE_ENV: 'production', APP_SECRET: `secret${'-0123456789'.repeat(4)}` }, 'APP_SECRET', /too guessable/],
-    ['production with a long secret of few distinct characters', { NODE_ENV: 'production', APP_SECRET: 'ab'.repeat(20) }, 'APP_SECRET', /too guessable/],
+    ['production without PUBLIC_URL', { NODE_ENV: 'production', APP_SECRET: GOOD_SECRET }, 'PUBLIC_URL', /required when NODE_ENV=production.*token issuer every instance must share/],
+    ['production without APP_SECRET', { NODE_ENV: 'production', PUBLIC_URL: 'https://auth.example.com' }, 'APP_SECRET', /required when NODE_ENV=production/],
+    ['production with a guessable secret', { NODE_ENV: 'production', PUBLIC_URL: 'https://auth.example.com', APP_SECRET: `secret${'-0123456789'.repeat(4)}` }, 'APP_SECRET', /too guessable/],
+    ['production with a long secret of few distinct characters', { NODE_ENV: 'production', PUBLIC_URL: 'https://auth.example.com', APP_SECRET: 'ab'.repeat(20) }, 'APP_SECRET', /too guessable/],
     ['a minimum password length above the maximum', { PASSWORD_MIN_LENGTH: '100', PASSWORD_MAX_LENGTH: '50' }, 'PASSWORD_MIN_LENGTH', /must not exceed PASSWORD_MAX_LENGTH \(50\)/],
     ['a public URL that is not http(s)', { PUBLIC_URL: 'ftp://x' }, 'PUBLIC_URL', /http\(s\) URL/],
     ['a public URL that is not a URL', { PUBLIC_URL: 'example.com' }, 'PUBLIC_URL', /absolute http\(s\) URL/],
@@ -119,13 +120,13 @@ describe('loadConfig accepts good settings', () => {
 
   test('production starts with a strong secret, and warns about a plain-http origin that is not loopback', () => {
     const warnings: string[] = [];
-    const c = load({ NODE_ENV: 'production', APP_SECRET: GOOD_SECRET, CORS_ORIGINS: 'http://app.example.com,http://localhost:3000' }, { warn: (m) => warnings.push(m) });
+    const c = load({ NODE_ENV: 'production', PUBLIC_URL: 'https://auth.example.com', APP_SECRET: GOOD_SECRET, CORS_ORIGINS: 'http://app.example.com,http://localhost:3000' }, { warn: (m) => warnings.push(m) });
     assert.equal(c.env, 'production');
     assert.equal(c.secret, GOOD_SECRET);
     assert.equal(warnings.length, 1);
     assert.match(warnings[0]!, /CORS_ORIGINS.*plain-http/);
     const quiet: string[] = [];
-    load({ NODE_ENV: 'production', APP_SECRET: GOOD_SECRET, CORS_ORIGINS: 'https://app.example.com,http://localhost:3000,http://127.0.0.1:3000,http://[::1]:3000' }, { warn: (m) => quiet.push(m) });
+    load({ NODE_ENV: 'production', PUBLIC_URL: 'https://auth.example.com', APP_SECRET: GOOD_SECRET, CORS_ORIGINS: 'https://app.example.com,http://localhost:3000,http://127.0.0.1:3000,http://[::1]:3000' }, { warn: (m) => quiet.push(m) });
     assert.deepEqual(quiet, []);
   });
 });

@@ -16,13 +16,22 @@ export interface AccessClaims { sub: string; sid: string; jti: string; exp: numb
 /** Why a token was refused; RFC 6750 §3.1 lets the 401 say "expired" apart from "invalid". */
 export class TokenRejected extends Error {
   readonly expired: boolean;
+  /**
+   * Set when the refusal is one an operator can fix (another instance's issuer or audience, a key this instance
+   * does not know): worth a log line. Never holds the token.
+   */
+  readonly operatorHint: string | undefined;
 
-  constructor(expired: boolean, why: string) {
+  constructor(expired: boolean, why: string, operatorHint?: string) {
     super(why);
     this.expired = expired;
+    this.operatorHint = operatorHint;
     this.name = 'TokenRejected';
   }
 }
+
+/** A claim value from a refused token, for a log line: short, and only if it is a string. */
+const shown = (v: unknown): string => (typeof v === 'string' ? JSON.stringify(v.slice(0, 200)) : 'none');
 
 /** The JWS compact form; anything else is refused before any crypto runs. */
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
@@ -122,13 +131,22 @@ export class AccessTokens {
     } catch (err) {
       if (err instanceof TokenRejected) throw err;
       if (err instanceof errors.JWTExpired) throw new TokenRejected(true, 'expired');
+      if (err instanceof errors.JWTClaimValidationFailed && (err.claim === 'iss' || err.claim === 'aud')) {
+        const [name, expected] = err.claim === 'iss' ? ['JWT_ISSUER', this.o.issuer] : ['JWT_AUDIENCE', this.o.audience];
+        throw new TokenRejected(false, err.message, `its ${err.claim} ${shown(err.payload[err.claim])} is not this instance's ${name} ${JSON.stringify(expected)}: `
+          + 'instances that share users must share PUBLIC_URL (or JWT_ISSUER) and JWT_AUDIENCE');
+      }
       throw new TokenRejected(false, (err as Error).message);
     }
   }
 
   private async resolveKey(header: JWTHeaderParameters) {
     const found = await this.o.keys.verifying(header.kid);
-    if (!found || found.alg !== header.alg) throw new TokenRejected(false, 'unknown key or algorithm');
+    if (!found) {
+      throw new TokenRejected(false, 'unknown key', typeof header.kid !== 'string' ? undefined
+        : `it is signed with a key this instance does not know (kid ${shown(header.kid)}): instances that share users must share DATABASE_URL and APP_SECRET`);
+    }
+    if (found.alg !== header.alg) throw new TokenRejected(false, 'unknown key or algorithm');
     return found.key;
   }
 }

@@ -1,7 +1,7 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { Config } from '../config/config.ts';
 import { createLogger } from '../gatehouse.ts';
-import { openDatabase } from '../store/database.ts';
+import { isPostgresUrl, openDatabase } from '../store/database.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import { explainDatabaseError } from '../store/database-errors.ts';
 import { MetricsAggregator } from '../observability/metrics-aggregator.ts';
@@ -31,6 +31,12 @@ export async function servePrimary(config: Config, workers: number, opts: { migr
     } finally {
       await db.close();
     }
+  }
+  if (!isPostgresUrl(config.databaseUrl) && config.session.cacheMs > 0) {
+    // Workers on one SQLite file have no change feed between them (PostgreSQL's LISTEN/NOTIFY): each trusts its
+    // session cache for up to SESSION_CACHE_MS.
+    log.warn({ sessionCacheMs: config.session.cacheMs },
+      `SQLite with --workers: a logout, revocation or user change made through one worker reaches the others only after SESSION_CACHE_MS (${config.session.cacheMs} ms); use PostgreSQL, or SESSION_CACHE_MS=0, for revocation that is immediate everywhere`);
   }
   if (config.metrics.enabled) new MetricsAggregator(cluster);
   let stopping = false;

@@ -79,6 +79,11 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, opts: L
 
   const host = s.HOST!;
   const port = s.PORT!;
+  // Every instance must agree on the issuer of access tokens (JWT_ISSUER, default PUBLIC_URL); a default built from
+  // each process's own HOST:PORT would make instances refuse each other's tokens, so production names it.
+  if (s.NODE_ENV === 'production' && s.PUBLIC_URL === undefined) {
+    throw new ConfigError('PUBLIC_URL', 'is required when NODE_ENV=production: it is the URL users reach Gatehouse at, the token issuer every instance must share, and the base of mailed links (e.g. https://auth.example.com)');
+  }
   const publicUrl = s.PUBLIC_URL ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const password = { minLength: s.PASSWORD_MIN_LENGTH!, maxLength: s.PASSWORD_MAX_LENGTH!, rejectCommon: s.PASSWORD_REJECT_COMMON! };
   if (password.minLength > password.maxLength) {

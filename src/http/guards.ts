@@ -62,7 +62,10 @@ export class Guards {
       try {
         auth = await this.strategy.readToken(token);
       } catch (err) {
-        if (err instanceof TokenRejected) throw unauthorized(err.expired ? 'expired' : 'invalid');
+        if (err instanceof TokenRejected) {
+          if (err.operatorHint) req.log.info({ reason: err.operatorHint }, `access token refused: ${err.operatorHint}`);
+          throw unauthorized(err.expired ? 'expired' : 'invalid');
+        }
         throw err;
       }
       if (!auth.user.isActive) throw unauthorized('invalid');
