@@ -5,6 +5,7 @@ import { usersAndSessions } from './migrations/0001_users_and_sessions.ts';
 import { refreshTokensAndKeys } from './migrations/0002_refresh_tokens_and_keys.ts';
 import { oauthAccounts } from './migrations/0003_oauth_accounts.ts';
 import { mailAuditLimits } from './migrations/0004_mail_audit_limits.ts';
+import { mailOutboxDetail } from './migrations/0005_mail_outbox_detail.ts';
 
 /** Every migration, in order. Names sort in the order they run; never rename or edit one that has shipped. */
 const migrations = (dialect: DialectName): Record<string, Migration> => ({
@@ -12,6 +13,7 @@ const migrations = (dialect: DialectName): Record<string, Migration> => ({
   '0002_refresh_tokens_and_keys': refreshTokensAndKeys(dialect),
   '0003_oauth_accounts': oauthAccounts(dialect),
   '0004_mail_audit_limits': mailAuditLimits(dialect),
+  '0005_mail_outbox_detail': mailOutboxDetail(),
 });
 
 /** An arbitrary constant: the PostgreSQL advisory lock that lets exactly one instance migrate at a time. */
