@@ -127,19 +127,31 @@ export class UserStore {
    *   then re-reads each locked row and drops those no longer active super admins, so it counts what the first one
    *   left. (A conditional UPDATE … WHERE EXISTS (another super admin) alone is not enough: two transactions
    *   changing two different rows do not wait for each other, and each sees the other's row unchanged.)
-   * - SQLite: the process has one connection, and a transaction holds it, so nothing else of this process runs in
-   *   between; another process writing in between makes this transaction's write fail (SQLITE_BUSY), never succeed
-   *   on a stale count.
+   * - SQLite: one writer at a time. BEGIN IMMEDIATE takes the write lock before the count (waiting, busy_timeout,
+   *   for another process that holds it), and a transaction holds this process's one connection, so nothing
+   *   writes between the count and the write. (A deferred BEGIN would fail with "database is locked" when two
+   *   processes both read and then both try to write.)
    */
   private async unlessLastSuperuser<T>(id: string, write: (db: Kysely<Database>) => Promise<T>): Promise<T | LastSuperuser> {
     if (!this.dialect) throw new Error('UserStore: the super-admin guard needs the dialect');
-    const pg = this.dialect === 'postgres';
-    return this.db.transaction().execute(async (trx) => {
-      let q = trx.selectFrom('users').select('id').where('role', '=', 'super_admin').where('is_active', '=', bit(true)).orderBy('id');
-      if (pg) q = q.forUpdate();
+    const guarded = async (db: Kysely<Database>, lock: boolean) => {
+      let q = db.selectFrom('users').select('id').where('role', '=', 'super_admin').where('is_active', '=', bit(true)).orderBy('id');
+      if (lock) q = q.forUpdate();
       const admins = (await q.execute()).map((r) => r.id);
       if (admins.length <= 1 && admins.includes(id)) return 'last_superuser' as const;
-      return write(trx);
+      return write(db);
+    };
+    if (this.dialect === 'postgres') return this.db.transaction().execute((trx) => guarded(trx, true));
+    return this.db.connection().execute(async (conn) => {
+      await sql`begin immediate`.execute(conn);
+      try {
+        const r = await guarded(conn, false);
+        await sql`commit`.execute(conn);
+        return r;
+      } catch (err) {
+        await sql`rollback`.execute(conn);
+        throw err;
+      }
     });
   }
 
