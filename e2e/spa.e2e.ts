@@ -129,9 +129,24 @@ describe('the web app in Chromium', () => {
 
       // The profile form says which field the server refused, next to the field.
       await register('taken@example.com');
-      await page.getByLabel('Email').fill('taken@example.com');
-      await page.getByRole('button', { name: 'Save details' }).click();
-      assert.match(await page.getByRole('alert').textContent() ?? '', /Another account already uses this email/);
+      // A new email address needs the current password, asked for once the email is edited.
+      const details = page.locator('form', { has: page.getByRole('heading', { name: 'Account details' }) });
+      await details.getByLabel('Email').fill('taken@example.com');
+      await details.getByLabel('Current password').fill(PASSWORD);
+      await details.getByRole('button', { name: 'Save details' }).click();
+      assert.match(await details.getByRole('alert').textContent() ?? '', /Another account already uses this email/);
+      await details.getByLabel('Email').fill('ada@example.com');
+
+      // A new password too: a wrong current password is refused, the right one works.
+      const password = page.locator('form', { has: page.getByRole('heading', { name: 'Password', exact: true }) });
+      await password.getByLabel('Current password').fill('not my password');
+      await password.getByLabel('New password', { exact: true }).fill('a new password for ada');
+      await password.getByLabel('Repeat the new password').fill('a new password for ada');
+      await password.getByRole('button', { name: 'Change password' }).click();
+      assert.match(await password.getByRole('alert').textContent() ?? '', /current password/);
+      await password.getByLabel('Current password').fill(PASSWORD);
+      await password.getByRole('button', { name: 'Change password' }).click();
+      await password.getByRole('status').filter({ hasText: 'Password changed.' }).waitFor();
       assertNoScriptErrors(tab.errors);
     } finally {
       await tab.close();

@@ -32,6 +32,8 @@ export const ERRORS = {
   REFRESH_TOKEN_INVALID: { status: 401, message: 'The refresh token is unknown, used, expired, or its session ended: log in again.' },
   CSRF_FAILED: { status: 403, message: 'A cookie-authenticated request came from an untrusted origin or without a valid X-CSRF-Token header (GET /auth/csrf).' },
   ROLE_CHANGE_NOT_ALLOWED: { status: 403, message: 'The acting user may not grant this role, or may not change this user.' },
+  UPDATE_USER_CURRENT_PASSWORD_INVALID: { status: 400, message: 'Changing the email or password needs the user\'s current password (`current_password`): it was wrong, or missing (then `reason` says so).' },
+  UPDATE_USER_REAUTHENTICATION_REQUIRED: { status: 403, message: 'The user has no password and logged in too long ago (REAUTH_MAX_AGE) to change the email: log in again, then retry.' },
   LAST_SUPERUSER: { status: 400, message: 'This would leave no active super admin.' },
   INVALID_ROLE_UPDATE: { status: 400, message: '`role` and `is_superuser` disagree.' },
   OAUTH_INVALID_STATE: { status: 400, message: 'The social login state is unknown, used, expired, for another provider, or was not started in this browser: start again.' },

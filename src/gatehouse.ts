@@ -27,6 +27,7 @@ import { FolderMailer, SmtpMailer } from './mail/mailer.ts';
 import { defaultTemplates, type MailTemplates } from './mail/templates.ts';
 import { LoginThrottle } from './manager/login-throttle.ts';
 import { PasswordPolicy } from './manager/password-policy.ts';
+import { RecentProof } from './manager/recent-proof.ts';
 import { AuditStore } from './store/audit-store.ts';
 import { LoginFailureStore } from './store/login-failure-store.ts';
 import { KeyedDigest } from './crypto/keyed-digest.ts';
@@ -120,7 +121,7 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
     }
     const changes = await openChangeFeed(db, config, logger);
     closeFeed = () => changes.close();
-    const userStore = new UserStore(db.kysely, changes);
+    const userStore = new UserStore(db.kysely, changes, db.dialect);
     const sessionStore = new SessionStore(db.kysely, db.dialect, changes);
     const sessionCache = new SessionCache(config.session.cacheMs);
     changes.subscribe((c) => sessionCache.apply(c));
@@ -132,14 +133,12 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
     audit.onError = (err, type) => logger.error({ err, type }, 'could not write an audit event');
     const throttle = new LoginThrottle(new LoginFailureStore(db.kysely, db.dialect), config.loginLock);
     const policy = new PasswordPolicy(config.password);
-    const users = new UserManager({ users: userStore, sessions: sessionStore, hasher, policy, audit, throttle, requireVerifiedLogin: config.requireVerifiedLogin,
-      loginDigest: new KeyedDigest(config.secret, 'audit-login-hmac') });
     const sessions = new SessionManager(sessionStore, new RefreshTokenStore(db.kysely), strategy, new RefreshTokens(config.secret), audit, config.session);
     const tokens = new AccountTokens(new AccountTokenStore(db.kysely), userStore, config.mail.ttl);
     const mailer = config.mail.smtpUrl ? new SmtpMailer(config.mail.smtpUrl, config.mail.from) : new FolderMailer(config.mail.folder, config.mail.from);
     const mail = new MailQueue(
       { store: new MailOutboxStore(db.kysely), users: userStore, tokens, mailer, templates: { ...defaultTemplates, ...opts.mailTemplates }, log: logger },
-      { appName: config.mail.appName, links: config.mail.links, logLinks: !config.mail.smtpUrl && config.env !== 'production' },
+      { appName: config.mail.appName, links: config.mail.links, logLinks: config.mail.logLinks },
     );
     const flows = new AccountFlows({ users: userStore, sessions: sessionStore, tokens, mail, hasher, policy, audit });
     if (!config.mail.smtpUrl) logger.warn({ folder: config.mail.folder }, 'SMTP_URL is not set: mails are written to a folder, not sent');
@@ -147,6 +146,11 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
       config.limits.redisUrl ? new RedisCounters(config.limits.redisUrl, config.limits.redisPrefix) : new MemoryCounters(), config.limits.rates,
     ) : undefined;
     if (limits) limits.onStoreError = (err) => logger.error({ err }, 'rate-limit counters unreachable: request let through');
+    const proof = new RecentProof({ hasher, sessions: sessionStore, limiter: limits, settings: config.reauth });
+    const users = new UserManager({
+      users: userStore, sessions: sessionStore, hasher, policy, audit, throttle, requireVerifiedLogin: config.requireVerifiedLogin, proof, notices: mail,
+      loginDigest: new KeyedDigest(config.secret, 'audit-login-hmac'),
+    });
     const purge = () => Promise.all([sessions.purge(), throttle.purge(), tokens.purge(), mail.purge()]).then(
       ([n]) => { if (n > 0) logger.info({ purged: n }, 'expired sessions deleted'); },
       (err) => logger.warn({ err }, 'could not purge expired sessions'),

@@ -72,7 +72,7 @@ describe('two instances on one PostgreSQL database', { skip: !postgres && 'Postg
     const laptop = (await call(a.url, '/auth/jwt/login', { method: 'POST', body: form() })).body.access_token as string;
     const phone = (await call(b.url, '/auth/jwt/login', { method: 'POST', body: form() })).body.access_token as string;
     assert.equal((await call(b.url, '/users/me', { token: phone })).status, 200);
-    const changed = await call(a.url, '/users/me', { method: 'PATCH', token: laptop, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: `${PASSWORD} changed` }) });
+    const changed = await call(a.url, '/users/me', { method: 'PATCH', token: laptop, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ password: `${PASSWORD} changed`, current_password: PASSWORD }) });
     assert.equal(changed.status, 200);
     const took = await within(1000, async () => (await call(b.url, '/users/me', { token: phone })).status === 401);
     assert.ok(took <= 1000, 'the phone is still logged in on B after 1 s');

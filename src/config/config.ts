@@ -19,6 +19,8 @@ export interface Config {
   jwt: { algorithm: JwtAlgorithm; audience: string; issuer: string; accessTtl: number };
   session: { ttl: number; idleTtl: number; reuseGrace: number; cacheMs: number };
   requireVerifiedLogin: boolean;
+  /** PATCH /users/me: a recent proof of the user for email and password changes (REQUIRE_CURRENT_PASSWORD, REAUTH_MAX_AGE). */
+  reauth: { required: boolean; maxAgeSeconds: number };
   password: { minLength: number; maxLength: number; rejectCommon: boolean };
   loginLock: { freeAttempts: number; baseLockSeconds: number; maxLockSeconds: number };
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
@@ -45,6 +47,8 @@ export interface Config {
     links: { verify: string; reset: string };
     ttl: { verify: number; reset: number };
     sendVerifyOnRegister: boolean;
+    /** Log verify/reset links (MAIL_LOG_LINKS): they are credentials, so never by default. */
+    logLinks: boolean;
   };
 }
 
@@ -103,6 +107,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, opts: L
     jwt: { algorithm: s.JWT_ALGORITHM!, audience: s.JWT_AUDIENCE!, issuer: s.JWT_ISSUER ?? publicUrl, accessTtl: s.ACCESS_TOKEN_TTL! },
     session: { ttl: s.SESSION_TTL!, idleTtl: s.SESSION_IDLE_TTL!, reuseGrace: s.REFRESH_REUSE_GRACE!, cacheMs: s.SESSION_CACHE_MS! },
     requireVerifiedLogin: s.REQUIRE_VERIFIED_LOGIN!,
+    reauth: { required: s.REQUIRE_CURRENT_PASSWORD!, maxAgeSeconds: s.REAUTH_MAX_AGE! },
     password,
     loginLock: { freeAttempts: s.LOGIN_LOCK_AFTER!, baseLockSeconds: s.LOGIN_LOCK_BASE!, maxLockSeconds: s.LOGIN_LOCK_MAX! },
     argon2: { memoryCost: s.ARGON2_MEMORY_KIB!, timeCost: s.ARGON2_ITERATIONS!, parallelism: s.ARGON2_PARALLELISM! },
@@ -122,7 +127,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, opts: L
       enabled: s.RATE_LIMITS!, redisUrl: s.REDIS_URL, redisPrefix: s.REDIS_KEY_PREFIX!,
       rates: {
         login_ip: s.RATE_LIMIT_LOGIN_IP!, login_account: s.RATE_LIMIT_LOGIN_ACCOUNT!, register_ip: s.RATE_LIMIT_REGISTER_IP!,
-        mail_ip: s.RATE_LIMIT_MAIL_IP!, mail_account: s.RATE_LIMIT_MAIL_ACCOUNT!, token_ip: s.RATE_LIMIT_TOKEN_IP!, oauth_ip: s.RATE_LIMIT_OAUTH_IP!,
+        mail_ip: s.RATE_LIMIT_MAIL_IP!, mail_account: s.RATE_LIMIT_MAIL_ACCOUNT!, reauth_account: s.RATE_LIMIT_REAUTH_ACCOUNT!, token_ip: s.RATE_LIMIT_TOKEN_IP!, oauth_ip: s.RATE_LIMIT_OAUTH_IP!,
       },
     },
     mail: {
@@ -133,6 +138,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, opts: L
       links: { verify: s.VERIFY_URL ?? `${publicUrl}/verify`, reset: s.RESET_PASSWORD_URL ?? `${publicUrl}/reset-password` },
       ttl: { verify: s.VERIFY_TOKEN_TTL!, reset: s.RESET_TOKEN_TTL! },
       sendVerifyOnRegister: s.SEND_VERIFY_ON_REGISTER!,
+      logLinks: s.MAIL_LOG_LINKS!,
     },
   };
 }

@@ -55,6 +55,8 @@ export const UserUpdate = Type.Object({
   password: Type.Optional(Password),
   username: Type.Optional(Nullable(Username)),
   full_name: Type.Optional(Nullable(FullName)),
+  current_password: Type.Optional(Type.String({ maxLength: 4096,
+    description: 'The user\'s current password: required to change email or password (unless REQUIRE_CURRENT_PASSWORD=false, or the user has no password).' })),
 }, { description: 'Privileged fields (is_active, is_superuser, is_verified, role) are ignored here.' });
 
 export const UserAdminUpdate = Type.Object({

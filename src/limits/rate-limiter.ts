@@ -4,7 +4,7 @@ import type { CounterStore } from './stores.ts';
 export interface Rate { limit: number; windowMs: number }
 
 /** The limited actions. Each is counted per client IP and, where it names an account, per account too. */
-export const RULES = ['login_ip', 'login_account', 'register_ip', 'mail_ip', 'mail_account', 'token_ip', 'oauth_ip'] as const;
+export const RULES = ['login_ip', 'login_account', 'register_ip', 'mail_ip', 'mail_account', 'reauth_account', 'token_ip', 'oauth_ip'] as const;
 export type RuleName = (typeof RULES)[number];
 
 /**

@@ -11,8 +11,25 @@ export interface TemplateContext {
 
 export type Template = (c: TemplateContext) => Omit<Mail, 'to'>;
 
-/** The two messages Gatehouse sends. An app overrides either with createGatehouse(config, { mailTemplates }). */
-export interface MailTemplates { verify: Template; reset: Template }
+/** The notice to the old address when a user's email changes. */
+export interface EmailChangedContext {
+  appName: string;
+  /** The old address, which this notice goes to. */
+  email: string;
+  /** The new address, masked (j***@example.com): the old address may no longer be the owner's. */
+  newEmail: string;
+  /** When, ISO 8601 UTC. */
+  changedAt: string;
+}
+
+/** The messages Gatehouse sends. An app overrides any with createGatehouse(config, { mailTemplates }). */
+export interface MailTemplates { verify: Template; reset: Template; emailChanged: (c: EmailChangedContext) => Omit<Mail, 'to'> }
+
+/** j***@example.com: the first character of the local part, and the domain. */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf('@');
+  return at < 1 ? '***' : `${email.slice(0, 1)}***${email.slice(at)}`;
+}
 
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
@@ -38,4 +55,19 @@ export const defaultTemplates: MailTemplates = {
     text: `Someone asked to reset the password of ${c.email} on ${c.appName}. To choose a new password, open:\n\n${c.link}\n\nThe link works once, for ${lifetime(c.expiresInMinutes)}. If you did not ask for this, ignore this message: your password stays as it is.\n`,
     html: html(`Reset your ${c.appName} password`, `Someone asked to reset the password of ${c.email}. Choose a new password:`, c, 'Choose a new password'),
   }),
+  emailChanged: (c) => {
+    const when = `${c.changedAt.slice(0, 16).replace('T', ' ')} UTC`;
+    const said = `The email address of your ${c.appName} account was changed from ${c.email} to ${c.newEmail} on ${when}.`;
+    const advice = 'If you made this change, there is nothing to do. If you did not, someone else may control your account: contact the administrator of this service at once.';
+    return {
+      subject: `Your ${c.appName} email address was changed`,
+      text: `${said}\n\n${advice}\n`,
+      html: `<!doctype html>
+<html><body style="font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;color:#1a1a1a">
+<h1 style="font-size:1.25rem">${esc(`Your ${c.appName} email address was changed`)}</h1>
+<p>${esc(said)}</p>
+<p>${esc(advice)}</p>
+</body></html>`,
+    };
+  },
 };

@@ -1,15 +1,15 @@
 import type { Logger } from 'pino';
-import type { Mailer } from '../mail/mailer.ts';
-import type { MailTemplates } from '../mail/templates.ts';
-import type { MailJob, MailKind, MailOutboxStore } from '../store/mail-outbox-store.ts';
+import type { Mail, Mailer } from '../mail/mailer.ts';
+import { maskEmail, type MailTemplates } from '../mail/templates.ts';
+import type { LinkMailKind, MailJob, MailKind, MailOutboxStore } from '../store/mail-outbox-store.ts';
 import type { UserStore } from '../store/user-store.ts';
 import type { AccountTokens } from './account-tokens.ts';
 
 export interface MailQueueOptions {
   appName: string;
   /** Pages of the SPA the links open; the token is appended as ?token=… . Never derived from a request's Host. */
-  links: Record<MailKind, string>;
-  /** Log each link (development without SMTP, so a developer can click it). */
+  links: Record<LinkMailKind, string>;
+  /** Log each link (MAIL_LOG_LINKS: local development only; a link is a credential). */
   logLinks: boolean;
 }
 
@@ -47,8 +47,17 @@ export class MailQueue {
     this.o = o;
   }
 
-  async enqueue(kind: MailKind, email: string): Promise<void> {
-    await this.store.enqueue(kind, email, new Date().toISOString());
+  async enqueue(kind: LinkMailKind, email: string): Promise<void> {
+    await this.queue(kind, email, null);
+  }
+
+  /** Tells the old address that the account's email is now `newEmail` (stored masked). */
+  async emailChanged(oldEmail: string, newEmail: string): Promise<void> {
+    await this.queue('email_changed', oldEmail, maskEmail(newEmail));
+  }
+
+  private async queue(kind: MailKind, email: string, detail: string | null): Promise<void> {
+    await this.store.enqueue(kind, email, new Date().toISOString(), detail);
     if (this.timer) setImmediate(() => void this.drain());
   }
 
@@ -90,31 +99,42 @@ export class MailQueue {
   }
 
   private async process(job: MailJob): Promise<void> {
-    const now = () => new Date().toISOString();
+    if (job.kind === 'email_changed') {
+      const mail = this.templates.emailChanged({ appName: this.o.appName, email: job.email, newEmail: job.detail ?? '***', changedAt: job.createdAt });
+      return this.deliver(job, { to: job.email, ...mail }, {});
+    }
+    const kind = job.kind;
     const user = await this.users.byEmail(job.email);
-    const wanted = user?.isActive && (job.kind === 'reset' || !user.isVerified);
+    const wanted = user?.isActive && (kind === 'reset' || !user.isVerified);
     if (!user || !wanted) {
-      await this.store.finish(job.id, 'dropped', now()); // nobody to write to: the requester learns nothing
+      await this.store.finish(job.id, 'dropped', new Date().toISOString()); // nobody to write to: the requester learns nothing
       return;
     }
     if (job.tokenHash) await this.tokens.discard(job.tokenHash); // the link of a failed attempt is never sent
-    const { token, hash } = await this.tokens.issue(user, job.kind);
+    const { token, hash } = await this.tokens.issue(user, kind);
     await this.store.setToken(job.id, hash);
-    const link = `${this.o.links[job.kind]}?token=${token}`;
-    const mail = this.templates[job.kind]({ appName: this.o.appName, email: user.email, link, expiresInMinutes: Math.round(this.tokens.ttlSeconds(job.kind) / 60) });
+    const link = `${this.o.links[kind]}?token=${token}`;
+    const mail = this.templates[kind]({ appName: this.o.appName, email: user.email, link, expiresInMinutes: Math.round(this.tokens.ttlSeconds(kind) / 60) });
+    await this.deliver(job, { to: user.email, ...mail }, { userId: user.id, ...(this.o.logLinks ? { link } : {}) });
+  }
+
+  /** Sends, and records the outcome: sent, retry later with backoff, or given up. */
+  private async deliver(job: MailJob, mail: Mail, logged: { userId?: string; link?: string }): Promise<void> {
+    const now = () => new Date().toISOString();
+    const { userId } = logged;
     try {
-      await this.mailer.send({ to: user.email, ...mail });
+      await this.mailer.send(mail);
       await this.store.finish(job.id, 'sent', now());
-      this.log.info({ mail: job.kind, userId: user.id, via: this.mailer.describe, ...(this.o.logLinks ? { link } : {}) }, 'mail sent');
+      this.log.info({ mail: job.kind, via: this.mailer.describe, ...logged }, 'mail sent');
     } catch (err) {
       const message = (err as Error).message ?? String(err);
       if (job.attempts >= MAX_ATTEMPTS) {
         await this.store.finish(job.id, 'failed', now(), message);
-        this.log.error({ mail: job.kind, userId: user.id, attempts: job.attempts, err: message }, 'mail given up');
+        this.log.error({ mail: job.kind, userId, attempts: job.attempts, err: message }, 'mail given up');
       } else {
         const delay = backoffMs(job.attempts);
         await this.store.retryAt(job.id, new Date(Date.now() + delay).toISOString(), message);
-        this.log.warn({ mail: job.kind, userId: user.id, attempts: job.attempts, retryInMs: delay, err: message }, 'mail delivery failed; will retry');
+        this.log.warn({ mail: job.kind, userId, attempts: job.attempts, retryInMs: delay, err: message }, 'mail delivery failed; will retry');
       }
     }
   }

@@ -13,6 +13,10 @@ import type { PasswordPolicy } from './password-policy.ts';
 import type { AuditLog } from './audit-log.ts';
 import type { LoginThrottle } from './login-throttle.ts';
 import type { KeyedDigest } from '../crypto/keyed-digest.ts';
+import type { Proof, RecentProof } from './recent-proof.ts';
+
+/** Where a changed email is announced to the old address (MailQueue). */
+export interface EmailChangeNotices { emailChanged(oldEmail: string, newEmail: string): Promise<void> }
 
 export interface RegisterInput { email: string; password: string; username?: string | null; fullName?: string | null }
 
@@ -32,6 +36,9 @@ export interface UserManagerDeps {
   requireVerifiedLogin: boolean;
   /** Names a typed login that is no account in the audit log, without keeping what was typed. */
   loginDigest: KeyedDigest;
+  /** PATCH /users/me: email and password changes need a recent proof of the user. */
+  proof: RecentProof;
+  notices: EmailChangeNotices;
 }
 
 /**
@@ -148,9 +155,15 @@ export class UserManager {
     return user;
   }
 
-  /** PATCH /users/me: privileged fields are not part of SelfUpdate; the current session survives a password change. */
-  async updateSelf(user: User, patch: SelfUpdate, currentSessionId: string, client: ClientInfo): Promise<User> {
-    return this.apply(user, await this.changes(user, patch), currentSessionId, { actor: undefined, client });
+  /**
+   * PATCH /users/me: privileged fields are not part of SelfUpdate; the current session survives a password change.
+   * A new password or a new email address needs a recent proof of the user (RecentProof), checked before anything
+   * is hashed or written.
+   */
+  async updateSelf(user: User, patch: SelfUpdate, proof: Proof, client: ClientInfo): Promise<User> {
+    const newEmail = patch.email !== undefined && lookupKey(patch.email) !== lookupKey(user.email);
+    if (patch.password !== undefined || newEmail) await this.d.proof.check(user, proof);
+    return this.apply(user, await this.changes(user, patch), proof.sessionId, { actor: undefined, client });
   }
 
   /** GET /users/{id}: any user manager may read any user. */
@@ -176,14 +189,14 @@ export class UserManager {
     }
     if (patch.isActive !== undefined) changes.isActive = patch.isActive;
     if (patch.isVerified !== undefined) changes.isVerified = patch.isVerified;
-    await this.keepOneSuperuser(target, changes);
     return this.apply(target, changes, undefined, { actor, client });
   }
 
   async deleteAs(actor: User, id: string, client: ClientInfo): Promise<void> {
     const target = await this.manageableBy(actor, id);
-    await this.keepOneSuperuser(target, { isActive: false });
-    await this.users.delete(target.id); // sessions go with it (ON DELETE CASCADE)
+    // Sessions go with the user (ON DELETE CASCADE). The store refuses to delete the last active super admin.
+    const deleted = await this.users.delete(target.id, { keepOneSuperuser: true });
+    if (deleted === 'last_superuser') throw new AppError('LAST_SUPERUSER');
     await this.d.audit.record('user.delete', { userId: target.id, actorId: actor.id, client, detail: { email: target.email } });
   }
 
@@ -212,14 +225,20 @@ export class UserManager {
   }
 
   private async apply(user: User, c: UserChanges, keepSession: string | undefined, by: { actor: User | undefined; client: ClientInfo }): Promise<User> {
-    let updated: User | undefined;
+    let updated: User | undefined | 'last_superuser';
+    // A demotion or deactivation might remove the last active super admin: the store checks and writes atomically
+    // (every instance, every database), so two admins demoting each other at once cannot leave none.
+    const keepOneSuperuser = (c.role !== undefined && c.role !== 'super_admin') || c.isActive === false;
     try {
-      updated = await this.users.update(user.id, c);
+      updated = await this.users.update(user.id, c, undefined, { keepOneSuperuser });
     } catch (err) {
       if (err instanceof DuplicateKeyError) throw new AppError('UPDATE_USER_EMAIL_ALREADY_EXISTS');
       throw err;
     }
+    if (updated === 'last_superuser') throw new AppError('LAST_SUPERUSER');
     if (!updated) throw new AppError('Not Found');
+    // The old address hears of a new one (the owner learns of a takeover even if the token was stolen).
+    if (lookupKey(user.email) !== lookupKey(updated.email)) await this.d.notices.emailChanged(user.email, updated.email);
     // A new password, a deactivation or a role change ends the user's other sessions (all of them when an admin did it).
     if (c.hashedPassword !== undefined || c.isActive === false || (c.role !== undefined && c.role !== user.role)) {
       await this.sessions.revokeAllOf(user.id, new Date().toISOString(), c.isActive === false ? undefined : keepSession);
@@ -235,12 +254,6 @@ export class UserManager {
     if (before.role !== after.role) await this.d.audit.record('role.change', { ...ctx, detail: { from: before.role, to: after.role } });
     if (before.isActive !== after.isActive) await this.d.audit.record(after.isActive ? 'user.activate' : 'user.deactivate', ctx);
     if (!before.isVerified && after.isVerified) await this.d.audit.record('email.verify', { ...ctx, detail: { email: after.email } });
-  }
-
-  private async keepOneSuperuser(target: User, c: UserChanges): Promise<void> {
-    if (target.role !== 'super_admin' || !target.isActive) return;
-    const demoted = (c.role !== undefined && c.role !== 'super_admin') || c.isActive === false;
-    if (demoted && (await this.users.countActive('super_admin')) <= 1) throw new AppError('LAST_SUPERUSER');
   }
 
   private checkPassword(password: string, email: string, code: ErrorCode): void {

@@ -1,8 +1,10 @@
 import { sql, type Kysely } from 'kysely';
 import { toIso, type Database } from './schema.ts';
 
-export type MailKind = 'verify' | 'reset';
-export interface MailJob { id: string; kind: MailKind; email: string; attempts: number; tokenHash: string | null; createdAt: string }
+/** verify and reset carry a link with a single-use token; email_changed is a notice to the old address. */
+export type MailKind = 'verify' | 'reset' | 'email_changed';
+export type LinkMailKind = Exclude<MailKind, 'email_changed'>;
+export interface MailJob { id: string; kind: MailKind; email: string; attempts: number; tokenHash: string | null; createdAt: string; detail: string | null }
 
 /** SQL for the durable mail queue: a job is a row, so a restart loses nothing. */
 export class MailOutboxStore {
@@ -12,8 +14,8 @@ export class MailOutboxStore {
     this.db = db;
   }
 
-  async enqueue(kind: MailKind, email: string, now: string): Promise<void> {
-    await this.db.insertInto('mail_outbox').values({ kind, email, status: 'pending', next_attempt_at: now, created_at: now }).execute();
+  async enqueue(kind: MailKind, email: string, now: string, detail: string | null = null): Promise<void> {
+    await this.db.insertInto('mail_outbox').values({ kind, email, status: 'pending', next_attempt_at: now, created_at: now, detail }).execute();
   }
 
   /**
@@ -32,7 +34,7 @@ export class MailOutboxStore {
       .where('status', '=', 'pending').where('next_attempt_at', '<=', now)
       .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<', now)]))
       .returningAll().executeTakeFirst();
-    return r && { id: String(r.id), kind: r.kind as MailKind, email: r.email, attempts: Number(r.attempts), tokenHash: r.token_hash, createdAt: toIso(r.created_at) };
+    return r && { id: String(r.id), kind: r.kind as MailKind, email: r.email, attempts: Number(r.attempts), tokenHash: r.token_hash, createdAt: toIso(r.created_at), detail: r.detail };
   }
 
   async setToken(id: string, tokenHash: string): Promise<void> {

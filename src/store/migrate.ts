@@ -6,6 +6,7 @@ import { refreshTokensAndKeys } from './migrations/0002_refresh_tokens_and_keys.
 import { oauthAccounts } from './migrations/0003_oauth_accounts.ts';
 import { mailAuditLimits } from './migrations/0004_mail_audit_limits.ts';
 import { loginAttemptReservations } from './migrations/0005_login_attempt_reservations.ts';
+import { mailOutboxDetail } from './migrations/0006_mail_outbox_detail.ts';
 
 /** Every migration, in order. Names sort in the order they run; never rename or edit one that has shipped. */
 const migrations = (dialect: DialectName): Record<string, Migration> => ({
@@ -14,6 +15,7 @@ const migrations = (dialect: DialectName): Record<string, Migration> => ({
   '0003_oauth_accounts': oauthAccounts(dialect),
   '0004_mail_audit_limits': mailAuditLimits(dialect),
   '0005_login_attempt_reservations': loginAttemptReservations(),
+  '0006_mail_outbox_detail': mailOutboxDetail(),
 });
 
 /** The names of every migration, in the order they run. */

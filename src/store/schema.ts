@@ -72,6 +72,8 @@ export interface MailOutboxTable {
   token_hash: string | null;
   created_at: Timestamp;
   finished_at: NullableTimestamp;
+  /** Added by 0005: what a notice says besides its address (email_changed: the new address, masked). */
+  detail: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface AuditEventsTable {

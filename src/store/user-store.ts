@@ -6,6 +6,11 @@ import { bit, toBool, toIso, type Database, type UsersTable } from './schema.ts'
 import { translateWriteError } from './errors.ts';
 import { LocalChangeFeed, type ChangeFeed } from './change-feed.ts';
 import { firstRow, sqlOf } from './compiled-sql.ts';
+import type { DialectName } from './database.ts';
+
+/** Guarded writes refuse, with this answer, to remove the last active super admin. */
+export type LastSuperuser = 'last_superuser';
+export interface SuperuserGuard { keepOneSuperuser?: boolean }
 
 export type NewUser = Omit<User, 'createdAt' | 'updatedAt'>;
 export type UserChanges = Partial<Pick<User, 'email' | 'username' | 'fullName' | 'hashedPassword' | 'isActive' | 'isVerified' | 'role'>>;
@@ -34,11 +39,14 @@ export class UserStore {
    * compiled once (sqlOf). */
   private readonly byKey: { email_key: string; username_key: string };
   private readonly insertSql: string;
+  /** Needed by the super-admin guard (its lock is dialect-specific); a store made without it cannot guard. */
+  private readonly dialect: DialectName | undefined;
 
   /** `changes` hears of every user whose row changed or went (caches of users listen to it). */
-  constructor(db: Kysely<Database>, changes: ChangeFeed = new LocalChangeFeed()) {
+  constructor(db: Kysely<Database>, changes: ChangeFeed = new LocalChangeFeed(), dialect?: DialectName) {
     this.db = db;
     this.changes = changes;
+    this.dialect = dialect;
     const byKey = (column: 'email_key' | 'username_key') => sqlOf(db.selectFrom('users').selectAll().where(column, '=', '?'), 1);
     this.byKey = { email_key: byKey('email_key'), username_key: byKey('username_key') };
     this.insertSql = sqlOf(db.insertInto('users').values({
@@ -72,8 +80,13 @@ export class UserStore {
     return row && rowToUser(row);
   }
 
-  /** Applies the changes and returns the updated user, or undefined when the user is gone. */
-  async update(id: string, c: UserChanges, now = new Date().toISOString()): Promise<User | undefined> {
+  /**
+   * Applies the changes and returns the updated user, or undefined when the user is gone. With keepOneSuperuser,
+   * refuses ('last_superuser', nothing written) when the user is the last active super admin and would stop being one.
+   */
+  async update(id: string, c: UserChanges, now?: string): Promise<User | undefined>;
+  async update(id: string, c: UserChanges, now: string | undefined, guard: SuperuserGuard): Promise<User | undefined | LastSuperuser>;
+  async update(id: string, c: UserChanges, now = new Date().toISOString(), guard: SuperuserGuard = {}): Promise<User | undefined | LastSuperuser> {
     const set: Updateable<UsersTable> = { updated_at: now };
     if (c.email !== undefined) { set.email = c.email; set.email_key = lookupKey(c.email); }
     if (c.username !== undefined) { set.username = c.username; set.username_key = c.username === null ? null : lookupKey(c.username); }
@@ -82,8 +95,9 @@ export class UserStore {
     if (c.isActive !== undefined) set.is_active = bit(c.isActive);
     if (c.isVerified !== undefined) set.is_verified = bit(c.isVerified);
     if (c.role !== undefined) set.role = c.role;
-    const row = await this.db.updateTable('users').set(set).where('id', '=', id)
-      .returningAll().executeTakeFirst().catch(translateWriteError);
+    const write = (db: Kysely<Database>) => db.updateTable('users').set(set).where('id', '=', id).returningAll().executeTakeFirst();
+    const row = await (guard.keepOneSuperuser ? this.unlessLastSuperuser(id, write) : write(this.db)).catch(translateWriteError);
+    if (row === 'last_superuser') return row;
     if (row) this.changes.publish({ kind: 'user', id });
     return row && rowToUser(row);
   }
@@ -95,10 +109,50 @@ export class UserStore {
     if (r.numUpdatedRows > 0n) this.changes.publish({ kind: 'user', id });
   }
 
-  async delete(id: string): Promise<boolean> {
-    const r = await this.db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+  /** Deletes the user; with keepOneSuperuser, not the last active super admin ('last_superuser', nothing deleted). */
+  async delete(id: string, guard: SuperuserGuard = {}): Promise<boolean | LastSuperuser> {
+    const write = (db: Kysely<Database>) => db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
+    const r = guard.keepOneSuperuser ? await this.unlessLastSuperuser(id, write) : await write(this.db);
+    if (r === 'last_superuser') return r;
     if (r.numDeletedRows > 0n) this.changes.publish({ kind: 'user', id });
     return r.numDeletedRows > 0n;
+  }
+
+  /**
+   * Runs `write` (which may demote, deactivate or delete the user `id`) unless `id` is the only active super admin,
+   * as one atomic step across every instance. A count followed by a write is not: two admins demoting each other
+   * at once both count two, and none is left.
+   * - PostgreSQL: the transaction first locks every active super admin's row (SELECT … FOR UPDATE, in id order so
+   *   two such transactions cannot deadlock). A second transaction waits on those locks; under READ COMMITTED it
+   *   then re-reads each locked row and drops those no longer active super admins, so it counts what the first one
+   *   left. (A conditional UPDATE … WHERE EXISTS (another super admin) alone is not enough: two transactions
+   *   changing two different rows do not wait for each other, and each sees the other's row unchanged.)
+   * - SQLite: one writer at a time. BEGIN IMMEDIATE takes the write lock before the count (waiting, busy_timeout,
+   *   for another process that holds it), and a transaction holds this process's one connection, so nothing
+   *   writes between the count and the write. (A deferred BEGIN would fail with "database is locked" when two
+   *   processes both read and then both try to write.)
+   */
+  private async unlessLastSuperuser<T>(id: string, write: (db: Kysely<Database>) => Promise<T>): Promise<T | LastSuperuser> {
+    if (!this.dialect) throw new Error('UserStore: the super-admin guard needs the dialect');
+    const guarded = async (db: Kysely<Database>, lock: boolean) => {
+      let q = db.selectFrom('users').select('id').where('role', '=', 'super_admin').where('is_active', '=', bit(true)).orderBy('id');
+      if (lock) q = q.forUpdate();
+      const admins = (await q.execute()).map((r) => r.id);
+      if (admins.length <= 1 && admins.includes(id)) return 'last_superuser' as const;
+      return write(db);
+    };
+    if (this.dialect === 'postgres') return this.db.transaction().execute((trx) => guarded(trx, true));
+    return this.db.connection().execute(async (conn) => {
+      await sql`begin immediate`.execute(conn);
+      try {
+        const r = await guarded(conn, false);
+        await sql`commit`.execute(conn);
+        return r;
+      } catch (err) {
+        await sql`rollback`.execute(conn);
+        throw err;
+      }
+    });
   }
 
   /**

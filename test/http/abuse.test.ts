@@ -152,7 +152,7 @@ onEveryDatabase('the audit log', (h) => {
     const root = await h.withRole('auditor@example.com', 'super_admin');
     const u = await h.user('audited@example.com');
     await h.req({ method: 'POST', url: '/auth/jwt/login', form: { username: 'audited@example.com', password: 'wrong password' }, headers: { 'user-agent': 'Evil/1.0' } });
-    await h.req({ method: 'PATCH', url: '/users/me', token: u.token, json: { password: 'a new password here' } });
+    await h.req({ method: 'PATCH', url: '/users/me', token: u.token, json: { password: 'a new password here', current_password: PASSWORD } });
     await h.req({ method: 'PATCH', url: `/users/${u.id}`, token: root.token, json: { role: 'admin' } });
     await h.req({ method: 'PATCH', url: `/users/${u.id}`, token: root.token, json: { is_active: false } });
 

@@ -31,7 +31,7 @@ onEveryDatabase('with a session cache of one minute, the change is seen by the n
     }, 401],
     ['a password change on another device', async (u) => {
       const other = await h.login((await me(h, u.token)).json().email);
-      assert.equal((await h.req({ method: 'PATCH', url: '/users/me', token: other, json: { password: `${PASSWORD} 2` } })).statusCode, 200);
+      assert.equal((await h.req({ method: 'PATCH', url: '/users/me', token: other, json: { password: `${PASSWORD} 2`, current_password: PASSWORD } })).statusCode, 200);
     }, 401],
     ['deactivation by an admin', async (u) => {
       const admin = await h.withRole(email(), 'super_admin');

@@ -112,7 +112,7 @@ onEveryDatabase('refresh tokens', (h) => {
     await h.register('pw-devices@example.com');
     const laptop = await loginPair(h, 'pw-devices@example.com');
     const phone = await loginPair(h, 'pw-devices@example.com');
-    const r = await h.req({ method: 'PATCH', url: '/users/me', token: laptop.access_token, json: { password: 'a different password' } });
+    const r = await h.req({ method: 'PATCH', url: '/users/me', token: laptop.access_token, json: { password: 'a different password', current_password: PASSWORD } });
     assert.equal(r.statusCode, 200);
     assert.equal((await refresh(h, phone.refresh_token)).statusCode, 401);
     assert.equal((await me(h, phone.access_token)).statusCode, 401);

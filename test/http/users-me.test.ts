@@ -29,7 +29,7 @@ onEveryDatabase('GET and PATCH /users/me', (h) => {
     await h.g.db.kysely.updateTable('users').set({ is_verified: 1 }).where('id', '=', u.id).execute();
     const same = await patch(u.token, { email: 'VERIFIED-EMAIL@example.com' });
     assert.equal(same.json().is_verified, true, 'only the case changed');
-    const r = await patch(u.token, { email: 'new-address@example.com' });
+    const r = await patch(u.token, { email: 'new-address@example.com', current_password: PASSWORD });
     assert.equal(r.statusCode, 200);
     assert.deepEqual([r.json().email, r.json().is_verified], ['new-address@example.com', false]);
     await h.login('new-address@example.com');
@@ -38,14 +38,14 @@ onEveryDatabase('GET and PATCH /users/me', (h) => {
   test('refuses an email another user has, whatever its case', async () => {
     await h.register('taken@example.com');
     const u = await h.user('wants-taken@example.com');
-    const r = await patch(u.token, { email: 'TAKEN@example.com' });
+    const r = await patch(u.token, { email: 'TAKEN@example.com', current_password: PASSWORD });
     assert.equal(r.statusCode, 400);
     assert.deepEqual(r.json(), { detail: 'UPDATE_USER_EMAIL_ALREADY_EXISTS' });
   });
 
   test('refuses a password that breaks the policy, saying why', async () => {
     const u = await h.user('pw-policy@example.com');
-    const r = await patch(u.token, { password: 'short' });
+    const r = await patch(u.token, { password: 'short', current_password: PASSWORD });
     assert.equal(r.statusCode, 400);
     assert.equal(r.json().detail.code, 'UPDATE_USER_INVALID_PASSWORD');
     assert.match(r.json().detail.reason, /at least 8/);
@@ -54,7 +54,7 @@ onEveryDatabase('GET and PATCH /users/me', (h) => {
   test('a password change keeps this session, ends the others, and the old password stops working', async () => {
     const u = await h.user('change-pw@example.com');
     const other = await h.login('change-pw@example.com');
-    const r = await patch(u.token, { password: 'a brand new password' });
+    const r = await patch(u.token, { password: 'a brand new password', current_password: PASSWORD });
     assert.equal(r.statusCode, 200);
     assert.equal((await h.req({ url: '/users/me', token: u.token })).statusCode, 200);
     assert.equal((await h.req({ url: '/users/me', token: other })).statusCode, 401);

@@ -16,6 +16,8 @@ export const MESSAGES: Messages = {
   LOGIN_USER_NOT_VERIFIED: 'Your email address is not verified yet. Use the link we emailed you, then sign in.',
   UPDATE_USER_EMAIL_ALREADY_EXISTS: 'Another account already uses this email or username.',
   UPDATE_USER_INVALID_PASSWORD: 'This password is not accepted.',
+  UPDATE_USER_CURRENT_PASSWORD_INVALID: 'Your current password is needed to change your email or password, and the one entered is not right.',
+  UPDATE_USER_REAUTHENTICATION_REQUIRED: 'For your security, sign out and sign in again, then make this change within a few minutes.',
   VERIFY_USER_BAD_TOKEN: 'This verification link is invalid or has expired. Ask for a new one.',
   VERIFY_USER_ALREADY_VERIFIED: 'This email address is already verified.',
   RESET_PASSWORD_BAD_TOKEN: 'This reset link is invalid, expired or already used. Ask for a new one.',

@@ -19,12 +19,13 @@ export async function usersRoutes(fastify: FastifyInstance, ctx: RouteContext): 
   app.patch('/users/me', {
     onRequest: self,
     schema: { tags: ['users'], summary: 'Update the current user', security: SECURED, body: UserUpdate,
-      response: { 200: UserRead, ...errorResponses(['Unauthorized', 'UPDATE_USER_EMAIL_ALREADY_EXISTS', 'UPDATE_USER_INVALID_PASSWORD']) } },
+      response: { 200: UserRead, ...errorResponses(['Unauthorized', 'UPDATE_USER_EMAIL_ALREADY_EXISTS', 'UPDATE_USER_INVALID_PASSWORD',
+        'UPDATE_USER_CURRENT_PASSWORD_INVALID', 'UPDATE_USER_REAUTHENTICATION_REQUIRED', 'RATE_LIMITED']) } },
   }, async (req) => {
     const b = req.body;
     const user = await ctx.users.updateSelf(currentUser(req), {
       email: b.email, password: b.password, username: b.username, fullName: b.full_name,
-    }, req.auth!.sessionId, clientInfo(req));
+    }, { currentPassword: b.current_password, sessionId: req.auth!.sessionId }, clientInfo(req));
     return toUserRead(user);
   });
 
