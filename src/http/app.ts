@@ -9,6 +9,7 @@ import { installErrorHandler } from './error-handler.ts';
 import { refuseNul } from './nul-guard.ts';
 import { installOpenApi } from './openapi.ts';
 import { enforceDeclaredMediaTypes, installMultipartParser } from './media-types.ts';
+import { installSecurityHeaders } from './security-headers.ts';
 import type { RouteContext } from './context.ts';
 import { authRoutes } from './routes/auth.ts';
 import { usersRoutes } from './routes/users.ts';
@@ -81,6 +82,7 @@ export async function buildApp(ctx: RouteContext, opts: AppOptions): Promise<Fas
   app.removeContentTypeParser('text/plain');
   await app.register(formbody, { bodyLimit: config.bodyLimit });
   installMultipartParser(app);
+  await installSecurityHeaders(app, config);
   await app.register(cookie);
   if (config.corsOrigins.length > 0) {
     // Only the configured origins, with credentials; never "*" (config refuses it).
