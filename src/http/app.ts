@@ -8,6 +8,8 @@ import { validatorCompiler } from './validation.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { refuseNul } from './nul-guard.ts';
 import { installOpenApi } from './openapi.ts';
+import { enforceDeclaredMediaTypes, installMultipartParser } from './media-types.ts';
+import { installSecurityHeaders } from './security-headers.ts';
 import type { RouteContext } from './context.ts';
 import { authRoutes } from './routes/auth.ts';
 import { usersRoutes } from './routes/users.ts';
@@ -74,9 +76,13 @@ export async function buildApp(ctx: RouteContext, opts: AppOptions): Promise<Fas
     done();
   });
 
-  // JSON and forms only: a text/plain body is refused with 415 rather than half-parsed.
+  // Each route takes exactly the body media types it declares (media-types.ts); the server parses JSON and forms
+  // (urlencoded, multipart) and nothing else: a text/plain body is refused with 415 rather than half-parsed.
+  enforceDeclaredMediaTypes(app);
   app.removeContentTypeParser('text/plain');
   await app.register(formbody, { bodyLimit: config.bodyLimit });
+  installMultipartParser(app);
+  await installSecurityHeaders(app, config);
   await app.register(cookie);
   if (config.corsOrigins.length > 0) {
     // Only the configured origins, with credentials; never "*" (config refuses it).

@@ -4,6 +4,7 @@ import { BearerToken, LoginForm, NoContent, RefreshRequest, UserCreate, UserRead
 import { bearerTransport } from '../transports/bearer.ts';
 import { SECURED, clientInfo, type RouteContext } from '../context.ts';
 import { rateLimit } from '../rate-limit.ts';
+import { FORM_BODY, JSON_OR_FORM_BODY } from '../media-types.ts';
 import type { RuleName } from '../../limits/rate-limiter.ts';
 
 /** Every login route counts against the client IP and the account typed in `username`. */
@@ -32,7 +33,7 @@ export async function authRoutes(fastify: FastifyInstance, ctx: RouteContext): P
     app.post(url!, {
       preHandler: rateLimit(ctx.limits, LOGIN_LIMITS),
       schema: {
-        tags: ['auth'], summary, consumes: ['application/x-www-form-urlencoded'], body: LoginForm,
+        tags: ['auth'], summary, consumes: FORM_BODY, body: LoginForm,
         response: { 200: BearerToken, ...errorResponses(['LOGIN_BAD_CREDENTIALS', 'LOGIN_USER_NOT_VERIFIED', 'LOGIN_LOCKED', 'RATE_LIMITED']) },
       },
     }, async (req, reply) => {
@@ -45,7 +46,7 @@ export async function authRoutes(fastify: FastifyInstance, ctx: RouteContext): P
 
   app.post('/auth/jwt/refresh', {
     schema: {
-      tags: ['auth'], summary: 'Exchange a refresh token for a new pair (each refresh token works once)', body: RefreshRequest,
+      tags: ['auth'], summary: 'Exchange a refresh token for a new pair (each refresh token works once)', consumes: JSON_OR_FORM_BODY, body: RefreshRequest,
       response: { 200: BearerToken, ...errorResponses(['REFRESH_TOKEN_INVALID']) },
     },
   }, async (req, reply) => {

@@ -7,6 +7,7 @@ import { SECURED, clientInfo, type RouteContext } from '../context.ts';
 import { sendAppError } from '../error-handler.ts';
 import { rateLimit } from '../rate-limit.ts';
 import { LOGIN_LIMITS } from './auth.ts';
+import { FORM_BODY } from '../media-types.ts';
 
 export const CsrfToken = Type.Object({ csrf_token: Type.String({ description: 'Send it back in the X-CSRF-Token header.' }) });
 
@@ -32,7 +33,7 @@ export async function cookieAuthRoutes(fastify: FastifyInstance, ctx: RouteConte
     onRequest: csrfCheck,
     preHandler: rateLimit(ctx.limits, LOGIN_LIMITS),
     schema: {
-      tags, summary: 'Log in; sets the session cookies (send X-CSRF-Token)', consumes: ['application/x-www-form-urlencoded'], body: LoginForm,
+      tags, summary: 'Log in; sets the session cookies (send X-CSRF-Token)', consumes: FORM_BODY, body: LoginForm,
       response: { 204: NoContent, ...errorResponses(['LOGIN_BAD_CREDENTIALS', 'LOGIN_USER_NOT_VERIFIED', 'LOGIN_LOCKED', 'RATE_LIMITED', 'CSRF_FAILED']) },
     },
   }, async (req, reply) => {

@@ -30,7 +30,6 @@ export async function oauthAssociateRoutes(fastify: FastifyInstance, ctx: RouteC
     const url = await oauth.authorize({
       provider: req.params.provider, purpose: 'associate', userId: currentUser(req).id, redirectUri: req.query.redirect_uri, binding: binding.ensure(req, reply),
     });
-    reply.header('cache-control', 'no-store');
     return { authorization_url: url };
   });
 

@@ -60,7 +60,6 @@ export async function oauthRoutes(fastify: FastifyInstance, ctx: RouteContext): 
   }, async (req, reply) => {
     oauth.providers.get(req.params.provider);
     const url = await oauth.authorize({ provider: req.params.provider, purpose: 'login', redirectUri: req.query.redirect_uri, binding: binding.ensure(req, reply) });
-    reply.header('cache-control', 'no-store');
     return { authorization_url: url };
   });
 

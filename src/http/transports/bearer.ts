@@ -15,9 +15,12 @@ export const bearerTransport = {
     return m?.[1];
   },
 
-  /** fastapi-users' body plus refresh_token and expires_in (RFC 6749 §5.1); token responses must not be cached. */
+  /**
+   * fastapi-users' body plus refresh_token and expires_in (RFC 6749 §5.1). Token responses must not be cached:
+   * `Cache-Control: no-store` is on every API answer (security-headers.ts); §5.1's `Pragma: no-cache` is added here.
+   */
   loginResponse(reply: FastifyReply, pair: TokenPair) {
-    reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
+    reply.header('pragma', 'no-cache');
     return { access_token: pair.accessToken, token_type: 'bearer' as const, refresh_token: pair.refreshToken, expires_in: pair.expiresIn };
   },
 };
