@@ -75,7 +75,7 @@ describe('CSRF defence in Chromium', () => {
         const { csrf_token } = await (await fetch('/auth/csrf')).json();
         const login = await fetch('/auth/cookie/login', { method: 'POST', headers: { 'x-csrf-token': csrf_token, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ username: email, password: 'correct horse battery' }) });
         const me = await fetch('/users/me');
-        return { login: login.status, me: me.status, email: (await me.json()).email as string, csrf: csrf_token as string };
+        return { login: login.status, me: me.status, email: (await me.json()).email as string, preLogin: csrf_token as string };
       }, EMAIL);
       assert.deepEqual([loggedIn.login, loggedIn.me, loggedIn.email], [204, 200, EMAIL]);
       assert.equal(await page.evaluate(() => document.cookie.includes('gatehouse_access')), false, 'the access cookie is HttpOnly');
@@ -85,13 +85,18 @@ describe('CSRF defence in Chromium', () => {
       assert.equal((await answer).status(), 403, 'the attacker\'s form cannot log the user out');
 
       await page.goto(`${origin}/healthz`);
-      const after = await page.evaluate(async (csrf) => {
+      const after = await page.evaluate(async (preLogin) => {
         const me = await fetch('/users/me');
-        const out = await fetch('/auth/cookie/logout', { method: 'POST', headers: { 'x-csrf-token': csrf } });
+        // The CSRF token is bound to the session: the one taken before login is refused even in both places…
+        document.cookie = `gatehouse_csrf=${preLogin}; path=/`;
+        const stale = await fetch('/auth/cookie/logout', { method: 'POST', headers: { 'x-csrf-token': preLogin } });
+        // …and GET /auth/csrf, in the session, gives one bound to it.
+        const { csrf_token } = await (await fetch('/auth/csrf')).json();
+        const out = await fetch('/auth/cookie/logout', { method: 'POST', headers: { 'x-csrf-token': csrf_token } });
         const again = await fetch('/users/me');
-        return [me.status, out.status, again.status];
-      }, loggedIn.csrf);
-      assert.deepEqual(after, [200, 204, 401]);
+        return [me.status, stale.status, out.status, again.status];
+      }, loggedIn.preLogin);
+      assert.deepEqual(after, [200, 403, 204, 401]);
     } finally {
       await context.close();
       site.server.close();

@@ -43,6 +43,23 @@ describe('cookie mode', () => {
     expect(await createClient({ fetch }).updateMe({ full_name: 'A' })).toEqual(USER);
     expect(calls(fetch.sent)).toEqual(['GET /auth/csrf', 'PATCH /users/me', 'GET /auth/csrf', 'PATCH /users/me']);
   });
+
+  it('forgets the pre-login CSRF token after a cookie login and after a refresh (the server binds tokens to the session)', async () => {
+    let n = 0;
+    const preLoginRefused = (ok: () => Response) => (r: Sent) => (r.headers['x-csrf-token'] === 'csrf-1' ? json(403, { detail: { code: 'CSRF_FAILED', reason: 'missing or wrong X-CSRF-Token header' } }) : ok());
+    const fetch = fakeFetch({
+      'GET /auth/csrf': () => json(200, { csrf_token: `csrf-${++n}` }),
+      'POST /auth/cookie/login': noContent,
+      'POST /auth/cookie/refresh': preLoginRefused(noContent),
+      'PATCH /users/me': preLoginRefused(() => json(200, USER)),
+    });
+    const api = createClient({ fetch });
+    await api.login({ username: 'alice', password: 'pw' });
+    expect(await api.refresh()).toBe(true); // a refresh does not retry on CSRF_FAILED: it must not send csrf-1
+    expect(await api.updateMe({ full_name: 'A' })).toEqual(USER);
+    expect(calls(fetch.sent)).toEqual(['GET /auth/csrf', 'POST /auth/cookie/login', 'GET /auth/csrf', 'POST /auth/cookie/refresh', 'GET /auth/csrf', 'PATCH /users/me']);
+    expect(fetch.sent.map((s) => s.headers['x-csrf-token'] ?? '-')).toEqual(['-', 'csrf-1', '-', 'csrf-2', '-', 'csrf-3']);
+  });
 });
 
 describe('transparent refresh', () => {

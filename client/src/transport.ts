@@ -43,6 +43,8 @@ export interface RequestSpec {
 }
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Cookie routes whose success sets a CSRF cookie bound to the session: the cached token is then stale. */
+const RENEWS_CSRF = new Set(['/auth/cookie/login', '/auth/cookie/refresh']);
 
 /**
  * The HTTP core: base URL, credentials, CSRF and transparent refresh.
@@ -169,10 +171,14 @@ export class Transport {
     } else if (!SAFE.has(spec.method)) {
       headers['x-csrf-token'] = await this.csrf();
     }
-    return this.raw(this.url(spec.path, spec.query), {
+    const res = await this.raw(this.url(spec.path, spec.query), {
       method: spec.method, headers, body,
       credentials: this.mode === 'cookie' || spec.cookies ? 'include' : 'omit',
     });
+    // The server binds CSRF tokens to the session: after a login (or a refresh that renewed it) the token taken
+    // before is refused, and the new cookie is not readable here across origins, so GET /auth/csrf again when needed.
+    if (res.ok && this.mode === 'cookie' && RENEWS_CSRF.has(spec.path)) this.csrfToken = undefined;
+    return res;
   }
 
   private async raw(url: string, init: RequestInit): Promise<Response> {

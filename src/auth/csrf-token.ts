@@ -1,36 +1,58 @@
 import { createHmac, createSecretKey, hkdfSync, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 /**
- * Signed double-submit CSRF tokens (OWASP CSRF cheat sheet): a random nonce and its HMAC. The same value is set
- * as a cookie and must come back in the X-CSRF-Token header; the signature means a value planted by someone
- * without the server's key is refused even if it reaches both places.
+ * Signed double-submit CSRF tokens bound to the session (OWASP CSRF cheat sheet, "Signed Double-Submit Cookie"):
+ * `nonce.tag.mac`, where `tag` is an HMAC of the session id (empty for a token issued without a session, before
+ * login) and `mac` signs `nonce.tag`. The same value is set as a cookie and must come back in the X-CSRF-Token
+ * header; the signature means a value planted by someone without the server's key is refused even if it reaches
+ * both places, and the tag means a token issued for one session (or for none) is refused on another session.
  */
 export class CsrfTokens {
-  /** A KeyObject made once (createHmac would build one from a Buffer on every call). */
+  /** KeyObjects made once (createHmac would build one from a Buffer on every call). */
   private readonly key: KeyObject;
+  private readonly sessionKey: KeyObject;
 
   constructor(appSecret: string) {
-    this.key = createSecretKey(Buffer.from(hkdfSync('sha256', appSecret, 'gatehouse', 'csrf-token', 32)));
+    const derive = (info: string) => createSecretKey(Buffer.from(hkdfSync('sha256', appSecret, 'gatehouse', info, 32)));
+    this.key = derive('csrf-token');
+    this.sessionKey = derive('csrf-session');
   }
 
-  issue(): string {
-    const nonce = randomBytes(18).toString('base64url');
-    return `${nonce}.${this.mac(nonce)}`;
+  /** A new token, bound to `sessionId`, or unbound when null (no session yet: the cookie login). */
+  issue(sessionId: string | null): string {
+    const signed = `${randomBytes(18).toString('base64url')}.${sessionId === null ? '' : this.tag(sessionId)}`;
+    return `${signed}.${this.mac(signed)}`;
   }
 
-  /** True when `header` is a token we signed and equals `cookie`. */
-  matches(cookie: string | undefined, header: string | undefined): boolean {
+  /**
+   * True when `header` equals `cookie` and is a token we signed: bound to `sessionId` when it is a string; any
+   * token we signed, bound or not, when it is null (a request without a live session).
+   */
+  matches(cookie: string | undefined, header: string | undefined, sessionId: string | null): boolean {
     if (!cookie || !header || cookie.length > 128) return false;
     const a = Buffer.from(cookie), b = Buffer.from(header);
     if (a.length !== b.length || !timingSafeEqual(a, b)) return false;
-    const [nonce, mac, extra] = cookie.split('.');
-    if (!nonce || !mac || extra !== undefined) return false;
-    const expected = Buffer.from(this.mac(nonce));
-    const given = Buffer.from(mac);
-    return expected.length === given.length && timingSafeEqual(expected, given);
+    const [nonce, tag, mac, extra] = cookie.split('.');
+    if (!nonce || tag === undefined || !mac || extra !== undefined) return false;
+    if (!same(mac, this.mac(`${nonce}.${tag}`))) return false;
+    return sessionId === null || same(tag, this.tag(sessionId));
   }
 
-  private mac(nonce: string): string {
-    return createHmac('sha256', this.key).update(nonce).digest('base64url');
+  /** True when `token` is one we signed for `sessionId` (so the cookie need not be replaced). */
+  boundTo(token: string | undefined, sessionId: string): boolean {
+    return this.matches(token, token, sessionId);
+  }
+
+  private tag(sessionId: string): string {
+    return createHmac('sha256', this.sessionKey).update(sessionId).digest('base64url');
+  }
+
+  private mac(signed: string): string {
+    return createHmac('sha256', this.key).update(signed).digest('base64url');
   }
 }
+
+const same = (given: string, expected: string): boolean => {
+  const a = Buffer.from(given), b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+};

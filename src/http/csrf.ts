@@ -12,7 +12,8 @@ export const isUnsafe = (req: FastifyRequest): boolean => !SAFE_METHODS.has(req.
  * CSRF defence for requests whose credentials the browser attaches by itself (cookies), including the cookie login
  * (login CSRF). Two independent checks, both required:
  *  1. the request comes from a trusted origin: the Origin header (RFC 6454), or else Sec-Fetch-Site, must say so;
- *  2. the X-CSRF-Token header equals the CSRF cookie, and is a token this server signed (double submit).
+ *  2. the X-CSRF-Token header equals the CSRF cookie, and is a token this server signed (double submit) — for the
+ *     request's session when it has one (`sessionId`), so a token taken before login or in another session fails.
  * SameSite=Lax alone is not enough: another port on the same host is the same "site".
  */
 export class CsrfGuard {
@@ -26,7 +27,8 @@ export class CsrfGuard {
     this.trusted = new Set(trustedOrigins);
   }
 
-  check(req: FastifyRequest): void {
+  /** `sessionId`: the live session the request's cookie names, or null when it names none (login, expired cookie). */
+  check(req: FastifyRequest, sessionId: string | null): void {
     const origin = req.headers.origin;
     const site = req.headers['sec-fetch-site'];
     if (origin !== undefined) {
@@ -35,7 +37,7 @@ export class CsrfGuard {
       throw new AppError('CSRF_FAILED', { reason: `a ${site} request` });
     }
     const header = req.headers[CSRF_HEADER];
-    if (!this.tokens.matches(req.cookies[this.cookies.csrf], typeof header === 'string' ? header : undefined)) {
+    if (!this.tokens.matches(req.cookies[this.cookies.csrf], typeof header === 'string' ? header : undefined, sessionId)) {
       throw new AppError('CSRF_FAILED', { reason: 'missing or wrong X-CSRF-Token header' });
     }
   }

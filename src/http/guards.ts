@@ -52,11 +52,8 @@ export class Guards {
    */
   user(opts: GuardOptions = {}): onRequestAsyncHookHandler {
     return async (req: FastifyRequest, _reply: FastifyReply) => {
-      let token = bearerTransport.read(req);
-      if (!token) {
-        token = this.cookies.read(req);
-        if (token && isUnsafe(req)) this.csrf.check(req);
-      }
+      const bearer = bearerTransport.read(req) || undefined;
+      const token = bearer ?? this.cookies.read(req);
       if (!token) throw unauthorized('missing');
       let auth: Authenticated;
       try {
@@ -68,11 +65,28 @@ export class Guards {
         }
         throw err;
       }
+      // After reading the token: the CSRF token must be bound to this very session (a pre-login one is refused).
+      if (!bearer && isUnsafe(req)) this.csrf.check(req, auth.sessionId);
       if (!auth.user.isActive) throw unauthorized('invalid');
       if (opts.verified && !auth.user.isVerified) throw new AppError('Forbidden');
       if (opts.role && !atLeast(auth.user.role, opts.role)) throw new AppError('Forbidden');
       req.auth = auth;
     };
+  }
+
+  /**
+   * The live session the request's access cookie names, or null (no cookie, or an expired or ended session): what
+   * the cookie login and refresh bind their CSRF check to, as they run without a guard.
+   */
+  async cookieSession(req: FastifyRequest): Promise<string | null> {
+    const token = this.cookies.read(req);
+    if (!token) return null;
+    try {
+      return (await this.strategy.readToken(token)).sessionId;
+    } catch (err) {
+      if (err instanceof TokenRejected) return null;
+      throw err;
+    }
   }
 
   superuser(): onRequestAsyncHookHandler {

@@ -20,24 +20,35 @@ async function csrf(h: Harness): Promise<{ jar: Jar; token: string }> {
   return { jar: jarOf(r), token: r.json().csrf_token };
 }
 
-async function cookieLogin(h: Harness, email: string, headers: Record<string, string> = {}) {
-  const { jar, token } = await csrf(h);
+/** Logs in with a fresh pre-login CSRF token; `token` is the one the login set (bound to the new session). */
+async function cookieLogin(h: Harness, email: string, headers: Record<string, string> = {}, start?: { jar: Jar; token: string }) {
+  const { jar, token: preLogin } = start ?? await csrf(h);
   const r = await h.g.app.inject({
     method: 'POST', url: '/auth/cookie/login', cookies: jar, payload: `username=${encodeURIComponent(email)}&password=${encodeURIComponent(PASSWORD)}`,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN, 'x-csrf-token': token, ...headers },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', origin: ORIGIN, 'x-csrf-token': preLogin, ...headers },
   });
-  return { r, jar: jarOf(r, jar), token };
+  const after = jarOf(r, { ...jar });
+  return { r, jar: after, token: after.gatehouse_csrf!, preLogin };
 }
 
+/** A cookie-authenticated write with `csrfToken` in both the CSRF cookie and the header. */
+const patchMe = (h: Harness, jar: Jar, csrfToken: string) => h.g.app.inject({
+  method: 'PATCH', url: '/users/me', cookies: { ...jar, gatehouse_csrf: csrfToken }, payload: { full_name: 'Bound' },
+  headers: { origin: ORIGIN, 'x-csrf-token': csrfToken },
+});
+
 onEveryDatabase('the cookie backend', (h) => {
-  test('login sets an HttpOnly, SameSite=Lax access cookie for / and a refresh cookie for /auth/cookie only, and answers 204', async () => {
+  test('login sets an HttpOnly, SameSite=Lax access cookie for / and a refresh cookie for /auth/cookie only, a new script-readable CSRF cookie, and answers 204', async () => {
     await h.register('cookie@example.com');
-    const { r } = await cookieLogin(h, 'cookie@example.com');
+    const { r, token, preLogin } = await cookieLogin(h, 'cookie@example.com');
     assert.equal(r.statusCode, 204, r.body);
     assert.equal(r.headers['cache-control'], 'no-store');
     type Cookie = { name: string; httpOnly: boolean; sameSite: string; path: string; maxAge: number };
     const cookies = Object.fromEntries((r.cookies as Cookie[]).map((c) => [c.name, c]));
-    assert.deepEqual(Object.keys(cookies).sort(), ['gatehouse_access', 'gatehouse_refresh']);
+    assert.deepEqual(Object.keys(cookies).sort(), ['gatehouse_access', 'gatehouse_csrf', 'gatehouse_refresh']);
+    const csrfCookie = cookies.gatehouse_csrf!;
+    assert.deepEqual([csrfCookie.httpOnly ?? false, csrfCookie.path], [false, '/']);
+    assert.notEqual(token, preLogin);
     const access = cookies.gatehouse_access!;
     assert.deepEqual([access.httpOnly, access.sameSite, access.path, access.maxAge], [true, 'Lax', '/', 900]);
     const refresh = cookies.gatehouse_refresh!;
@@ -98,6 +109,7 @@ onEveryDatabase('the cookie backend', (h) => {
     const old = { ...jar };
     const r = await h.g.app.inject({ method: 'POST', url: '/auth/cookie/refresh', cookies: jar, headers: { origin: ORIGIN, 'x-csrf-token': token } });
     assert.equal(r.statusCode, 204, r.body);
+    assert.ok(!(r.cookies as { name: string }[]).some((c) => c.name === 'gatehouse_csrf'), 'the CSRF cookie, bound to the session, is kept');
     const next = jarOf(r, { ...jar });
     assert.notEqual(next.gatehouse_refresh, old.gatehouse_refresh);
     assert.equal((await h.g.app.inject({ url: '/users/me', cookies: next })).statusCode, 200);
@@ -110,7 +122,7 @@ onEveryDatabase('the cookie backend', (h) => {
 
   // Cookie and header equal and well shaped (a nonce and a 43-character MAC), but the MAC is not the server's: only
   // the signature check can refuse it (a cookie planted by someone without the key, OWASP's signed double submit).
-  const forged = (token: string) => `${token.split('.')[0]}.${'A'.repeat(43)}`;
+  const forged = (token: string) => `${token.split('.').slice(0, 2).join('.')}.${'A'.repeat(43)}`;
   test('a CSRF token with a forged signature, equal in cookie and header, is refused: on a cookie login and on a cookie-authenticated write', async () => {
     await h.register('csrf-forged@example.com');
     const { jar: fresh, token: real } = await csrf(h);
@@ -126,14 +138,81 @@ onEveryDatabase('the cookie backend', (h) => {
     assert.deepEqual(login.json(), { detail: { code: 'CSRF_FAILED', reason: 'missing or wrong X-CSRF-Token header' } });
     assert.equal(login.cookies.length, 0);
     const { jar, token } = await cookieLogin(h, 'csrf-forged@example.com');
-    const write = (csrfToken: string) => h.g.app.inject({
-      method: 'PATCH', url: '/users/me', cookies: { ...jar, gatehouse_csrf: csrfToken }, payload: { full_name: 'Forged' },
-      headers: { origin: ORIGIN, 'x-csrf-token': csrfToken },
-    });
-    const refused = await write(forged(token));
+    const refused = await patchMe(h, jar, forged(token));
     assert.equal(refused.statusCode, 403);
     assert.deepEqual(refused.json(), { detail: { code: 'CSRF_FAILED', reason: 'missing or wrong X-CSRF-Token header' } });
-    assert.equal((await write(token)).statusCode, 200, 'the token the server signed passes');
+    assert.equal((await patchMe(h, jar, token)).statusCode, 200, 'the token the server signed passes');
+  });
+
+  // OWASP's signed double submit bound to the session: a token is good for the session it was issued in, and only there.
+  const CSRF_FAILED = { detail: { code: 'CSRF_FAILED', reason: 'missing or wrong X-CSRF-Token header' } };
+
+  test('the CSRF token a login sets works for that session; the pre-login token it replaced is refused in the session', async () => {
+    await h.register('csrf-prelogin@example.com');
+    const { r, jar, token, preLogin } = await cookieLogin(h, 'csrf-prelogin@example.com');
+    assert.equal(r.statusCode, 204);
+    const stale = await patchMe(h, jar, preLogin);
+    assert.deepEqual([stale.statusCode, stale.json()], [403, CSRF_FAILED]);
+    assert.equal((await patchMe(h, jar, token)).statusCode, 200);
+  });
+
+  test('a CSRF token bound to one session is refused with another session\'s cookies, even the same user\'s', async () => {
+    await h.register('csrf-a@example.com');
+    await h.register('csrf-b@example.com');
+    const a = await cookieLogin(h, 'csrf-a@example.com');
+    const b = await cookieLogin(h, 'csrf-b@example.com');
+    const a2 = await cookieLogin(h, 'csrf-a@example.com');
+    for (const [other, token] of [[b.jar, a.token], [a.jar, b.token], [a2.jar, a.token]] as const) {
+      const r = await patchMe(h, other, token);
+      assert.deepEqual([r.statusCode, r.json()], [403, CSRF_FAILED]);
+    }
+    assert.equal((await patchMe(h, b.jar, b.token)).statusCode, 200);
+  });
+
+  test('GET /auth/csrf with a live session cookie gives a bound token that works, and keeps a cookie already bound to it', async () => {
+    await h.register('csrf-get@example.com');
+    const { jar, token, preLogin } = await cookieLogin(h, 'csrf-get@example.com');
+    const withStale = await h.g.app.inject({ url: '/auth/csrf', cookies: { ...jar, gatehouse_csrf: preLogin } });
+    const bound = withStale.json().csrf_token as string;
+    assert.ok(bound !== preLogin && bound !== token);
+    assert.equal(jarOf(withStale).gatehouse_csrf, bound);
+    assert.equal((await patchMe(h, jar, bound)).statusCode, 200);
+    const again = await h.g.app.inject({ url: '/auth/csrf', cookies: { ...jar, gatehouse_csrf: bound } });
+    assert.equal(again.json().csrf_token, bound, 'another tab\'s copy of the token stays valid');
+    const anonymous = (await h.g.app.inject({ url: '/auth/csrf', cookies: { gatehouse_csrf: bound } })).json().csrf_token as string;
+    assert.notEqual(anonymous, bound, 'without a session: a new, unbound token');
+    assert.deepEqual((await patchMe(h, jar, anonymous)).json(), CSRF_FAILED);
+  });
+
+  test('after logout and a new login, the new session has a new token and the old session\'s token is refused', async () => {
+    await h.register('csrf-relogin@example.com');
+    const first = await cookieLogin(h, 'csrf-relogin@example.com');
+    const out = await h.g.app.inject({ method: 'POST', url: '/auth/cookie/logout', cookies: first.jar, headers: { origin: ORIGIN, 'x-csrf-token': first.token } });
+    assert.equal(out.statusCode, 204);
+    const second = await cookieLogin(h, 'csrf-relogin@example.com', {}, { jar: jarOf(out, { ...first.jar }), token: first.token });
+    assert.equal(second.r.statusCode, 204, 'with no live session, login takes any token the server signed');
+    assert.notEqual(second.token, first.token);
+    assert.deepEqual((await patchMe(h, second.jar, first.token)).json(), CSRF_FAILED);
+    assert.equal((await patchMe(h, second.jar, second.token)).statusCode, 200);
+  });
+
+  test('login and refresh take an unbound token only when no live session cookie comes with it; refresh then sets a bound one', async () => {
+    await h.register('csrf-refresh@example.com');
+    const { jar, preLogin } = await cookieLogin(h, 'csrf-refresh@example.com');
+    const post = (url: string, cookies: Jar, payload?: string) => h.g.app.inject({
+      method: 'POST', url, cookies: { ...cookies, gatehouse_csrf: preLogin }, payload,
+      headers: { origin: ORIGIN, 'x-csrf-token': preLogin, ...(payload ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+    });
+    const form = `username=csrf-refresh%40example.com&password=${encodeURIComponent(PASSWORD)}`;
+    assert.deepEqual((await post('/auth/cookie/refresh', jar)).json(), CSRF_FAILED, 'refresh with a live access cookie');
+    assert.deepEqual((await post('/auth/cookie/login', jar, form)).json(), CSRF_FAILED, 'login with a live access cookie');
+    const { gatehouse_access: _, ...withoutAccess } = jar; // as when the access cookie has expired
+    const r = await post('/auth/cookie/refresh', withoutAccess);
+    assert.equal(r.statusCode, 204, r.body);
+    const next = jarOf(r, { ...withoutAccess });
+    assert.ok(next.gatehouse_csrf && next.gatehouse_csrf !== preLogin, 'a new CSRF cookie, bound to the session');
+    assert.equal((await patchMe(h, next, next.gatehouse_csrf)).statusCode, 200);
+    assert.deepEqual((await patchMe(h, next, preLogin)).json(), CSRF_FAILED);
   });
 
   test('refresh without the CSRF token is refused', async () => {
@@ -175,7 +254,7 @@ onEveryDatabase('the cookie backend behind https', (h) => {
     });
     assert.equal(r.statusCode, 204, r.body);
     const byName = Object.fromEntries((r.cookies as { name: string; secure: boolean; path: string }[]).map((c) => [c.name, c]));
-    assert.deepEqual(Object.keys(byName).sort(), ['__Host-gatehouse_access', '__Secure-gatehouse_refresh']);
+    assert.deepEqual(Object.keys(byName).sort(), ['__Host-gatehouse_access', '__Host-gatehouse_csrf', '__Secure-gatehouse_refresh']);
     assert.ok(byName['__Host-gatehouse_access']!.secure && byName['__Host-gatehouse_access']!.path === '/');
     assert.ok(byName['__Secure-gatehouse_refresh']!.secure);
   });

@@ -13,18 +13,23 @@ export const CsrfToken = Type.Object({ csrf_token: Type.String({ description: 'S
 
 /**
  * The cookie backend (fastapi-users' /auth/cookie/*) for SPAs: tokens never reach the page's script.
- * Every state-changing request it authenticates, the login included, passes the CSRF guard.
+ * Every state-changing request it authenticates, the login included, passes the CSRF guard. CSRF tokens are bound
+ * to the session (src/auth/csrf-token.ts): login and refresh accept any token we signed unless the request's
+ * access cookie names a live session, and login sets a token bound to the new session.
  */
 export async function cookieAuthRoutes(fastify: FastifyInstance, ctx: RouteContext): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { cookies, csrf } = ctx;
   const tags = ['auth'];
-  const csrfCheck = async (req: Parameters<typeof csrf.check>[0]) => csrf.check(req);
+  const csrfCheck = async (req: Parameters<typeof csrf.check>[0]) => csrf.check(req, await ctx.guards.cookieSession(req));
 
   app.get('/auth/csrf', {
-    schema: { tags, summary: 'A CSRF token (also set as a cookie) for the cookie backend', response: { 200: CsrfToken } },
-  }, async (_req, reply) => {
-    const token = ctx.csrfTokens.issue();
+    schema: { tags, summary: 'A CSRF token (also set as a cookie) for the cookie backend, bound to the session if there is one', response: { 200: CsrfToken } },
+  }, async (req, reply) => {
+    const sessionId = await ctx.guards.cookieSession(req);
+    const current = req.cookies[cookies.csrf];
+    // With a session, the cookie's token is kept if it is already bound to it, so another tab's copy stays valid.
+    const token = sessionId !== null && ctx.csrfTokens.boundTo(current, sessionId) ? current! : ctx.csrfTokens.issue(sessionId);
     cookies.setCsrf(reply, token).header('cache-control', 'no-store');
     return { csrf_token: token };
   });
@@ -40,6 +45,7 @@ export async function cookieAuthRoutes(fastify: FastifyInstance, ctx: RouteConte
     const user = await ctx.users.authenticate(req.body.username, req.body.password, clientInfo(req));
     const pair = await ctx.sessions.start(user, clientInfo(req));
     req.log.info({ userId: user.id, sessionId: pair.sessionId }, 'login (cookie)');
+    cookies.setCsrf(reply, ctx.csrfTokens.issue(pair.sessionId)); // the pre-login token is not valid in the session
     return cookies.login(reply, pair, ctx.config.session.ttl).send(null);
   });
 
@@ -54,6 +60,8 @@ export async function cookieAuthRoutes(fastify: FastifyInstance, ctx: RouteConte
     try {
       if (!token) throw new AppError('REFRESH_TOKEN_INVALID');
       const pair = await ctx.sessions.refresh(token, clientInfo(req));
+      // The session id survives a refresh: a new CSRF cookie only if the current one is not bound to it.
+      if (!ctx.csrfTokens.boundTo(req.cookies[cookies.csrf], pair.sessionId)) cookies.setCsrf(reply, ctx.csrfTokens.issue(pair.sessionId));
       return cookies.login(reply, pair, ctx.config.session.ttl).send(null);
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
