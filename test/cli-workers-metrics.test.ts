@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import Fastify from 'fastify';
 import { Registry } from 'prom-client';
-import { testDatabases, type TestDatabase } from './support/databases.ts';
+import { testDatabases, type TestDatabase, describeOn } from './support/databases.ts';
 import { startCluster, type ServerProcess } from './support/server-process.ts';
 import { WorkerMetrics, type PrimaryChannel } from '../src/observability/worker-metrics.ts';
 import { MetricsAggregationError } from '../src/observability/metrics-aggregator.ts';
@@ -78,7 +78,7 @@ describe('a worker asking the primary for the aggregate', () => {
   });
 });
 
-describe('serve --workers 2 with METRICS=true', { skip: !postgres && 'PostgreSQL is unreachable (see the warning above)' }, () => {
+describeOn(postgres!, 'serve --workers 2 with METRICS=true', {}, () => {
   let db: Awaited<ReturnType<TestDatabase['create']>>;
   let server: ServerProcess;
 

@@ -2,7 +2,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
-import { testDatabases, type TestDatabase } from './support/databases.ts';
+import { testDatabases, type TestDatabase, describeOn } from './support/databases.ts';
 import { PASSWORD } from './support/harness.ts';
 import { startCluster, type ServerProcess } from './support/server-process.ts';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,7 +23,7 @@ function loginOnNewConnection(base: string): Promise<number> {
   });
 }
 
-describe('serve --workers 2', { skip: !postgres && 'PostgreSQL is unreachable (see the warning above)' }, () => {
+describeOn(postgres!, 'serve --workers 2', {}, () => {
   let db: Awaited<ReturnType<TestDatabase['create']>>;
   let server: ServerProcess;
 

@@ -1,8 +1,8 @@
 // Two real server processes on one PostgreSQL database, as behind a load balancer.
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeProtectedHeader } from 'jose';
-import { testDatabases, type TestDatabase } from './support/databases.ts';
+import { testDatabases, type TestDatabase, describeOn } from './support/databases.ts';
 import { PASSWORD } from './support/harness.ts';
 import { startServerProcess, type ServerProcess } from './support/server-process.ts';
 import { loadConfig } from '../src/config/config.ts';
@@ -21,7 +21,7 @@ const call = async (base: string, path: string, init: RequestInit & { token?: st
   return { status: r.status, body: r.status === 204 ? null : await r.json() };
 };
 
-describe('two instances on one PostgreSQL database', { skip: !postgres && 'PostgreSQL is unreachable (see the warning above)' }, () => {
+describeOn(postgres!, 'two instances on one PostgreSQL database', {}, () => {
   let a: ServerProcess;
   let b: ServerProcess;
   let db: Awaited<ReturnType<TestDatabase['create']>>;

@@ -1,9 +1,9 @@
 // The change feed's listening connection is cut (a PostgreSQL restart, a proxy dropping idle connections): the
 // instance forgets what it cached, listens again, and still hears the other instance's changes.
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { testDatabases } from '../support/databases.ts';
+import { testDatabases, describeOn } from '../support/databases.ts';
 import { PASSWORD, testConfig } from '../support/harness.ts';
 import { createGatehouse, type Gatehouse } from '../../src/gatehouse.ts';
 import { channelOf } from '../../src/store/change-feed.ts';
@@ -11,7 +11,7 @@ import { within } from '../support/within.ts';
 
 const postgres = (await testDatabases()).find((d) => d.name === 'postgres');
 
-describe('two instances whose change-feed connections are cut', { skip: !postgres && 'PostgreSQL is unreachable (see the warning above)' }, () => {
+describeOn(postgres!, 'two instances whose change-feed connections are cut', {}, () => {
   let a: Gatehouse;
   let b: Gatehouse;
   let drop: () => Promise<void>;

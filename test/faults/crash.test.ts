@@ -1,9 +1,9 @@
 // kill -9 of the server in the middle of a registration load: after a restart nothing acknowledged is lost and
 // nothing half-written is left behind.
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import BetterSqlite3 from 'better-sqlite3';
-import { testDatabases, type TestDatabase } from '../support/databases.ts';
+import { testDatabases, type TestDatabase, describeOn } from '../support/databases.ts';
 import { PASSWORD } from '../support/harness.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
 import { openDatabase, sqlitePath } from '../../src/store/database.ts';
@@ -59,7 +59,7 @@ async function registerUntilKilled(server: ServerProcess): Promise<Load> {
 const databases = await testDatabases();
 
 for (const database of databases) {
-  describe(`kill -9 during a registration load [${database.name}]`, { timeout: 300_000 }, () => {
+  describeOn(database, `kill -9 during a registration load [${database.name}]`, { timeout: 300_000 }, () => {
     let db: Awaited<ReturnType<TestDatabase['create']>>;
     let first: ServerProcess | undefined;
     let second: ServerProcess | undefined;

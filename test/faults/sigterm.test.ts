@@ -1,9 +1,9 @@
 // SIGTERM while requests are in flight: they finish, new connections are refused, the process exits 0.
-import { after, before, describe, test } from 'node:test';
+import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { connect } from 'node:net';
-import { testDatabases, type TestDatabase } from '../support/databases.ts';
+import { testDatabases, type TestDatabase, describeOn } from '../support/databases.ts';
 import { PASSWORD } from '../support/harness.ts';
 import { startServerProcess, type ServerProcess } from '../support/server-process.ts';
 
@@ -44,7 +44,7 @@ function tryConnect(port: number): Promise<string> {
 const databases = await testDatabases();
 
 for (const database of databases) {
-  describe(`SIGTERM with requests in flight [${database.name}]`, { timeout: 90_000 }, () => {
+  describeOn(database, `SIGTERM with requests in flight [${database.name}]`, { timeout: 90_000 }, () => {
     let db: Awaited<ReturnType<TestDatabase['create']>>;
     let server: ServerProcess;
 

@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { after, before, describe } from 'node:test';
+import { after, before } from 'node:test';
 import { onEveryDatabase, PASSWORD, testConfig, type Harness } from '../support/harness.ts';
-import { testDatabases, type TestDatabase } from '../support/databases.ts';
+import { testDatabases, type TestDatabase, describeOn } from '../support/databases.ts';
 import { createGatehouse, type Gatehouse } from '../../src/gatehouse.ts';
 
 const from = (h: Harness, ip: string, method: string, url: string, body: Record<string, string>, form = false) => h.g.app.inject({
@@ -117,7 +117,7 @@ onEveryDatabase('login lockout', (h) => {
 
 const postgres = (await testDatabases()).find((d) => d.name === 'postgres');
 
-describe('login lockout across two instances on one PostgreSQL database', { skip: !postgres && 'PostgreSQL is unreachable' }, () => {
+describeOn(postgres!, 'login lockout across two instances on one PostgreSQL database', {}, () => {
   let db: Awaited<ReturnType<TestDatabase['create']>>;
   const instances: Gatehouse[] = [];
   const env = { LOGIN_LOCK_AFTER: '3', LOGIN_LOCK_BASE: '10s', LOGIN_LOCK_MAX: '2m' };

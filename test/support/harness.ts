@@ -1,12 +1,12 @@
 // Builds a real Gatehouse on a real database for a test suite, and speaks HTTP to it (in process, via inject).
-import { after, before, describe } from 'node:test';
+import { after, before } from 'node:test';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import { loadConfig, type Config } from '../../src/config/config.ts';
 import { createGatehouse, type Gatehouse, type GatehouseOptions } from '../../src/gatehouse.ts';
-import { testDatabases, type TestDatabase } from './databases.ts';
+import { describeOn, testDatabases, type TestDatabase } from './databases.ts';
 
 export const TEST_SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
 
@@ -41,7 +41,7 @@ const toDb = await testDatabases();
  */
 export function onEveryDatabase(title: string, body: (h: Harness) => void, env: Record<string, string> = {}, opts: GatehouseOptions = {}): void {
   for (const database of toDb) {
-    describe(`${title} [${database.name}]`, () => {
+    describeOn(database, `${title} [${database.name}]`, {}, () => {
       const h = {} as Harness;
       let drop: () => Promise<void>;
       before(async () => {

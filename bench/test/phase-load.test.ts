@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startPhaseLoad, type PhaseLoad, type PhaseRequest, type PhaseSpec } from '../bench/phase-load.ts';
+import { startPhaseLoad, type PhaseLoad, type PhaseRequest, type PhaseSpec } from '../phase-load.ts';
 
 /** What the test server saw: the bodies it got, requests not yet answered, connections opened. */
 interface Seen { bodies: string[]; unanswered: number; connections: number }
