@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createClient } from './client.ts';
+import { memoryTokenStore } from './transport.ts';
 import { ApiError } from './errors.ts';
 import { deferred, fakeFetch, json, noContent, type Sent } from './testing.ts';
 
@@ -188,5 +189,80 @@ describe('requests', () => {
   it('no answer at all is NETWORK_ERROR (status 0)', async () => {
     const fetch = (async () => { throw new TypeError('Failed to fetch'); }) as typeof globalThis.fetch;
     await expect(createClient({ fetch }).health()).rejects.toMatchObject({ status: 0, code: 'NETWORK_ERROR' });
+  });
+});
+
+describe('refresh across tabs (Web Locks)', () => {
+  // Two clients with the runtime's navigator.locks are two tabs of one origin; their fetches share the server's state
+  // (in cookie mode, the browser's cookie jar). A tab's refresh is held until both tabs have had their 401.
+  const twoTabs = (mode: 'cookie' | 'bearer', locks?: null) => {
+    const server = { generation: 1, unauthorized: 0, refreshes: 0, bothFailed: deferred<void>() };
+    const tab = () => fakeFetch({
+      'GET /users/me': (r) => {
+        const current = mode === 'cookie' || r.headers.authorization === `Bearer access-${server.generation}`;
+        if (server.refreshes === 0 || !current) {
+          if (++server.unauthorized === 2) server.bothFailed.resolve();
+          return unauthorized();
+        }
+        return json(200, USER);
+      },
+      'GET /auth/csrf': csrf,
+      'POST /auth/cookie/refresh': async () => { await server.bothFailed.promise; server.refreshes++; return noContent(); },
+      'POST /auth/jwt/refresh': async () => {
+        await server.bothFailed.promise;
+        server.refreshes++;
+        server.generation++;
+        return json(200, { access_token: `access-${server.generation}`, refresh_token: `refresh-${server.generation}`, token_type: 'bearer', expires_in: 900 });
+      },
+    });
+    return { server, fetches: [tab(), tab()], locks };
+  };
+
+  it('cookie mode: of two tabs hitting a 401 at once, one refreshes; the other waits, sends its request again, and does not refresh', async () => {
+    const { server, fetches } = twoTabs('cookie');
+    const [a, b] = fetches.map((fetch) => createClient({ fetch }));
+    expect(await Promise.all([a!.me(), b!.me()])).toEqual([USER, USER]);
+    expect(server.refreshes).toBe(1);
+    const [refresher, waiter] = calls(fetches[0]!.sent).includes('POST /auth/cookie/refresh') ? fetches : [fetches[1]!, fetches[0]!];
+    expect(calls(refresher!.sent)).toEqual(['GET /users/me', 'GET /auth/csrf', 'POST /auth/cookie/refresh', 'GET /users/me']);
+    expect(calls(waiter!.sent)).toEqual(['GET /users/me', 'GET /users/me']);
+  });
+
+  it('bearer mode with a TokenStore shared by the tabs: the tab that waited finds the new pair and does not refresh', async () => {
+    const { server, fetches } = twoTabs('bearer');
+    const tokens = memoryTokenStore();
+    tokens.set({ access_token: 'access-0', refresh_token: 'refresh-0', token_type: 'bearer', expires_in: 900 });
+    const [a, b] = fetches.map((fetch) => createClient({ fetch, mode: 'bearer', tokens }));
+    expect(await Promise.all([a!.me(), b!.me()])).toEqual([USER, USER]);
+    expect(server.refreshes).toBe(1);
+    expect(tokens.get()?.refresh_token).toBe('refresh-2');
+  });
+
+  it('without Web Locks (locks: null, as in old browsers) each tab refreshes: the server\'s grace must answer the second', async () => {
+    const { server, fetches } = twoTabs('cookie');
+    const [a, b] = fetches.map((fetch) => createClient({ fetch, locks: null }));
+    expect(await Promise.all([a!.me(), b!.me()])).toEqual([USER, USER]);
+    expect(server.refreshes).toBe(2);
+  });
+
+  it('a tab that waited, still refused, refreshes itself; if that fails too, each tab ends its session', async () => {
+    const refreshes: string[] = [];
+    const tab = (name: string, gate: Promise<void>) => fakeFetch({
+      'GET /users/me': unauthorized, 'GET /auth/csrf': csrf,
+      'POST /auth/cookie/refresh': async () => { refreshes.push(name); await gate; return json(401, { detail: 'REFRESH_TOKEN_INVALID' }); },
+    });
+    const held = deferred<void>();
+    const [fa, fb] = [tab('a', held.promise), tab('b', Promise.resolve())];
+    const ended = vi.fn();
+    const a = createClient({ fetch: fa, onSessionEnded: ended });
+    const b = createClient({ fetch: fb, onSessionEnded: ended });
+    const first = a.me().catch((e: unknown) => e);
+    await vi.waitFor(() => expect(refreshes).toEqual(['a']));
+    const second = b.me().catch((e: unknown) => e);
+    await vi.waitFor(() => expect(calls(fb.sent)).toEqual(['GET /users/me']));
+    held.resolve();
+    expect(await Promise.all([first, second])).toMatchObject([{ code: 'Unauthorized' }, { code: 'Unauthorized' }]);
+    expect(calls(fb.sent)).toEqual(['GET /users/me', 'GET /users/me', 'GET /auth/csrf', 'POST /auth/cookie/refresh']);
+    expect(ended).toHaveBeenCalledTimes(2);
   });
 });
