@@ -115,6 +115,22 @@ describe('transparent refresh', () => {
     expect(calls(fetch.sent).filter((c) => c === 'POST /auth/cookie/refresh')).toHaveLength(1);
   });
 
+  it('a refresh refused for CSRF (another tab replaced the CSRF cookie) takes a new token and tries once more', async () => {
+    let n = 0;
+    let refreshed = false;
+    const fetch = fakeFetch({
+      'GET /users/me': () => (refreshed ? json(200, USER) : unauthorized()),
+      'GET /auth/csrf': () => json(200, { csrf_token: `csrf-${++n}` }),
+      'POST /auth/cookie/refresh': (r) => {
+        if (r.headers['x-csrf-token'] !== 'csrf-2') return json(403, { detail: { code: 'CSRF_FAILED', reason: 'missing or wrong X-CSRF-Token header' } });
+        refreshed = true;
+        return noContent();
+      },
+    });
+    expect(await createClient({ fetch }).me()).toEqual(USER);
+    expect(calls(fetch.sent)).toEqual(['GET /users/me', 'GET /auth/csrf', 'POST /auth/cookie/refresh', 'GET /auth/csrf', 'POST /auth/cookie/refresh', 'GET /users/me']);
+  });
+
   it('a server failure during refresh is not taken for a lost session', async () => {
     const fetch = fakeFetch({ 'GET /users/me': unauthorized, 'GET /auth/csrf': csrf, 'POST /auth/cookie/refresh': () => json(503, { detail: 'SERVICE_UNAVAILABLE' }) });
     const ended = vi.fn();

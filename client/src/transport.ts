@@ -196,7 +196,12 @@ export class Transport {
   private async doRefresh(): Promise<boolean> {
     let res: Response;
     if (this.mode === 'cookie') {
-      res = await this.send({ method: 'POST', path: '/auth/cookie/refresh', refresh: false });
+      const spec = { method: 'POST', path: '/auth/cookie/refresh', refresh: false } as const;
+      res = await this.send(spec);
+      if (res.status === 403 && (await errorOf(res.clone())).code === 'CSRF_FAILED') {
+        this.csrfToken = undefined; // another tab took a new CSRF token, which replaced the cookie: take one too, once
+        res = await this.send(spec);
+      }
     } else {
       const current = this.tokens.get();
       if (!current?.refresh_token) {
