@@ -27,6 +27,18 @@ describe('cookie mode', () => {
     expect(fetch.sent.filter((s) => s.method !== 'GET').map((s) => s.headers['x-csrf-token'])).toEqual(['csrf-1', 'csrf-1']);
   });
 
+  it('where the page can read the CSRF cookie (the API on its host), sends it as is: every tab sends the one token the cookie holds', async () => {
+    vi.stubGlobal('document', { cookie: 'theme=dark; gatehouse_csrf=from-the-cookie' });
+    try {
+      const fetch = fakeFetch({ 'PATCH /users/me': () => json(200, USER) });
+      await createClient({ fetch }).updateMe({ full_name: 'A' });
+      expect(calls(fetch.sent)).toEqual(['PATCH /users/me']);
+      expect(fetch.sent[0]!.headers['x-csrf-token']).toBe('from-the-cookie');
+    } finally {
+      vi.unstubAllGlobals();
+    }
+  });
+
   it('logs in with the OAuth2 password form', async () => {
     const fetch = fakeFetch({ 'GET /auth/csrf': csrf, 'POST /auth/cookie/login': noContent });
     await createClient({ fetch }).login({ username: 'alice', password: 'pw & more' });

@@ -110,7 +110,7 @@ export class Transport {
     if (res.ok) return parse<T>(res);
     let err = await errorOf(res);
     if (err.code === 'CSRF_FAILED' && this.mode === 'cookie') {
-      this.csrfToken = undefined; // the CSRF cookie was lost or replaced (another tab): take a new token, once
+      await this.fetchCsrf(); // the CSRF cookie was lost or replaced (another tab): take a new token, once
       res = await this.send(spec);
       if (res.ok) return parse<T>(res);
       err = await errorOf(res);
@@ -131,8 +131,14 @@ export class Transport {
     return (await this.startRefresh()) !== false;
   }
 
-  /** The CSRF token for the cookie backend, fetched once (GET /auth/csrf also sets its cookie). */
+  /**
+   * The CSRF token for the cookie backend: the CSRF cookie itself where the page can read it (the API on the page's
+   * host: every tab then sends the one token the cookie holds, though another tab's GET /auth/csrf replaced it),
+   * else fetched once (GET /auth/csrf also sets the cookie).
+   */
   csrf(): Promise<string> {
+    const shared = csrfCookie();
+    if (shared) return Promise.resolve(shared);
     if (this.csrfToken) return Promise.resolve(this.csrfToken);
     this.csrfLoading ??= this.fetchCsrf().finally(() => { this.csrfLoading = undefined; });
     return this.csrfLoading;
@@ -199,7 +205,7 @@ export class Transport {
       const spec = { method: 'POST', path: '/auth/cookie/refresh', refresh: false } as const;
       res = await this.send(spec);
       if (res.status === 403 && (await errorOf(res.clone())).code === 'CSRF_FAILED') {
-        this.csrfToken = undefined; // another tab took a new CSRF token, which replaced the cookie: take one too, once
+        await this.fetchCsrf(); // another tab took a new CSRF token, which replaced the cookie: take one too, once
         res = await this.send(spec);
       }
     } else {
@@ -261,6 +267,14 @@ export class Transport {
       throw networkError(err);
     }
   }
+}
+
+/** The CSRF cookie's value, where the page's script can read it (`__Host-` when the cookies are Secure). */
+function csrfCookie(): string | undefined {
+  const cookies = (globalThis as { document?: { cookie?: string } }).document?.cookie;
+  if (!cookies) return undefined;
+  const value = (name: string) => new RegExp(`(?:^|;\\s*)${name}=([^;]+)`).exec(cookies)?.[1];
+  return value('__Host-gatehouse_csrf') ?? value('gatehouse_csrf');
 }
 
 async function readJson(res: Response): Promise<unknown> {
