@@ -45,29 +45,34 @@ describe('two tabs refreshing one session at once, in Chromium', () => {
 
   /**
    * Signs in in one tab, opens a second on the profile, removes the (HttpOnly) access cookie the tabs share, and
-   * reloads both: each asks GET /users/me, gets a 401, and wants to refresh. Every POST /auth/cookie/refresh waits
-   * until both tabs have had that 401.
+   * reloads both: each asks GET /users/me, gets a 401, and wants to refresh. A POST /auth/cookie/refresh is held
+   * until `release` says the race is on: with Web Locks, until one tab is queued for the lock the other holds
+   * (navigator.locks.query()); without, until both tabs' refreshes have arrived.
    */
-  async function raceTwoTabs(email: string, context: BrowserContext, first: Page) {
+  async function raceTwoTabs(email: string, context: BrowserContext, first: Page, release: 'a tab waits for the lock' | 'both refreshes arrived') {
     await signIn(first, email, PASSWORD);
     const second = await context.newPage();
     await second.goto('/');
     await second.getByRole('heading', { level: 1, name: 'Your profile' }).waitFor();
 
     let refused = 0;
-    let bothRefused!: () => void;
-    const barrier = new Promise<void>((resolve) => { bothRefused = resolve; });
-    context.on('response', (r) => {
-      if (r.url() === `${origin}/users/me` && r.status() === 401 && ++refused === 2) bothRefused();
-    });
+    context.on('response', (r) => { if (r.url() === `${origin}/users/me` && r.status() === 401) refused++; });
     const refreshes: { status: number; refreshCookie: string | undefined }[] = [];
     context.on('response', async (r) => {
       if (r.url() !== `${origin}/auth/cookie/refresh`) return;
       const cookie = (await r.headersArray()).find((h) => h.name.toLowerCase() === 'set-cookie' && h.value.startsWith('gatehouse_refresh='));
       refreshes.push({ status: r.status(), refreshCookie: cookie?.value.split(';')[0] });
     });
+    // Both held refreshes are let go in the same tick: Chromium attaches the cookies when a request goes on, so one
+    // let go later could already carry the other's successor.
+    let arrived = 0;
+    let bothArrived!: () => void;
+    const together = new Promise<void>((resolve) => { bothArrived = resolve; });
+    const aTabWaits = async () => (await first.evaluate(async () => (await navigator.locks.query()).pending ?? [])).some((l) => l.name === 'gatehouse-refresh');
     await context.route(`${origin}/auth/cookie/refresh`, async (route) => {
-      await barrier;
+      if (++arrived === 2) bothArrived();
+      if (release === 'both refreshes arrived') await together;
+      else for (const deadline = Date.now() + 20_000; !(await aTabWaits()) && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
       await route.continue();
     });
 
@@ -94,7 +99,7 @@ describe('two tabs refreshing one session at once, in Chromium', () => {
     try {
       await tab.page.goto('/login');
       assert.equal(await tab.page.evaluate(() => typeof navigator.locks?.request), 'function', 'Chromium has Web Locks');
-      const race = await raceTwoTabs('tabs-locks@example.com', tab.context, tab.page);
+      const race = await raceTwoTabs('tabs-locks@example.com', tab.context, tab.page, 'a tab waits for the lock');
       await shot(race.second, 'refresh-tabs-locks');
       assert.deepEqual(race.statuses, [200, 200], 'both tabs are still signed in');
       assert.equal(race.refused, 2, 'both tabs needed a refresh (and no more)');
@@ -115,7 +120,7 @@ describe('two tabs refreshing one session at once, in Chromium', () => {
       await tab.context.addInitScript(() => { Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined, configurable: true }); });
       await tab.page.goto('/login');
       assert.equal(await tab.page.evaluate(() => navigator.locks), undefined);
-      const race = await raceTwoTabs('tabs-nolocks@example.com', tab.context, tab.page);
+      const race = await raceTwoTabs('tabs-nolocks@example.com', tab.context, tab.page, 'both refreshes arrived');
       await shot(race.second, 'refresh-tabs-no-locks');
       assert.deepEqual(race.statuses, [200, 200], 'both tabs are still signed in');
       assert.equal(race.refused, 2, 'both tabs needed a refresh (and no more)');
