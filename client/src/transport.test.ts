@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { createClient } from './client.ts';
+import { memoryTokenStore } from './transport.ts';
 import { ApiError } from './errors.ts';
 import { deferred, fakeFetch, json, noContent, type Sent } from './testing.ts';
 
@@ -24,6 +25,18 @@ describe('cookie mode', () => {
     await Promise.all([api.updateMe({ full_name: 'A' }), api.revokeMyOtherSessions()]);
     expect(calls(fetch.sent).filter((c) => c === 'GET /auth/csrf')).toHaveLength(1);
     expect(fetch.sent.filter((s) => s.method !== 'GET').map((s) => s.headers['x-csrf-token'])).toEqual(['csrf-1', 'csrf-1']);
+  });
+
+  it('where the page can read the CSRF cookie (the API on its host), sends it as is: every tab sends the one token the cookie holds', async () => {
+    vi.stubGlobal('document', { cookie: 'theme=dark; gatehouse_csrf=from-the-cookie' });
+    try {
+      const fetch = fakeFetch({ 'PATCH /users/me': () => json(200, USER) });
+      await createClient({ fetch }).updateMe({ full_name: 'A' });
+      expect(calls(fetch.sent)).toEqual(['PATCH /users/me']);
+      expect(fetch.sent[0]!.headers['x-csrf-token']).toBe('from-the-cookie');
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('logs in with the OAuth2 password form', async () => {
@@ -131,6 +144,22 @@ describe('transparent refresh', () => {
     expect(calls(fetch.sent).filter((c) => c === 'POST /auth/cookie/refresh')).toHaveLength(1);
   });
 
+  it('a refresh refused for CSRF (another tab replaced the CSRF cookie) takes a new token and tries once more', async () => {
+    let n = 0;
+    let refreshed = false;
+    const fetch = fakeFetch({
+      'GET /users/me': () => (refreshed ? json(200, USER) : unauthorized()),
+      'GET /auth/csrf': () => json(200, { csrf_token: `csrf-${++n}` }),
+      'POST /auth/cookie/refresh': (r) => {
+        if (r.headers['x-csrf-token'] !== 'csrf-2') return json(403, { detail: { code: 'CSRF_FAILED', reason: 'missing or wrong X-CSRF-Token header' } });
+        refreshed = true;
+        return noContent();
+      },
+    });
+    expect(await createClient({ fetch }).me()).toEqual(USER);
+    expect(calls(fetch.sent)).toEqual(['GET /users/me', 'GET /auth/csrf', 'POST /auth/cookie/refresh', 'GET /auth/csrf', 'POST /auth/cookie/refresh', 'GET /users/me']);
+  });
+
   it('a server failure during refresh is not taken for a lost session', async () => {
     const fetch = fakeFetch({ 'GET /users/me': unauthorized, 'GET /auth/csrf': csrf, 'POST /auth/cookie/refresh': () => json(503, { detail: 'SERVICE_UNAVAILABLE' }) });
     const ended = vi.fn();
@@ -205,5 +234,80 @@ describe('requests', () => {
   it('no answer at all is NETWORK_ERROR (status 0)', async () => {
     const fetch = (async () => { throw new TypeError('Failed to fetch'); }) as typeof globalThis.fetch;
     await expect(createClient({ fetch }).health()).rejects.toMatchObject({ status: 0, code: 'NETWORK_ERROR' });
+  });
+});
+
+describe('refresh across tabs (Web Locks)', () => {
+  // Two clients with the runtime's navigator.locks are two tabs of one origin; their fetches share the server's state
+  // (in cookie mode, the browser's cookie jar). A tab's refresh is held until both tabs have had their 401.
+  const twoTabs = (mode: 'cookie' | 'bearer', locks?: null) => {
+    const server = { generation: 1, unauthorized: 0, refreshes: 0, bothFailed: deferred<void>() };
+    const tab = () => fakeFetch({
+      'GET /users/me': (r) => {
+        const current = mode === 'cookie' || r.headers.authorization === `Bearer access-${server.generation}`;
+        if (server.refreshes === 0 || !current) {
+          if (++server.unauthorized === 2) server.bothFailed.resolve();
+          return unauthorized();
+        }
+        return json(200, USER);
+      },
+      'GET /auth/csrf': csrf,
+      'POST /auth/cookie/refresh': async () => { await server.bothFailed.promise; server.refreshes++; return noContent(); },
+      'POST /auth/jwt/refresh': async () => {
+        await server.bothFailed.promise;
+        server.refreshes++;
+        server.generation++;
+        return json(200, { access_token: `access-${server.generation}`, refresh_token: `refresh-${server.generation}`, token_type: 'bearer', expires_in: 900 });
+      },
+    });
+    return { server, fetches: [tab(), tab()], locks };
+  };
+
+  it('cookie mode: of two tabs hitting a 401 at once, one refreshes; the other waits, sends its request again, and does not refresh', async () => {
+    const { server, fetches } = twoTabs('cookie');
+    const [a, b] = fetches.map((fetch) => createClient({ fetch }));
+    expect(await Promise.all([a!.me(), b!.me()])).toEqual([USER, USER]);
+    expect(server.refreshes).toBe(1);
+    const [refresher, waiter] = calls(fetches[0]!.sent).includes('POST /auth/cookie/refresh') ? fetches : [fetches[1]!, fetches[0]!];
+    expect(calls(refresher!.sent)).toEqual(['GET /users/me', 'GET /auth/csrf', 'POST /auth/cookie/refresh', 'GET /users/me']);
+    expect(calls(waiter!.sent)).toEqual(['GET /users/me', 'GET /users/me']);
+  });
+
+  it('bearer mode with a TokenStore shared by the tabs: the tab that waited finds the new pair and does not refresh', async () => {
+    const { server, fetches } = twoTabs('bearer');
+    const tokens = memoryTokenStore();
+    tokens.set({ access_token: 'access-0', refresh_token: 'refresh-0', token_type: 'bearer', expires_in: 900 });
+    const [a, b] = fetches.map((fetch) => createClient({ fetch, mode: 'bearer', tokens }));
+    expect(await Promise.all([a!.me(), b!.me()])).toEqual([USER, USER]);
+    expect(server.refreshes).toBe(1);
+    expect(tokens.get()?.refresh_token).toBe('refresh-2');
+  });
+
+  it('without Web Locks (locks: null, as in old browsers) each tab refreshes: the server\'s grace must answer the second', async () => {
+    const { server, fetches } = twoTabs('cookie');
+    const [a, b] = fetches.map((fetch) => createClient({ fetch, locks: null }));
+    expect(await Promise.all([a!.me(), b!.me()])).toEqual([USER, USER]);
+    expect(server.refreshes).toBe(2);
+  });
+
+  it('a tab that waited, still refused, refreshes itself; if that fails too, each tab ends its session', async () => {
+    const refreshes: string[] = [];
+    const tab = (name: string, gate: Promise<void>) => fakeFetch({
+      'GET /users/me': unauthorized, 'GET /auth/csrf': csrf,
+      'POST /auth/cookie/refresh': async () => { refreshes.push(name); await gate; return json(401, { detail: 'REFRESH_TOKEN_INVALID' }); },
+    });
+    const held = deferred<void>();
+    const [fa, fb] = [tab('a', held.promise), tab('b', Promise.resolve())];
+    const ended = vi.fn();
+    const a = createClient({ fetch: fa, onSessionEnded: ended });
+    const b = createClient({ fetch: fb, onSessionEnded: ended });
+    const first = a.me().catch((e: unknown) => e);
+    await vi.waitFor(() => expect(refreshes).toEqual(['a']));
+    const second = b.me().catch((e: unknown) => e);
+    await vi.waitFor(() => expect(calls(fb.sent)).toEqual(['GET /users/me']));
+    held.resolve();
+    expect(await Promise.all([first, second])).toMatchObject([{ code: 'Unauthorized' }, { code: 'Unauthorized' }]);
+    expect(calls(fb.sent)).toEqual(['GET /users/me', 'GET /users/me', 'GET /auth/csrf', 'POST /auth/cookie/refresh']);
+    expect(ended).toHaveBeenCalledTimes(2);
   });
 });

@@ -26,7 +26,23 @@ export interface ClientOptions {
   fetch?: typeof fetch;
   /** Called once when the session is gone for good: a 401 that a refresh could not cure. */
   onSessionEnded?: () => void;
+  /**
+   * Coordinates refreshes between the tabs of one origin, so only one refreshes at a time. Default: the Web Locks API
+   * (`navigator.locks`) where the runtime has it; null: this page only (as where it is missing).
+   */
+  locks?: RefreshLocks | null;
 }
+
+/** The part of the Web Locks API (`navigator.locks`) the refresh uses. */
+export interface RefreshLocks {
+  request<T>(name: string, options: { ifAvailable?: boolean; signal?: AbortSignal }, callback: (lock: unknown) => T | Promise<T>): Promise<T>;
+}
+
+/** The Web Lock the tabs of one origin take to refresh. */
+export const REFRESH_LOCK = 'gatehouse-refresh';
+/** How long a tab waits for another tab's refresh before refreshing anyway (the server's grace covers that race). */
+const LOCK_WAIT_MS = 15_000;
+const webLocks = (): RefreshLocks | null => (globalThis as { navigator?: { locks?: RefreshLocks } }).navigator?.locks ?? null;
 
 type Query = Record<string, string | number | boolean | undefined | null>;
 
@@ -50,9 +66,13 @@ const RENEWS_CSRF = new Set(['/auth/cookie/login', '/auth/cookie/refresh']);
  * The HTTP core: base URL, credentials, CSRF and transparent refresh.
  *
  * Refresh: a request answered 401 triggers one refresh and is retried once. Concurrent 401s share the refresh in
- * flight (a refresh token works once: two parallel refreshes would end the session by reuse detection), and a
- * request that started before a refresh completed is retried without refreshing again. A refresh that fails ends
- * the session: `onSessionEnded` is called (once per failed refresh) and the original 401 is thrown.
+ * flight (a refresh token works once), and a request that started before a refresh completed is retried without
+ * refreshing again. Across the tabs of one origin, a refresh holds the Web Lock `gatehouse-refresh`: a tab that had
+ * to wait for it first checks whether the other tab's refresh already cured it (cookie mode: the shared cookies, by
+ * sending its request again; bearer mode: a new pair in a shared TokenStore) and refreshes only if not. Without
+ * Web Locks, tabs may refresh at once, and the server answers the losers of that race with the same successor
+ * (REFRESH_REUSE_GRACE). A refresh that fails ends the session: `onSessionEnded` is called (once per failed refresh)
+ * and the original 401 is thrown.
  */
 export class Transport {
   readonly mode: TransportMode;
@@ -60,9 +80,11 @@ export class Transport {
   private readonly baseUrl: string;
   private readonly fetchImpl: typeof fetch;
   private readonly onSessionEnded: () => void;
+  private readonly locks: RefreshLocks | null;
   private csrfToken: string | undefined;
   private csrfLoading: Promise<string> | undefined;
-  private refreshing: Promise<boolean> | undefined;
+  /** The refresh in flight: true, false (the session is gone), or the answer of the request that started it. */
+  private refreshing: Promise<boolean | Response> | undefined;
   /** Counts completed refreshes, so a request knows whether one happened while it was out. */
   private generation = 0;
 
@@ -72,6 +94,7 @@ export class Transport {
     this.tokens = opts.tokens ?? memoryTokenStore();
     this.fetchImpl = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.onSessionEnded = opts.onSessionEnded ?? (() => {});
+    this.locks = opts.locks === undefined ? webLocks() : opts.locks;
   }
 
   url(path: string, query?: Query): string {
@@ -84,18 +107,20 @@ export class Transport {
   /** Sends a request; resolves with the parsed JSON body (undefined when empty), or throws an ApiError. */
   async request<T>(spec: RequestSpec): Promise<T> {
     const generation = this.generation;
+    const sentWith = this.refreshToken();
     let res = await this.send(spec);
     if (res.ok) return parse<T>(res);
     let err = await errorOf(res);
     if (err.code === 'CSRF_FAILED' && this.mode === 'cookie') {
-      this.csrfToken = undefined; // the CSRF cookie was lost or replaced (another tab): take a new token, once
+      await this.fetchCsrf(); // the CSRF cookie was lost or replaced (another tab): take a new token, once
       res = await this.send(spec);
       if (res.ok) return parse<T>(res);
       err = await errorOf(res);
     }
     if (err.status === 401 && (spec.refresh ?? true)) {
-      if (await this.refreshSince(generation)) {
-        res = await this.send(spec);
+      const cured = await this.refreshSince(generation, sentWith, () => this.send(spec));
+      if (cured !== false) {
+        res = cured === true ? await this.send(spec) : cured; // a Response: the request, sent again, already answered
         if (res.ok) return parse<T>(res);
         err = await errorOf(res);
       }
@@ -104,27 +129,87 @@ export class Transport {
   }
 
   /** Refreshes the session now (sharing a refresh already in flight). Resolves false if the session is gone. */
-  refresh(): Promise<boolean> {
-    this.refreshing ??= this.doRefresh().finally(() => { this.refreshing = undefined; });
-    return this.refreshing;
+  async refresh(): Promise<boolean> {
+    return (await this.startRefresh()) !== false;
   }
 
-  /** The CSRF token for the cookie backend, fetched once (GET /auth/csrf also sets its cookie). */
+  /**
+   * The CSRF token for the cookie backend: the CSRF cookie itself where the page can read it (the API on the page's
+   * host: every tab then sends the one token the cookie holds, though another tab's GET /auth/csrf replaced it),
+   * else fetched once (GET /auth/csrf also sets the cookie).
+   */
   csrf(): Promise<string> {
+    const shared = csrfCookie();
+    if (shared) return Promise.resolve(shared);
     if (this.csrfToken) return Promise.resolve(this.csrfToken);
     this.csrfLoading ??= this.fetchCsrf().finally(() => { this.csrfLoading = undefined; });
     return this.csrfLoading;
   }
 
-  private async refreshSince(generation: number): Promise<boolean> {
+  /**
+   * True: send the request again; a Response: it was sent again (another tab had refreshed) and this is its answer;
+   * false: the session is gone.
+   */
+  private async refreshSince(generation: number, sentWith: string | undefined, retry: () => Promise<Response>): Promise<boolean | Response> {
     if (this.generation !== generation) return true; // a refresh completed while this request was out: just retry
-    return this.refresh();
+    const now = this.refreshToken();
+    if (now !== undefined && now !== sentWith) return true; // bearer: another tab sharing the store refreshed
+    if (this.refreshing) return (await this.refreshing) !== false; // shared: its answer belongs to the request that started it
+    return this.startRefresh(sentWith, retry);
+  }
+
+  private startRefresh(sentWith = this.refreshToken(), retry?: () => Promise<Response>): Promise<boolean | Response> {
+    this.refreshing ??= this.lockedRefresh(sentWith, retry).finally(() => { this.refreshing = undefined; });
+    return this.refreshing;
+  }
+
+  /** One tab of the origin refreshes at a time (Web Locks); a tab that waited first sees whether it still must. */
+  private async lockedRefresh(sentWith: string | undefined, retry?: () => Promise<Response>): Promise<boolean | Response> {
+    const locks = this.locks;
+    if (!locks) return this.doRefresh();
+    const free = await locks.request<boolean | null>(REFRESH_LOCK, { ifAvailable: true }, (lock) => (lock ? this.doRefresh() : null));
+    if (free !== null) return free; // the usual case: no other tab was refreshing
+    let lockWait: AbortSignal | undefined;
+    try {
+      lockWait = AbortSignal.timeout(LOCK_WAIT_MS);
+      return await locks.request<boolean | Response>(REFRESH_LOCK, { signal: lockWait }, async () => {
+        const cured = await this.refreshedElsewhere(sentWith, retry);
+        if (cured === undefined) return this.doRefresh();
+        this.generation++;
+        return cured;
+      });
+    } catch (err) {
+      if (!lockWait?.aborted) throw err;
+      return this.doRefresh(); // the other tab hangs: refresh anyway
+    }
+  }
+
+  /** After waiting for another tab's refresh: whether it cured this tab too (true or the request's new answer). */
+  private async refreshedElsewhere(sentWith: string | undefined, retry?: () => Promise<Response>): Promise<true | Response | undefined> {
+    if (this.mode === 'bearer') {
+      const now = this.refreshToken();
+      return now !== undefined && now !== sentWith ? true : undefined;
+    }
+    if (!retry) return undefined; // refresh() called by the app: nothing to try first
+    const res = await retry(); // the cookies are shared by the tabs: the other tab's refresh set them for this one too
+    if (res.status !== 401) return res;
+    await res.body?.cancel().catch(() => {});
+    return undefined;
+  }
+
+  private refreshToken(): string | undefined {
+    return this.mode === 'bearer' ? this.tokens.get()?.refresh_token ?? undefined : undefined;
   }
 
   private async doRefresh(): Promise<boolean> {
     let res: Response;
     if (this.mode === 'cookie') {
-      res = await this.send({ method: 'POST', path: '/auth/cookie/refresh', refresh: false });
+      const spec = { method: 'POST', path: '/auth/cookie/refresh', refresh: false } as const;
+      res = await this.send(spec);
+      if (res.status === 403 && (await errorOf(res.clone())).code === 'CSRF_FAILED') {
+        await this.fetchCsrf(); // another tab took a new CSRF token, which replaced the cookie: take one too, once
+        res = await this.send(spec);
+      }
     } else {
       const current = this.tokens.get();
       if (!current?.refresh_token) {
@@ -188,6 +273,14 @@ export class Transport {
       throw networkError(err);
     }
   }
+}
+
+/** The CSRF cookie's value, where the page's script can read it (`__Host-` when the cookies are Secure). */
+function csrfCookie(): string | undefined {
+  const cookies = (globalThis as { document?: { cookie?: string } }).document?.cookie;
+  if (!cookies) return undefined;
+  const value = (name: string) => new RegExp(`(?:^|;\\s*)${name}=([^;]+)`).exec(cookies)?.[1];
+  return value('__Host-gatehouse_csrf') ?? value('gatehouse_csrf');
 }
 
 async function readJson(res: Response): Promise<unknown> {

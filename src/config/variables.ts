@@ -31,7 +31,7 @@ export const VARIABLES = {
   ACCESS_TOKEN_TTL: v(duration(30, 86400), '15m', 'Lifetime of an access token (900, 15m, 2h…).'),
   SESSION_TTL: v(duration(60, 400 * 86400), '30d', 'Absolute lifetime of a login session (its refresh tokens die with it).'),
   SESSION_IDLE_TTL: v(duration(60, 400 * 86400), '7d', 'A session whose refresh token is not used for this long ends.'),
-  REFRESH_REUSE_GRACE: v(duration(0, 10), '0', 'Seconds during which the just-replaced refresh token may be presented again (two tabs refreshing at once) and gets the same successor; 0 = any reuse ends the session.'),
+  REFRESH_REUSE_GRACE: v(duration(0, 60), '10', 'Seconds during which the refresh token just replaced may be presented again and gets the same successor (tabs refreshing at once, a retry after a lost answer), as long as that successor is unused; later, or once the successor was used, it ends the session like any reuse. 0 = any reuse ends the session.'),
   SESSION_CACHE_MS: v(int(0, 60_000), '500', 'Milliseconds an instance may answer from its cache that a session is live. Logout, revocation and user changes clear it at once on the instance that made them, and on PostgreSQL on every instance (LISTEN/NOTIFY); this is the bound when such news cannot arrive (SQLite with several processes, a lost connection). 0 = read the database on every request.'),
   REQUIRE_VERIFIED_LOGIN: v(bool, 'false', 'Refuse login (LOGIN_USER_NOT_VERIFIED) until the email is verified.'),
   REQUIRE_CURRENT_PASSWORD: v(bool, 'true', 'PATCH /users/me changes the email or password only with the user\'s current_password (or, for a user without a password, within REAUTH_MAX_AGE of logging in). false = fastapi-users\' behaviour: the access token alone suffices.'),

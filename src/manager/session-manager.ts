@@ -5,7 +5,7 @@ import type { User } from '../model/user.ts';
 import type { ClientInfo, JwtStrategy } from '../auth/jwt-strategy.ts';
 import { RefreshTokens } from '../auth/refresh-token.ts';
 import type { SessionStore } from '../store/session-store.ts';
-import type { RefreshTokenStore } from '../store/refresh-token-store.ts';
+import type { RefreshTokenStore, TokenUsage } from '../store/refresh-token-store.ts';
 import type { AuditLog } from './audit-log.ts';
 
 /** What a session records of the client, at login and on each use (the user agent bounded). */
@@ -18,7 +18,10 @@ export interface SessionOptions {
   ttl: number;
   /** A session not refreshed for this long ends, seconds. */
   idleTtl: number;
-  /** How long the immediate predecessor of the current refresh token may be presented again, seconds (0 = never). */
+  /**
+   * How long the immediate predecessor of the current refresh token may be presented again and get the same
+   * successor, seconds (0 = never: any reuse ends the session).
+   */
   reuseGrace: number;
 }
 
@@ -26,7 +29,8 @@ export interface SessionOptions {
 /**
  * Login sessions: each login opens one, with an access token (JWT, short) and a refresh token (opaque, rotated).
  * A session is a refresh-token family: presenting an already-used refresh token ends the session, so both the
- * thief's and the victim's tokens die.
+ * thief's and the victim's tokens die; except the token just replaced, within `reuseGrace` and while its successor
+ * is unused, which gets that same successor (the losers of a race between tabs keep the session).
  */
 export class SessionManager {
   private readonly sessions: SessionStore;
@@ -72,20 +76,27 @@ export class SessionManager {
       await this.sessions.revoke(session.id, at); // idle too long
       throw invalid();
     }
-    if (found.usedAt === null && await this.refreshStore.rotate(hash, RefreshTokens.hash(successor), session.id, at, clientOf(client))) {
-      return this.pair(user, session.id, successor);
-    }
-    // Already used. Within the grace window, the immediate predecessor of the live token gets the same successor.
-    if (this.o.reuseGrace > 0) {
-      const usedAt = (await this.refreshStore.byHash(hash))?.usedAt;
-      const next = await this.refreshStore.byHash(RefreshTokens.hash(successor));
-      const withinGrace = usedAt != null && Date.now() - Date.parse(usedAt) <= this.o.reuseGrace * 1000;
-      if (withinGrace && next?.usedAt === null) return this.pair(user, session.id, successor);
-    }
+    const successorHash = RefreshTokens.hash(successor);
+    const usage = found.usedAt === null
+      ? await this.refreshStore.rotate(hash, successorHash, session.id, at, clientOf(client))
+      : await this.refreshStore.usage(hash, successorHash);
+    if (usage === true) return this.pair(user, session.id, successor);
+    // Already used: by a concurrent refresh that won the claim (two tabs, a retry after a lost answer) or long ago.
+    if (this.withinGrace(usage, now)) return this.pair(user, session.id, successor);
     // Reuse of a used refresh token (RFC 9700 §4.14.2): the family is ended, thief's and victim's tokens alike.
     await this.sessions.revoke(session.id, at);
     await this.audit.record('refresh.reuse', { userId: session.userId, client, detail: { session_id: session.id } });
     throw invalid();
+  }
+
+  /**
+   * The token was replaced at most `reuseGrace` seconds before `now` and its successor is still unused: the caller
+   * lost a race with the refresh that replaced it, and gets the same successor (derived from the token, so the family
+   * still has one live refresh token). Once the successor has been used, the predecessor is a replay like any other.
+   */
+  private withinGrace({ usedAt, successorUsedAt }: TokenUsage, now: number): boolean {
+    return this.o.reuseGrace > 0 && typeof usedAt === 'string' && successorUsedAt === null
+      && now - Date.parse(usedAt) <= this.o.reuseGrace * 1000;
   }
 
   /** Logout. */

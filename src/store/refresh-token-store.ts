@@ -6,7 +6,11 @@ import { rowToSession } from './session-store.ts';
 import { rowToUser } from './user-store.ts';
 import { firstRow, sqlOf } from './compiled-sql.ts';
 
-export interface RefreshTokenRow { sessionId: string; createdAt: string; usedAt: string | null }
+/**
+ * When a token and its successor were used: null = not yet, undefined = no such row (the successor of a token that
+ * was never used does not exist).
+ */
+export interface TokenUsage { usedAt: string | null | undefined; successorUsedAt: string | null | undefined }
 
 /** A refresh token with the session (family) it belongs to and the session's user, read in one query. */
 export interface RefreshContext { usedAt: string | null; session: Session; user: User }
@@ -21,7 +25,7 @@ type ContextRow = Selectable<UsersTable> & SessionColumns & { rt_used_at: string
  */
 export class RefreshTokenStore {
   private readonly db: Kysely<Database>;
-  private readonly sql: { context: string; claim: string; insert: string; touch: string; session: string };
+  private readonly sql: { context: string; claim: string; insert: string; touch: string; session: string; usage: string };
 
   constructor(db: Kysely<Database>) {
     this.db = db;
@@ -34,6 +38,7 @@ export class RefreshTokenStore {
           'sessions.created_at as s_created_at', 'sessions.last_used_at as s_last_used_at', 'sessions.expires_at as s_expires_at',
           'sessions.revoked_at as s_revoked_at', 'sessions.user_agent as s_user_agent', 'sessions.ip as s_ip'])
         .where('refresh_tokens.token_hash', '=', '?'), 1),
+      usage: sqlOf(db.selectFrom('refresh_tokens').select(['token_hash', 'used_at']).where('token_hash', 'in', ['?', '?']), 2),
       claim: sqlOf(db.updateTable('refresh_tokens').set({ used_at: '?' }).where('token_hash', '=', '?').where('used_at', 'is', null), 2),
       insert: sqlOf(db.insertInto('refresh_tokens').values({ token_hash: '?', session_id: '?', created_at: '?', used_at: '?' }), 4),
       touch: sqlOf(db.updateTable('sessions').set({ last_used_at: '?', ip: '?', user_agent: '?' }).where('id', '=', '?'), 4),
@@ -54,11 +59,6 @@ export class RefreshTokenStore {
     });
   }
 
-  async byHash(tokenHash: string): Promise<RefreshTokenRow | undefined> {
-    const r = await this.db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).executeTakeFirst();
-    return r && { sessionId: r.session_id, createdAt: toIso(r.created_at), usedAt: r.used_at === null ? null : toIso(r.used_at) };
-  }
-
   /** The token, its session and the session's user; undefined when the token is unknown. */
   async context(tokenHash: string): Promise<RefreshContext | undefined> {
     const r = await firstRow<ContextRow>(this.db, this.sql.context, [tokenHash]);
@@ -73,18 +73,35 @@ export class RefreshTokenStore {
     };
   }
 
+  /** When the token and its successor were used, read in one query. */
+  usage(tokenHash: string, successorHash: string): Promise<TokenUsage> {
+    return this.usageIn(this.db, tokenHash, successorHash);
+  }
+
   /**
    * Marks the token used, stores its successor and records the session's use, in one transaction, if nobody has
    * used the token yet: of any number of concurrent callers exactly one gets true (SQLite's write lock or
-   * PostgreSQL's row lock decides), and the others see the successor once they do.
+   * PostgreSQL's row lock decides). The others get the token's and the successor's usage, read in the same
+   * transaction after their claim matched no row: on PostgreSQL the claim waited for the winner's row lock, so the
+   * winner had committed, and the read (a new statement, a new snapshot under READ COMMITTED) sees its successor;
+   * on SQLite the transactions ran one after the other.
    */
-  async rotate(tokenHash: string, successorHash: string, sessionId: string, now: string, client: { ip: string | null; userAgent: string | null }): Promise<boolean> {
+  async rotate(tokenHash: string, successorHash: string, sessionId: string, now: string, client: { ip: string | null; userAgent: string | null }): Promise<true | TokenUsage> {
     return this.db.transaction().execute(async (trx) => {
       const r = await trx.executeQuery(CompiledQuery.raw(this.sql.claim, [now, tokenHash]));
-      if (r.numAffectedRows !== 1n) return false;
+      if (r.numAffectedRows !== 1n) return this.usageIn(trx, tokenHash, successorHash);
       await trx.executeQuery(CompiledQuery.raw(this.sql.insert, [successorHash, sessionId, now, null]));
       await trx.executeQuery(CompiledQuery.raw(this.sql.touch, [now, client.ip, client.userAgent, sessionId]));
-      return true;
+      return true as const;
     });
+  }
+
+  private async usageIn(db: Pick<Kysely<Database>, 'executeQuery'>, tokenHash: string, successorHash: string): Promise<TokenUsage> {
+    const { rows } = await db.executeQuery<{ token_hash: string; used_at: string | Date | null }>(CompiledQuery.raw(this.sql.usage, [tokenHash, successorHash]));
+    const usedAt = (hash: string) => {
+      const row = rows.find((x) => x.token_hash === hash);
+      return row && (row.used_at === null ? null : toIso(row.used_at));
+    };
+    return { usedAt: usedAt(tokenHash), successorUsedAt: usedAt(successorHash) };
   }
 }

@@ -4,6 +4,7 @@ import { after, before } from 'node:test';
 import { onEveryDatabase, PASSWORD, testConfig, type Harness } from '../support/harness.ts';
 import { testDatabases, type TestDatabase, describeOn } from '../support/databases.ts';
 import { createGatehouse, type Gatehouse } from '../../src/gatehouse.ts';
+import { RefreshTokens } from '../../src/auth/refresh-token.ts';
 
 const from = (h: Harness, ip: string, method: string, url: string, body: Record<string, string>, form = false) => h.g.app.inject({
   method: method as 'POST', url, remoteAddress: ip,
@@ -191,6 +192,8 @@ onEveryDatabase('the audit log', (h) => {
     const { id } = await h.register('sessions-audit@example.com');
     const pair = (await h.req({ method: 'POST', url: '/auth/jwt/login', form: { username: 'sessions-audit@example.com', password: PASSWORD } })).json();
     await h.req({ method: 'POST', url: '/auth/jwt/refresh', json: { refresh_token: pair.refresh_token } });
+    // Past REFRESH_REUSE_GRACE: presented again now, the used token is a replay, not a second tab.
+    await h.g.db.kysely.updateTable('refresh_tokens').set({ used_at: new Date(Date.now() - 60_000).toISOString() }).where('token_hash', '=', RefreshTokens.hash(pair.refresh_token)).execute();
     await h.req({ method: 'POST', url: '/auth/jwt/refresh', json: { refresh_token: pair.refresh_token } });
     const other = await h.login('sessions-audit@example.com');
     await h.req({ method: 'POST', url: '/auth/jwt/logout', token: other });

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LightMyRequestResponse } from 'fastify';
 import { onEveryDatabase, PASSWORD, type Harness } from '../support/harness.ts';
+import { RefreshTokens } from '../../src/auth/refresh-token.ts';
 
 const ORIGIN = 'http://127.0.0.1:8000'; // PUBLIC_URL's origin in the test configuration
 const SPA = 'http://localhost:5173';     // CORS_ORIGINS below
@@ -113,6 +114,8 @@ onEveryDatabase('the cookie backend', (h) => {
     const next = jarOf(r, { ...jar });
     assert.notEqual(next.gatehouse_refresh, old.gatehouse_refresh);
     assert.equal((await h.g.app.inject({ url: '/users/me', cookies: next })).statusCode, 200);
+    // Past REFRESH_REUSE_GRACE (within it, the old cookie would get the same successor: see sessions.test.ts).
+    await h.g.db.kysely.updateTable('refresh_tokens').set({ used_at: new Date(Date.now() - 60_000).toISOString() }).where('token_hash', '=', RefreshTokens.hash(old.gatehouse_refresh!)).execute();
     const replay = await h.g.app.inject({ method: 'POST', url: '/auth/cookie/refresh', cookies: old, headers: { origin: ORIGIN, 'x-csrf-token': token } });
     assert.equal(replay.statusCode, 401);
     assert.deepEqual(replay.json(), { detail: 'REFRESH_TOKEN_INVALID' });

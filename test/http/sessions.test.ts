@@ -1,7 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { onEveryDatabase, PASSWORD, type Harness } from '../support/harness.ts';
+import type { LightMyRequestResponse } from 'fastify';
 import { RefreshTokenStore } from '../../src/store/refresh-token-store.ts';
+import { RefreshTokens } from '../../src/auth/refresh-token.ts';
 
 async function loginPair(h: Harness, email: string, headers: Record<string, string> = {}) {
   const r = await h.req({ method: 'POST', url: '/auth/jwt/login', form: { username: email, password: PASSWORD }, headers });
@@ -10,6 +12,33 @@ async function loginPair(h: Harness, email: string, headers: Record<string, stri
 }
 const refresh = (h: Harness, refresh_token: string) => h.req({ method: 'POST', url: '/auth/jwt/refresh', json: { refresh_token } });
 const me = (h: Harness, token: string) => h.req({ url: '/users/me', token });
+
+/** Moves the token's use back past REFRESH_REUSE_GRACE: presenting it now is a replay, not a race (no sleeping). */
+async function usedLongAgo(h: Harness, token: string): Promise<void> {
+  const at = new Date(Date.now() - (h.config.session.reuseGrace + 1) * 1000).toISOString();
+  const r = await h.g.db.kysely.updateTable('refresh_tokens').set({ used_at: at }).where('token_hash', '=', RefreshTokens.hash(token)).where('used_at', 'is not', null).executeTakeFirst();
+  assert.equal(r.numUpdatedRows, 1n, 'the token was used');
+}
+
+/** The user's live sessions and the unused refresh tokens of those sessions (a family has at most one). */
+async function liveOf(h: Harness, userId: string): Promise<{ sessions: number; unusedTokens: number }> {
+  const unused = await h.g.db.kysely.selectFrom('refresh_tokens').innerJoin('sessions', 'sessions.id', 'refresh_tokens.session_id')
+    .select('token_hash').where('sessions.user_id', '=', userId).where('used_at', 'is', null).where('revoked_at', 'is', null).execute();
+  return { sessions: (await h.g.sessions.list(userId)).length, unusedTokens: unused.length };
+}
+
+const ORIGIN = 'http://127.0.0.1:8000'; // PUBLIC_URL's origin in the test configuration
+type Jar = Record<string, string>;
+const cookiesOf = (r: LightMyRequestResponse, jar: Jar = {}): Jar => {
+  for (const c of r.cookies as { name: string; value: string; maxAge?: number }[]) {
+    if (c.value === '' || c.maxAge === 0) delete jar[c.name]; else jar[c.name] = c.value;
+  }
+  return jar;
+};
+
+async function reuseAudits(h: Harness, userId: string): Promise<number> {
+  return (await h.g.db.kysely.selectFrom('audit_events').select('id').where('user_id', '=', userId).where('type', '=', 'refresh.reuse').execute()).length;
+}
 
 onEveryDatabase('refresh tokens', (h) => {
   test('login answers an opaque refresh token next to the access token', async () => {
@@ -42,6 +71,19 @@ onEveryDatabase('refresh tokens', (h) => {
     assert.deepEqual(ids, [first], 'the second session was rolled back with its token');
   });
 
+  test('of 10 concurrent claims of one token exactly one rotates; the others read the winner\'s use and its unused successor', async () => {
+    const user = await h.register('claims@example.com');
+    const store = new RefreshTokenStore(h.g.db.kysely);
+    const at = new Date().toISOString();
+    const sessionId = '00000000-0000-4000-8000-000000000003';
+    const [token, successor] = ['cd'.repeat(32), 'ef'.repeat(32)];
+    await store.open({ id: sessionId, userId: user.id, createdAt: at, expiresAt: new Date(Date.now() + 60_000).toISOString(), userAgent: null, ip: null }, token);
+    // Straight to the claim, as when every request read the token unused before the winner committed.
+    const claims = await Promise.all(Array.from({ length: 10 }, () => store.rotate(token, successor, sessionId, at, { ip: null, userAgent: null })));
+    assert.equal(claims.filter((c) => c === true).length, 1);
+    for (const c of claims.filter((x) => x !== true)) assert.deepEqual(c, { usedAt: at, successorUsedAt: null });
+  });
+
   test('a refresh answers a new pair for the same session, not cacheable', async () => {
     await h.register('rotate@example.com');
     const first = await loginPair(h, 'rotate@example.com');
@@ -54,29 +96,74 @@ onEveryDatabase('refresh tokens', (h) => {
     assert.equal((await refresh(h, next.refresh_token)).statusCode, 200, 'the successor works too');
   });
 
-  test('a used refresh token ends the whole session: the thief\'s and the victim\'s tokens all die', async () => {
-    await h.register('reuse@example.com');
+  test('a used refresh token presented after the grace window ends the whole session: the thief\'s and the victim\'s tokens all die', async () => {
+    const { id } = await h.register('reuse@example.com');
     const stolen = await loginPair(h, 'reuse@example.com');
     const victim = (await refresh(h, stolen.refresh_token)).json();
+    await usedLongAgo(h, stolen.refresh_token);
     const replay = await refresh(h, stolen.refresh_token);
     assert.equal(replay.statusCode, 401);
     assert.deepEqual(replay.json(), { detail: 'REFRESH_TOKEN_INVALID' });
     assert.equal((await refresh(h, victim.refresh_token)).statusCode, 401);
     assert.equal((await me(h, victim.access_token)).statusCode, 401);
     assert.equal((await me(h, stolen.access_token)).statusCode, 401);
+    assert.equal(await reuseAudits(h, id), 1, 'the reuse is audited');
   });
 
-  test('20 parallel refreshes with one token: exactly one succeeds and no live session remains to a second family', async () => {
+  test('by default the token just replaced, presented again, gets the same successor; once that successor is used, it ends the session', async () => {
+    const { id } = await h.register('grace@example.com');
+    const a = await loginPair(h, 'grace@example.com');
+    const b = (await refresh(h, a.refresh_token)).json();
+    const again = await refresh(h, a.refresh_token);
+    assert.equal(again.statusCode, 200);
+    assert.equal(again.json().refresh_token, b.refresh_token);
+    assert.equal((await me(h, again.json().access_token)).statusCode, 200);
+    assert.deepEqual(await liveOf(h, id), { sessions: 1, unusedTokens: 1 });
+    const c = (await refresh(h, b.refresh_token)).json();
+    assert.equal((await refresh(h, a.refresh_token)).statusCode, 401, 'a is two generations old');
+    assert.equal((await refresh(h, c.refresh_token)).statusCode, 401, 'and the family is gone');
+    assert.equal(await reuseAudits(h, id), 1);
+  });
+
+  test('10 parallel refreshes with one token all answer the same successor, and the session lives on with one live refresh token', async () => {
     const { id } = await h.register('race@example.com');
     const pair = await loginPair(h, 'race@example.com');
-    const rs = await Promise.all(Array.from({ length: 20 }, () => refresh(h, pair.refresh_token)));
-    assert.equal(rs.filter((r) => r.statusCode === 200).length, 1);
-    assert.equal(rs.filter((r) => r.statusCode === 401).length, 19);
-    const live = await h.g.sessions.list(id);
-    assert.ok(live.length <= 1, `${live.length} live sessions`);
-    const unused = await h.g.db.kysely.selectFrom('refresh_tokens').innerJoin('sessions', 'sessions.id', 'refresh_tokens.session_id')
-      .select('token_hash').where('sessions.user_id', '=', id).where('used_at', 'is', null).where('revoked_at', 'is', null).execute();
-    assert.ok(unused.length <= 1);
+    const rs = await Promise.all(Array.from({ length: 10 }, () => refresh(h, pair.refresh_token)));
+    assert.deepEqual(rs.map((r) => r.statusCode), Array(10).fill(200), rs.map((r) => r.body).join());
+    const successors = new Set(rs.map((r) => r.json().refresh_token as string));
+    assert.equal(successors.size, 1, 'one successor for all');
+    const [successor] = successors;
+    assert.notEqual(successor, pair.refresh_token);
+    for (const r of rs) assert.equal((await me(h, r.json().access_token)).statusCode, 200, 'every answer\'s access token works, the winner\'s too');
+    assert.deepEqual(await liveOf(h, id), { sessions: 1, unusedTokens: 1 });
+    const rows = await h.g.db.kysely.selectFrom('refresh_tokens').innerJoin('sessions', 'sessions.id', 'refresh_tokens.session_id').select('token_hash').where('sessions.user_id', '=', id).execute();
+    assert.equal(rows.length, 2, 'one rotation: the login\'s token and its successor');
+    const next = await refresh(h, successor!);
+    assert.equal(next.statusCode, 200, 'the successor works once more');
+    assert.equal((await me(h, next.json().access_token)).statusCode, 200);
+    assert.deepEqual(await liveOf(h, id), { sessions: 1, unusedTokens: 1 });
+    assert.equal(await reuseAudits(h, id), 0, 'a race is not reuse');
+  });
+
+  test('10 parallel cookie refreshes with one refresh cookie all set the same successor, and the session lives on', async () => {
+    const { id } = await h.register('cookie-race@example.com');
+    const csrf = await h.g.app.inject({ url: '/auth/csrf' });
+    const jar = cookiesOf(csrf);
+    const headers = { origin: ORIGIN, 'x-csrf-token': csrf.json().csrf_token as string };
+    const login = await h.g.app.inject({
+      method: 'POST', url: '/auth/cookie/login', cookies: jar, payload: new URLSearchParams({ username: 'cookie-race@example.com', password: PASSWORD }).toString(),
+      headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    assert.equal(login.statusCode, 204, login.body);
+    const session = cookiesOf(login, jar);
+    const rs = await Promise.all(Array.from({ length: 10 }, () => h.g.app.inject({ method: 'POST', url: '/auth/cookie/refresh', cookies: session, headers })));
+    assert.deepEqual(rs.map((r) => r.statusCode), Array(10).fill(204), rs.map((r) => r.body).join());
+    const jars = rs.map((r) => cookiesOf(r, { ...session }));
+    assert.equal(new Set(jars.map((j) => j.gatehouse_refresh)).size, 1, 'one successor for all');
+    assert.notEqual(jars[0]!.gatehouse_refresh, session.gatehouse_refresh);
+    for (const j of jars) assert.equal((await h.g.app.inject({ url: '/users/me', cookies: j })).statusCode, 200);
+    assert.equal((await h.g.app.inject({ method: 'POST', url: '/auth/cookie/refresh', cookies: jars[0]!, headers })).statusCode, 204, 'the successor works once more');
+    assert.deepEqual(await liveOf(h, id), { sessions: 1, unusedTokens: 1 });
   });
 
   const wrong: [string, (p: { access_token: string; refresh_token: string }) => string][] = [
@@ -156,19 +243,28 @@ onEveryDatabase('refresh tokens', (h) => {
   });
 });
 
-onEveryDatabase('refresh tokens with a grace window', (h) => {
-  test('the just-replaced token, presented again, gets the same successor; an older one ends the session', async () => {
-    await h.register('grace@example.com');
-    const a = await loginPair(h, 'grace@example.com');
+onEveryDatabase('refresh tokens without a grace window (REFRESH_REUSE_GRACE=0)', (h) => {
+  test('the token just replaced, presented again at once, ends the session', async () => {
+    const { id } = await h.register('strict@example.com');
+    const a = await loginPair(h, 'strict@example.com');
     const b = (await refresh(h, a.refresh_token)).json();
-    const again = await refresh(h, a.refresh_token);
-    assert.equal(again.statusCode, 200);
-    assert.equal(again.json().refresh_token, b.refresh_token);
-    const c = (await refresh(h, b.refresh_token)).json();
-    assert.equal((await refresh(h, a.refresh_token)).statusCode, 401, 'a is two generations old');
-    assert.equal((await refresh(h, c.refresh_token)).statusCode, 401, 'and the family is gone');
+    assert.equal((await refresh(h, a.refresh_token)).statusCode, 401);
+    assert.equal((await refresh(h, b.refresh_token)).statusCode, 401);
+    assert.equal((await me(h, b.access_token)).statusCode, 401);
+    assert.equal(await reuseAudits(h, id), 1);
   });
-}, { REFRESH_REUSE_GRACE: '5' });
+
+  test('20 parallel refreshes with one token: exactly one succeeds, the others are reuse, and the session ends', async () => {
+    const { id } = await h.register('strict-race@example.com');
+    const pair = await loginPair(h, 'strict-race@example.com');
+    const rs = await Promise.all(Array.from({ length: 20 }, () => refresh(h, pair.refresh_token)));
+    assert.equal(rs.filter((r) => r.statusCode === 200).length, 1);
+    assert.equal(rs.filter((r) => r.statusCode === 401).length, 19);
+    const winner = rs.find((r) => r.statusCode === 200)!.json();
+    assert.equal((await refresh(h, winner.refresh_token)).statusCode, 401);
+    assert.deepEqual(await liveOf(h, id), { sessions: 0, unusedTokens: 0 });
+  });
+}, { REFRESH_REUSE_GRACE: '0' });
 
 onEveryDatabase('/users/me/sessions', (h) => {
   test('lists my live sessions with device and IP, the current one marked', async () => {
