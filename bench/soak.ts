@@ -79,15 +79,15 @@ async function metrics(origin: string): Promise<((name: string) => number | unde
   }
 }
 
-const YOUNG = 'gatehouse_process_nodejs_heap_space_size_total_bytes{space="new"}';
+const YOUNG = 'gatehouse_nodejs_heap_space_size_total_bytes{space="new"}';
 const mibOf = (bytes: number | undefined) => (bytes === undefined ? '?' : `${(bytes / 2 ** 20).toFixed(1)} MiB`);
 
 /** ", V8 heap used X MiB (young generation Y MiB), external Z MiB" from the server's /metrics, or "". */
 async function heapOf(origin: string): Promise<string> {
   const m = await metrics(origin);
   if (!m) return '';
-  return `, V8 heap used ${mibOf(m('gatehouse_process_nodejs_heap_size_used_bytes'))} (young generation ${mibOf(m(YOUNG))}), `
-    + `external ${mibOf(m('gatehouse_process_nodejs_external_memory_bytes'))}`;
+  return `, V8 heap used ${mibOf(m('gatehouse_nodejs_heap_size_used_bytes'))} (young generation ${mibOf(m(YOUNG))}), `
+    + `external ${mibOf(m('gatehouse_nodejs_external_memory_bytes'))}`;
 }
 
 /** The young generation's size in KiB, for each RSS sample (soak-memory.ts). */

@@ -21,6 +21,9 @@ export const RETRY_AFTER_SECONDS = '5';
  */
 export function installErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
+    // No route answers here: that is the answer, whatever else is wrong with the request (an empty JSON body, a
+    // media type) — a client must not be told to fix the body of a request nobody would take.
+    if (req.is404) return sendAppError(reply, new AppError('Not Found'));
     if (err instanceof AppError) return sendAppError(reply, err);
     if (err.validation) {
       return sendValidation(reply, toValidationIssues(err.validation as never, err.validationContext ?? 'body', partOf(req, err.validationContext)));

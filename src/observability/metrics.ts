@@ -32,7 +32,7 @@ export class Metrics {
 
   constructor(sources: MetricSources) {
     const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: 'gatehouse_process_' });
+    collectDefaultMetrics({ register: this.registry, prefix: 'gatehouse_' });
     this.requests = new Counter({ name: 'gatehouse_http_requests_total', help: 'HTTP requests by route pattern and status', labelNames: ['method', 'route', 'status'], registers });
     this.latency = new Histogram({
       name: 'gatehouse_http_request_duration_seconds', help: 'HTTP request latency', labelNames: ['method', 'route'], registers,

@@ -27,6 +27,9 @@ onEveryDatabase('/metrics', (h) => {
     assert.match(body, /gatehouse_hash_queue 0/);
     if (h.db === 'postgres') assert.match(body, /gatehouse_db_pool_connections\{state="total"\} \d+/);
     assert.doesNotMatch(body, /metrics@example\.com|\/users\/[0-9a-f]{8}-/, 'no user data, no raw URLs');
+    assert.match(body, /^gatehouse_process_cpu_user_seconds_total \d/m, 'Node\'s process metrics, named once');
+    assert.match(body, /^gatehouse_nodejs_heap_size_used_bytes \d/m);
+    assert.doesNotMatch(body, /process_process|gatehouse_process_nodejs/);
   });
 }, { METRICS: 'true', METRICS_TOKEN: TOKEN, RATE_LIMITS: 'true', RATE_LIMIT_REGISTER_IP: '4/1h' });
 

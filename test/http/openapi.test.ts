@@ -44,4 +44,19 @@ onEveryDatabase('OpenAPI and Swagger UI', (h) => {
     assert.equal(r.statusCode, 404);
     assert.deepEqual(r.json(), { detail: 'Not Found' });
   });
+
+  test('an unknown route answers 404 whatever its body: nothing to fix in a request nobody would take', async () => {
+    const cases: [string, Record<string, string>, string | undefined][] = [
+      ['JSON content type, empty body', { 'content-type': 'application/json' }, ''],
+      ['invalid JSON', { 'content-type': 'application/json' }, '{"a":'],
+      ['valid JSON', { 'content-type': 'application/json' }, '{}'],
+      ['a media type no route takes', { 'content-type': 'text/csv' }, 'a,b'],
+      ['a form', { 'content-type': 'application/x-www-form-urlencoded' }, 'a=b'],
+    ];
+    for (const [what, headers, payload] of cases) {
+      const r = await h.g.app.inject({ method: 'POST', url: '/nonexistent', headers, payload });
+      assert.equal(r.statusCode, 404, `${what}: ${r.body}`);
+      assert.deepEqual(r.json(), { detail: 'Not Found' }, what);
+    }
+  });
 });
