@@ -161,7 +161,8 @@ export class UserManager {
    * is hashed or written.
    */
   async updateSelf(user: User, patch: SelfUpdate, proof: Proof, client: ClientInfo): Promise<User> {
-    const newEmail = patch.email !== undefined && lookupKey(patch.email) !== lookupKey(user.email);
+    // The same address in another form (case, spaces, the domain's spelling) is no change and needs no proof.
+    const newEmail = patch.email !== undefined && lookupKey(requireEmail(patch.email)) !== lookupKey(user.email);
     if (patch.password !== undefined || newEmail) await this.d.proof.check(user, proof);
     return this.apply(user, await this.changes(user, patch), proof.sessionId, { actor: undefined, client });
   }

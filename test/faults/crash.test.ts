@@ -30,7 +30,7 @@ async function registerUntilKilled(server: ServerProcess): Promise<Load> {
   let killed = false;
   const worker = async () => {
     while (!killed && next < REGISTRATIONS) {
-      const email = `Crash.${next++}@Example.com`;
+      const email = `Crash.${next++}@example.com`; // stored as typed: the domain is already lower-case
       load.attempted.add(email);
       try {
         const r = await fetch(`${server.url}/auth/register`, {

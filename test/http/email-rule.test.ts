@@ -99,7 +99,7 @@ onEveryDatabase('One email rule wherever an address is stored', (h) => {
     const me = await h.user('me-before@example.com');
     for (const [what, email] of BAD_EMAILS) assertEmail422(await h.req({ method: 'PATCH', url: '/users/me', token: me.token, json: { email } }), what);
     assert.equal((await stored(me.id)).email, 'me-before@example.com');
-    const r = await h.req({ method: 'PATCH', url: '/users/me', token: me.token, json: { email: '  Me.After@Example.COM ' } });
+    const r = await h.req({ method: 'PATCH', url: '/users/me', token: me.token, json: { email: '  Me.After@Example.COM ', current_password: PASSWORD } });
     assert.equal(r.statusCode, 200, r.body);
     assert.equal(r.json().email, 'Me.After@example.com');
     assert.deepEqual(await stored(me.id), { email: 'Me.After@example.com', email_key: 'me.after@example.com' });
@@ -116,7 +116,7 @@ onEveryDatabase('One email rule wherever an address is stored', (h) => {
   test('PATCH /users/me to an address that normalises to another user\'s is UPDATE_USER_EMAIL_ALREADY_EXISTS', async () => {
     await h.register('taken@example.com');
     const me = await h.user('taker@example.com');
-    const r = await h.req({ method: 'PATCH', url: '/users/me', token: me.token, json: { email: ' Taken@EXAMPLE.COM' } });
+    const r = await h.req({ method: 'PATCH', url: '/users/me', token: me.token, json: { email: ' Taken@EXAMPLE.COM', current_password: PASSWORD } });
     assert.deepEqual([r.statusCode, r.json()], [400, { detail: 'UPDATE_USER_EMAIL_ALREADY_EXISTS' }]);
   });
 
