@@ -152,7 +152,7 @@ async function createSuperuser(config: Config, typed: string | undefined, fromSt
     return 2;
   }
   const password = await readPassword({ prompt: `Password for ${checked.email}: `, confirm: true, fromStdin });
-  const g = await createGatehouse(config, { logger: createLogger({ logLevel: 'warn' }) });
+  const g = await createGatehouse(config, { logger: createLogger({ logLevel: 'warn' }), mailWorker: false });
   try {
     const { user, created } = await g.users.createSuperuser(typed, password); // which normalises it (the one rule)
     console.log(`${created ? 'created' : 'promoted'} super admin ${user.email} (${user.id})`);

@@ -141,7 +141,8 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
       { appName: config.mail.appName, links: config.mail.links, logLinks: config.mail.logLinks },
     );
     const flows = new AccountFlows({ users: userStore, sessions: sessionStore, tokens, mail, hasher, policy, audit });
-    if (!config.mail.smtpUrl) logger.warn({ folder: config.mail.folder }, 'SMTP_URL is not set: mails are written to a folder, not sent');
+    // Only a process that delivers mail has anything to say about how (a CLI command that sends none stays quiet).
+    if (!config.mail.smtpUrl && (opts.mailWorker ?? true)) logger.warn({ folder: config.mail.folder }, 'SMTP_URL is not set: mails are written to a folder, not sent');
     const limits = config.limits.enabled ? new RateLimiter(
       config.limits.redisUrl ? new RedisCounters(config.limits.redisUrl, config.limits.redisPrefix) : new MemoryCounters(), config.limits.rates,
     ) : undefined;
