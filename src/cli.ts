@@ -13,6 +13,7 @@ import { readPassword } from './cli/read-password.ts';
 import { normalizeEmail } from './model/email.ts';
 import { serve } from './cli/serve.ts';
 import { servePrimary } from './cli/cluster.ts';
+import { backup } from './cli/backup.ts';
 import cluster from 'node:cluster';
 
 const HELP: Record<string, string> = {
@@ -23,6 +24,7 @@ Commands:
   migrate            Apply database migrations and exit
   create-superuser   Create a super admin, or promote an existing user
   keys               List or rotate the JWT signing keys (EdDSA/ES256/RS256)
+  backup             Copy the SQLite database while the server runs (PostgreSQL: pg_dump)
   config             List the configuration variables
 
 Run "gatehouse <command> --help" for a command's options. Settings come from the environment and ./.env.`,
@@ -49,6 +51,12 @@ With an asymmetric JWT_ALGORITHM (EdDSA, ES256, RS256), keys live in the databas
   list     Each key: kid, algorithm, created, and whether it signs, still verifies, or has expired
   rotate   A new key signs from now on; the old ones keep verifying (and stay in the JWKS) until every
            token they signed has expired. Instances pick the new key up within a minute.`,
+  backup: `Usage: gatehouse backup --to FILE
+
+Copies the SQLite database at DATABASE_URL to FILE, consistently, while servers keep using it (SQLite's online
+backup), and checks the copy's integrity. FILE must not exist. To restore, stop the servers and put FILE in the
+database's place (remove its -wal and -shm files). For PostgreSQL use pg_dump.
+  --to FILE   Where the copy goes`,
   config: 'Usage: gatehouse config\n\nLists every configuration variable with its default and meaning.',
 };
 
@@ -73,7 +81,7 @@ async function main(argv: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
       host: { type: 'string' }, port: { type: 'string' }, 'no-migrate': { type: 'boolean' }, workers: { type: 'string' },
       check: { type: 'boolean' },
-      email: { type: 'string' }, 'password-stdin': { type: 'boolean' },
+      email: { type: 'string' }, 'password-stdin': { type: 'boolean' }, to: { type: 'string' },
     },
     strict: true,
   });
@@ -105,6 +113,8 @@ async function main(argv: string[]): Promise<number> {
       return createSuperuser(loadConfig(), values.email, values['password-stdin'] ?? false);
     case 'keys':
       return keys(loadConfig(), positionals[0]);
+    case 'backup':
+      return backup(loadConfig(), values.to);
   }
   return 2;
 }
