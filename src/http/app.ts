@@ -82,7 +82,7 @@ export async function buildApp(ctx: RouteContext, opts: AppOptions): Promise<Fas
   app.removeContentTypeParser('text/plain');
   await app.register(formbody, { bodyLimit: config.bodyLimit });
   installMultipartParser(app);
-  await installSecurityHeaders(app, config);
+  installSecurityHeaders(app, config);
   await app.register(cookie);
   if (config.corsOrigins.length > 0) {
     // Only the configured origins, with credentials; never "*" (config refuses it).

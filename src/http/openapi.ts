@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { DOCUMENT_HEADERS } from './security-headers.ts';
 import type { Config } from '../config/config.ts';
 import { ERRORS } from '../errors.ts';
 import { CookieTransport } from './transports/cookie.ts';
@@ -44,6 +45,12 @@ export async function installOpenApi(app: FastifyInstance, config: Config): Prom
     routePrefix: '/docs',
     uiConfig: { persistAuthorization: false, displayRequestDuration: true },
     staticCSP: true,
+    uiHooks: {
+      onRequest: (_req, reply, done) => {
+        reply.headers(DOCUMENT_HEADERS);
+        done();
+      },
+    },
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }

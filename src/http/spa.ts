@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyStatic from '@fastify/static';
+import { DOCUMENT_HEADERS } from './security-headers.ts';
 
 /** Where `npm run build:web` puts the web app. */
 export const WEB_DIST = join(import.meta.dirname, '..', '..', 'web', 'dist');
@@ -15,7 +16,7 @@ const API_PREFIXES = ['/auth/', '/users', '/admin/', '/.well-known/', '/docs', '
 /**
  * Headers of the web app's page. The CSP allows only the app's own scripts, styles and API calls (the build has no
  * inline script or style); the page cannot be framed (clickjacking) and sends no Referer (reset and verification
- * links carry a token in their query string).
+ * links carry a token in their query string). Complete by itself: the page keeps them wherever it is mounted.
  */
 export const SPA_HEADERS: Record<string, string> = {
   'content-security-policy': "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
@@ -23,8 +24,7 @@ export const SPA_HEADERS: Record<string, string> = {
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
-  'cross-origin-opener-policy': 'same-origin',
-  'permissions-policy': 'camera=(), microphone=(), geolocation=(), payment=()',
+  ...DOCUMENT_HEADERS,
 };
 
 export interface SpaOptions {
