@@ -253,6 +253,9 @@ describe('the web app in Chromium', () => {
       for (const type of ['user.delete', 'user.deactivate', 'session.revoke', 'login.success']) {
         assert.ok(await admin.page.getByRole('rowheader', { name: type, exact: true }).count() > 0, `the audit log shows ${type}`);
       }
+      // The admin reads emails, not ids: the acting admin by email, linked; the deleted user marked as deleted.
+      assert.ok(await admin.page.getByRole('link', { name: 'warden@example.com', exact: true }).count() > 0, 'the actor by email');
+      assert.ok(await admin.page.getByText(`${id.slice(0, 8)} (deleted)`).count() > 0, 'a deleted user is said to be deleted');
       await admin.page.getByLabel('Event type').selectOption('user.delete');
       await admin.page.getByRole('button', { name: 'Filter' }).click();
       await admin.page.waitForURL(/type=user\.delete/);

@@ -1,4 +1,4 @@
-import type { AuditEvent, AuditType } from '../model/audit.ts';
+import type { AuditEntry, AuditType } from '../model/audit.ts';
 import type { ClientInfo } from '../auth/jwt-strategy.ts';
 import type { AuditQuery, AuditStore } from '../store/audit-store.ts';
 
@@ -35,7 +35,7 @@ export class AuditLog {
     }
   }
 
-  find(q: AuditQuery): Promise<{ items: AuditEvent[]; total: number }> {
+  find(q: AuditQuery): Promise<{ items: AuditEntry[]; total: number }> {
     return this.store.find(q);
   }
 }

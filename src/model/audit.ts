@@ -18,3 +18,9 @@ export interface AuditEvent {
   detail: Record<string, unknown> | null;
   createdAt: string;
 }
+
+/** An event as the audit log shows it: with the current email of its user and actor (null once they are deleted). */
+export interface AuditEntry extends AuditEvent {
+  userEmail: string | null;
+  actorEmail: string | null;
+}

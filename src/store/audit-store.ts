@@ -1,5 +1,5 @@
 import { CompiledQuery, type Kysely } from 'kysely';
-import type { AuditEvent, AuditType } from '../model/audit.ts';
+import type { AuditEntry, AuditEvent, AuditType } from '../model/audit.ts';
 import { toIso, type Database } from './schema.ts';
 import { sqlOf } from './compiled-sql.ts';
 
@@ -24,20 +24,24 @@ export class AuditStore {
     ]));
   }
 
-  async find(q: AuditQuery): Promise<{ items: AuditEvent[]; total: number }> {
+  /** A page of events, newest first, each with its user's and actor's current email (an admin reads emails, not ids). */
+  async find(q: AuditQuery): Promise<{ items: AuditEntry[]; total: number }> {
     let base = this.db.selectFrom('audit_events');
-    if (q.userId) base = base.where('user_id', '=', q.userId);
-    if (q.type) base = base.where('type', '=', q.type);
-    if (q.since) base = base.where('created_at', '>=', q.since);
-    if (q.until) base = base.where('created_at', '<', q.until);
+    if (q.userId) base = base.where('audit_events.user_id', '=', q.userId);
+    if (q.type) base = base.where('audit_events.type', '=', q.type);
+    if (q.since) base = base.where('audit_events.created_at', '>=', q.since);
+    if (q.until) base = base.where('audit_events.created_at', '<', q.until);
     const [rows, count] = await Promise.all([
-      base.selectAll().orderBy('created_at', 'desc').orderBy('id', 'desc').limit(q.limit).offset(q.offset).execute(),
+      base.leftJoin('users as u', 'u.id', 'audit_events.user_id').leftJoin('users as a', 'a.id', 'audit_events.actor_id')
+        .selectAll('audit_events').select(['u.email as user_email', 'a.email as actor_email'])
+        .orderBy('audit_events.created_at', 'desc').orderBy('audit_events.id', 'desc').limit(q.limit).offset(q.offset).execute(),
       base.select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow(),
     ]);
     return {
       items: rows.map((r) => ({
         id: String(r.id), type: r.type as AuditType, userId: r.user_id, actorId: r.actor_id, ip: r.ip, userAgent: r.user_agent,
         detail: r.detail === null ? null : JSON.parse(r.detail) as Record<string, unknown>, createdAt: toIso(r.created_at),
+        userEmail: r.user_email ?? null, actorEmail: r.actor_email ?? null,
       })),
       total: Number(count.n),
     };

@@ -165,11 +165,18 @@ onEveryDatabase('the audit log', (h) => {
     assert.deepEqual([failure.ip, failure.user_agent], ['127.0.0.1', 'Evil/1.0']);
     const role = r.json().items.find((e: { type: string }) => e.type === 'role.change');
     assert.deepEqual([role.actor_id, role.detail], [root.id, { from: 'user', to: 'admin' }]);
+    assert.deepEqual([role.user_email, role.actor_email], ['audited@example.com', 'auditor@example.com'], 'an admin reads emails, not ids');
+    assert.equal(failure.actor_email, null);
 
     const logins = await h.req({ url: '/admin/audit?type=login.failure', token: root.token });
     assert.ok(logins.json().items.every((e: { type: string }) => e.type === 'login.failure'));
     const none = await h.req({ url: `/admin/audit?since=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`, token: root.token });
     assert.equal(none.json().total, 0);
+
+    assert.equal((await h.req({ method: 'DELETE', url: `/users/${u.id}`, token: root.token })).statusCode, 204);
+    const after = await h.req({ url: `/admin/audit?user_id=${u.id}&limit=50`, token: root.token });
+    assert.ok(after.json().items.every((e: { user_id: string; user_email: string | null }) => e.user_id === u.id && e.user_email === null),
+      'a deleted user\'s events keep their id and have no email');
   });
 
   test('keeps a typed login only when it names an account; anything else only as a keyed hash (login_hmac)', async () => {

@@ -13,7 +13,7 @@ export const MESSAGES: Messages = {
   REGISTER_USER_ALREADY_EXISTS: 'An account with this email or username already exists.',
   REGISTER_INVALID_PASSWORD: 'This password is not accepted.',
   LOGIN_BAD_CREDENTIALS: 'Wrong email, username or password (or the account is deactivated).',
-  LOGIN_USER_NOT_VERIFIED: 'Your email address is not verified yet. Use the link we emailed you, then sign in.',
+  LOGIN_USER_NOT_VERIFIED: 'Your email address is not verified yet. Open the verification link mailed to you (or get one), then sign in.',
   UPDATE_USER_EMAIL_ALREADY_EXISTS: 'Another account already uses this email or username.',
   UPDATE_USER_INVALID_PASSWORD: 'This password is not accepted.',
   UPDATE_USER_CURRENT_PASSWORD_INVALID: 'Your current password is needed to change your email or password, and the one entered is not right.',

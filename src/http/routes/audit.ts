@@ -14,6 +14,8 @@ export const AuditEventRead = Type.Object({
   type: Type.String(),
   user_id: Nullable(Type.String()),
   actor_id: Nullable(Type.String({ description: 'Who did it, when not the user (an admin)' })),
+  user_email: Nullable(Type.String({ description: 'The user\'s current email; null when there is no such user (any more)' })),
+  actor_email: Nullable(Type.String({ description: 'The actor\'s current email; null when there is no actor (any more)' })),
   ip: Nullable(Type.String()),
   user_agent: Nullable(Type.String()),
   detail: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
@@ -46,7 +48,10 @@ export async function auditRoutes(fastify: FastifyInstance, ctx: RouteContext): 
       since: q.since && new Date(q.since).toISOString(), until: q.until && new Date(q.until).toISOString(), limit: q.limit, offset: q.offset,
     });
     return {
-      items: page.items.map((e) => ({ id: e.id, type: e.type, user_id: e.userId, actor_id: e.actorId, ip: e.ip, user_agent: e.userAgent, detail: e.detail, created_at: e.createdAt })),
+      items: page.items.map((e) => ({
+        id: e.id, type: e.type, user_id: e.userId, actor_id: e.actorId, user_email: e.userEmail, actor_email: e.actorEmail,
+        ip: e.ip, user_agent: e.userAgent, detail: e.detail, created_at: e.createdAt,
+      })),
       total: page.total, limit: q.limit, offset: q.offset,
     };
   });

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { isApiError } from '../../../client/src/index.ts';
 import { useAuth } from '../auth/AuthContext.ts';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { Field } from '../components/Field.tsx';
@@ -38,13 +39,16 @@ export function LoginPage() {
         <Field label="Email or username" name="username" value={username} onChange={setUsername} autoComplete="username" required
           autoCapitalize="none" spellCheck={false} />
         <Field label="Password" name="password" type="password" value={password} onChange={setPassword} autoComplete="current-password" required />
-        <ErrorAlert error={action.error} />
+        <ErrorAlert error={action.error}>
+          {isApiError(action.error, 'LOGIN_USER_NOT_VERIFIED') ? <p><Link href={pathTo('verify')}>Get a verification link</Link></p> : null}
+        </ErrorAlert>
         <SubmitButton pending={action.pending} pendingText="Signing in…">Sign in</SubmitButton>
       </form>
       <ProviderButtons next={next} />
       <p className="links">
         <Link href={pathTo('forgotPassword')}>Forgot your password?</Link>
         <Link href={pathTo('register')}>Create an account</Link>
+        <Link href={pathTo('verify')}>Verify your email</Link>
       </p>
     </section>
   );

@@ -35,11 +35,11 @@ export function RegisterPage() {
       });
       try {
         await login({ username: form.email.trim(), password: form.password });
-        navigate(pathTo('profile'), { replace: true, notice: 'Welcome! Your account is ready. We sent you an email to verify your address.' });
+        navigate(pathTo('profile'), { replace: true, notice: 'Welcome! Your account is ready. Your email address is not verified yet: use the link if one was mailed to you, or send yourself one below.' });
       } catch (err) {
         // The account exists; the server wants the email verified before the first sign-in.
         if (!isApiError(err, 'LOGIN_USER_NOT_VERIFIED')) throw err;
-        navigate(pathTo('login'), { replace: true, notice: 'Your account is created. Open the link we emailed you to verify your address, then sign in.' });
+        navigate(pathTo('login'), { replace: true, notice: 'Your account is created. Verify your email address, then sign in: use the link if one was mailed to you, or get one with “Verify your email” below.' });
       }
     });
   };
