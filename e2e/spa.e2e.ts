@@ -389,6 +389,37 @@ describe('the web app in Chromium', () => {
     }
   });
 
+  test('a signed-out visitor costs one API request and no console error at all; a returning one whose access cookie expired is signed in again', { timeout: TIMEOUT }, async () => {
+    const context = await browser.newContext({ baseURL: origin });
+    try {
+      const page = await context.newPage();
+      const errors: string[] = [];
+      const api: string[] = [];
+      page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); }); // every one, 401s included
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('request', (r) => {
+        const url = new URL(r.url());
+        if (r.resourceType() === 'fetch' || r.resourceType() === 'xhr') api.push(`${r.method()} ${url.pathname}`);
+      });
+      await page.goto('/');
+      await heading(page, 'Sign in');
+      assert.deepEqual(api, ['GET /auth/cookie/session']);
+      assert.deepEqual(errors, []);
+
+      await register('returning@example.com');
+      await signIn(page, 'returning@example.com', PASSWORD);
+      await context.clearCookies({ name: 'gatehouse_access' }); // as the browser does when the cookie's 15 minutes are over
+      api.length = 0;
+      await page.goto('/');
+      await heading(page, 'Your profile');
+      // The CSRF token comes from its cookie (same origin), so no GET /auth/csrf is needed before the refresh.
+      assert.deepEqual(api.slice(0, 3), ['GET /auth/cookie/session', 'POST /auth/cookie/refresh', 'GET /users/me']);
+      assert.deepEqual(errors, [], 'no 401 on the way either');
+    } finally {
+      await context.close();
+    }
+  });
+
   test('served with a strict CSP; reloads of app pages get the app, unknown API paths the JSON 404', { timeout: TIMEOUT }, async () => {
     const page = await fetch(`${origin}/manage/users`, { headers: { accept: 'text/html' } });
     assert.equal(page.status, 200);

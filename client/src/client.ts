@@ -1,7 +1,8 @@
 import { Transport, type ClientOptions, type RequestSpec } from './transport.ts';
 import { ROUTES, fillPath, type RouteName } from './routes.ts';
+import { isApiError } from './errors.ts';
 import type {
-  AuditPage, AuditQuery, AuthorizationUrl, BearerToken, Credentials, CsrfToken, HealthStatus, Jwks, LinkedAccount, OAuthCallback, Revoked, ServerMetadata,
+  AuditPage, AuditQuery, AuthorizationUrl, BearerToken, CookieSession, Credentials, CsrfToken, HealthStatus, Jwks, LinkedAccount, OAuthCallback, Revoked, ServerMetadata,
   Session, SocialLogin, TokenExchange, User, UserAdminUpdate, UserCreate, UserListQuery, UserPage, UserUpdate,
 } from './types.ts';
 
@@ -129,6 +130,28 @@ export class GatehouseClient {
   /** GET /users/me */
   me(): Promise<User> {
     return this.call('me');
+  }
+
+  /** GET /auth/cookie/session — who the session cookies speak for, 200 even when nobody (cookie mode). */
+  cookieSession(): Promise<CookieSession> {
+    return this.call('cookieSession', { refresh: false });
+  }
+
+  /**
+   * Who is signed in, or null — for a page load. Cookie mode: GET /auth/cookie/session, so a signed-out visitor costs
+   * one request and no 401; a refresh only when a refresh cookie is there to use. Bearer mode: GET /users/me if there
+   * is a token at all.
+   */
+  async currentUser(): Promise<User | null> {
+    try {
+      if (this.transport.mode === 'bearer') return this.transport.tokens.get() ? await this.me() : null;
+      const { user, refreshable } = await this.cookieSession();
+      if (user || !refreshable) return user;
+      return await this.transport.afterRefresh<User>({ method: 'GET', path: ROUTES.me[1] });
+    } catch (err) {
+      if (isApiError(err, 'Unauthorized')) return null;
+      throw err;
+    }
   }
 
   /** PATCH /users/me */

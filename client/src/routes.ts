@@ -8,6 +8,7 @@ export const ROUTES = {
   cookieLogin: ['POST', '/auth/cookie/login'],
   cookieRefresh: ['POST', '/auth/cookie/refresh'],
   cookieLogout: ['POST', '/auth/cookie/logout'],
+  cookieSession: ['GET', '/auth/cookie/session'],
   jwtLogin: ['POST', '/auth/jwt/login'],
   jwtRefresh: ['POST', '/auth/jwt/refresh'],
   jwtLogout: ['POST', '/auth/jwt/logout'],

@@ -39,6 +39,30 @@ describe('cookie mode', () => {
     }
   });
 
+  it('currentUser: a signed-out visitor costs one request and meets no 401', async () => {
+    const fetch = fakeFetch({ 'GET /auth/cookie/session': () => json(200, { user: null, refreshable: false }) });
+    expect(await createClient({ fetch }).currentUser()).toBeNull();
+    expect(calls(fetch.sent)).toEqual(['GET /auth/cookie/session']);
+  });
+
+  it('currentUser: with only a refresh cookie, refreshes first and then reads the user, without a 401 on the way', async () => {
+    const fetch = fakeFetch({
+      'GET /auth/cookie/session': () => json(200, { user: null, refreshable: true }), 'GET /auth/csrf': csrf,
+      'POST /auth/cookie/refresh': noContent, 'GET /users/me': () => json(200, USER),
+    });
+    expect(await createClient({ fetch, locks: null }).currentUser()).toEqual(USER);
+    expect(calls(fetch.sent)).toEqual(['GET /auth/cookie/session', 'GET /auth/csrf', 'POST /auth/cookie/refresh', 'GET /users/me']);
+  });
+
+  it('currentUser: a refresh cookie the server refuses means nobody is signed in', async () => {
+    const fetch = fakeFetch({
+      'GET /auth/cookie/session': () => json(200, { user: null, refreshable: true }), 'GET /auth/csrf': csrf,
+      'POST /auth/cookie/refresh': () => json(401, { detail: 'REFRESH_TOKEN_INVALID' }),
+    });
+    expect(await createClient({ fetch, locks: null }).currentUser()).toBeNull();
+    expect(calls(fetch.sent)).not.toContain('GET /users/me');
+  });
+
   it('logs in with the OAuth2 password form', async () => {
     const fetch = fakeFetch({ 'GET /auth/csrf': csrf, 'POST /auth/cookie/login': noContent });
     await createClient({ fetch }).login({ username: 'alice', password: 'pw & more' });

@@ -128,6 +128,19 @@ export class Transport {
     throw err;
   }
 
+  /**
+   * Refreshes first, then sends `spec`: for a caller that already knows the access token is gone (GET
+   * /auth/cookie/session said so), so no request meets a 401. Shares a refresh in flight and the tabs' lock like a
+   * 401 does; a tab that waited for another's refresh just sends `spec`. Null if the session is gone.
+   */
+  async afterRefresh<T>(spec: RequestSpec): Promise<T | null> {
+    const cured = await this.startRefresh(undefined, () => this.send(spec));
+    if (cured === false) return null;
+    const res = cured === true ? await this.send(spec) : cured;
+    if (res.ok) return parse<T>(res);
+    throw await errorOf(res);
+  }
+
   /** Refreshes the session now (sharing a refresh already in flight). Resolves false if the session is gone. */
   async refresh(): Promise<boolean> {
     return (await this.startRefresh()) !== false;

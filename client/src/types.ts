@@ -3,7 +3,7 @@
 // `import type` only: nothing of the server is bundled into the browser.
 import type { Static } from 'typebox';
 import type * as S from '../../src/http/schemas.ts';
-import type { CsrfToken as CsrfTokenSchema } from '../../src/http/routes/cookie-auth.ts';
+import type { CookieSession as CookieSessionSchema, CsrfToken as CsrfTokenSchema } from '../../src/http/routes/cookie-auth.ts';
 import type { Jwks as JwksSchema, Metadata as MetadataSchema } from '../../src/http/routes/well-known.ts';
 import type { Status as StatusSchema } from '../../src/http/routes/health.ts';
 import type * as O from '../../src/http/oauth-schemas.ts';
@@ -34,6 +34,7 @@ export type BearerToken = Static<typeof S.BearerToken>;
 /** The fields of the OAuth2 password form the client sends. */
 export type Credentials = Pick<Static<typeof S.LoginForm>, 'username' | 'password'>;
 export type CsrfToken = Static<typeof CsrfTokenSchema>;
+export type CookieSession = Static<typeof CookieSessionSchema>;
 export type Jwks = Static<typeof JwksSchema>;
 export type ServerMetadata = Static<typeof MetadataSchema>;
 export type HealthStatus = Static<typeof StatusSchema>;

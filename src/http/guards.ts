@@ -79,10 +79,16 @@ export class Guards {
    * the cookie login and refresh bind their CSRF check to, as they run without a guard.
    */
   async cookieSession(req: FastifyRequest): Promise<string | null> {
+    return (await this.cookieAuth(req))?.sessionId ?? null;
+  }
+
+  /** Who the access cookie speaks for: a live session of an active user, else null (never throws for a bad token). */
+  async cookieAuth(req: FastifyRequest): Promise<Authenticated | null> {
     const token = this.cookies.read(req);
     if (!token) return null;
     try {
-      return (await this.strategy.readToken(token)).sessionId;
+      const auth = await this.strategy.readToken(token);
+      return auth.user.isActive ? auth : null;
     } catch (err) {
       if (err instanceof TokenRejected) return null;
       throw err;

@@ -56,6 +56,29 @@ onEveryDatabase('the cookie backend', (h) => {
     assert.deepEqual([refresh.httpOnly, refresh.path], [true, '/auth/cookie']);
   });
 
+  test('GET /auth/cookie/session answers 200 whoever asks: the user, or null and whether a refresh is worth trying', async () => {
+    const session = async (cookies: Jar) => {
+      const r = await h.g.app.inject({ url: '/auth/cookie/session', cookies });
+      assert.equal(r.statusCode, 200, r.body);
+      assert.equal(r.headers['cache-control'], 'no-store');
+      return r.json() as { user: { email: string } | null; refreshable: boolean };
+    };
+    assert.deepEqual(await session({}), { user: null, refreshable: false }, 'a signed-out visitor: one request, no 401');
+    const { id } = await h.register('cookie-session@example.com');
+    const { jar } = await cookieLogin(h, 'cookie-session@example.com');
+    const signedIn = await session(jar);
+    assert.equal(signedIn.user?.email, 'cookie-session@example.com');
+    assert.equal(signedIn.refreshable, false);
+    const { gatehouse_access: _gone, ...refreshOnly } = jar;
+    assert.deepEqual(await session(refreshOnly), { user: null, refreshable: true }, 'the access cookie expired: refresh, then ask again');
+    assert.deepEqual(await session({ ...jar, gatehouse_access: 'not.a.token' }), { user: null, refreshable: true });
+    await h.g.db.kysely.updateTable('users').set({ is_active: 0 }).where('id', '=', id).execute();
+    // Changed behind the server's back: its session cache may answer for SESSION_CACHE_MS; wait for it, boundedly.
+    const deadline = Date.now() + 10_000;
+    while ((await session(jar)).user !== null && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.equal((await session(jar)).user, null, 'an inactive user is nobody');
+  });
+
   test('the access cookie authenticates reads without a CSRF token', async () => {
     await h.register('cookie-read@example.com');
     const { jar } = await cookieLogin(h, 'cookie-read@example.com');

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { AppError } from '../../errors.ts';
-import { LoginForm, NoContent, errorResponses } from '../schemas.ts';
+import { LoginForm, NoContent, UserRead, errorResponses, toUserRead } from '../schemas.ts';
 import { SECURED, clientInfo, type RouteContext } from '../context.ts';
 import { sendAppError } from '../error-handler.ts';
 import { rateLimit } from '../rate-limit.ts';
@@ -10,6 +10,11 @@ import { LOGIN_LIMITS } from './auth.ts';
 import { FORM_BODY } from '../media-types.ts';
 
 export const CsrfToken = Type.Object({ csrf_token: Type.String({ description: 'Send it back in the X-CSRF-Token header.' }) });
+
+export const CookieSession = Type.Object({
+  user: Type.Union([UserRead, Type.Null()], { description: 'The user the access cookie speaks for; null when it is absent, expired or ended' }),
+  refreshable: Type.Boolean({ description: 'No live access cookie, but a refresh cookie came: POST /auth/cookie/refresh, then ask again' }),
+});
 
 /**
  * The cookie backend (fastapi-users' /auth/cookie/*) for SPAs: tokens never reach the page's script.
@@ -32,6 +37,19 @@ export async function cookieAuthRoutes(fastify: FastifyInstance, ctx: RouteConte
     const token = sessionId !== null && ctx.csrfTokens.boundTo(current, sessionId) ? current! : ctx.csrfTokens.issue(sessionId);
     cookies.setCsrf(reply, token).header('cache-control', 'no-store');
     return { csrf_token: token };
+  });
+
+  // A page load asks who is signed in. GET /users/me would answer a signed-out visitor 401 (and the SPA would then try
+  // a refresh: a second 401); this answers 200 whoever asks, says whether a refresh is worth trying (the refresh cookie
+  // is sent here, under /auth/cookie), and changes nothing.
+  app.get('/auth/cookie/session', {
+    schema: {
+      tags, summary: 'Who the session cookies speak for (200 even when nobody: a signed-out page load costs one request and no error)',
+      response: { 200: CookieSession },
+    },
+  }, async (req) => {
+    const auth = await ctx.guards.cookieAuth(req);
+    return { user: auth ? toUserRead(auth.user) : null, refreshable: auth === null && cookies.readRefresh(req) !== undefined };
   });
 
   app.post('/auth/cookie/login', {

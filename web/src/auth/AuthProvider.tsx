@@ -3,7 +3,7 @@ import { isApiError, type Credentials, type User } from '../../../client/src/ind
 import { api, onSessionEnded } from '../api.ts';
 import { AuthContext, type Auth, type AuthState } from './AuthContext.ts';
 
-/** Holds who is signed in. The session itself lives in HttpOnly cookies; this only mirrors GET /users/me. */
+/** Holds who is signed in. The session itself lives in HttpOnly cookies; this only mirrors who they speak for. */
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [state, setState] = useState<AuthState>({ status: 'loading' });
   const signedIn = useRef(false);
@@ -16,8 +16,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const reload = useCallback(async () => {
     const wasSignedIn = signedIn.current;
     try {
-      const user = await api.me();
-      apply(user);
+      // A page load asks without a 401 for a signed-out visitor (GET /auth/cookie/session); a session that ended
+      // since the last look is still told apart by `ended`.
+      const user = await api.currentUser();
+      apply(user, user === null && wasSignedIn);
       return user;
     } catch (err) {
       if (isApiError(err, 'Unauthorized')) {
