@@ -173,10 +173,4 @@ export class UserStore {
     ]);
     return { items: rows.map(rowToUser), total: Number(count.n) };
   }
-
-  async countActive(role: Role): Promise<number> {
-    const r = await this.db.selectFrom('users').select((eb) => eb.fn.countAll<number | string>().as('n'))
-      .where('role', '=', role).where('is_active', '=', bit(true)).executeTakeFirstOrThrow();
-    return Number(r.n);
-  }
 }
