@@ -30,6 +30,10 @@ const good: [string, string][] = [
 /** [what, typed, the reason says] */
 const bad: [string, string, RegExp][] = [
   ['no @', 'not-an-email', /must have an @-sign/],
+  ['an invisible combining grapheme joiner', 'alice\u034F@example.com', /not allowed: "\u034f"/i],
+  ['an invisible variation selector', 'alice\uFE0F@example.com', /not allowed: "\ufe0f"/i],
+  ['a combining mark with nothing to combine with', '\u0301alice@example.com', /cannot start with a combining mark/],
+  ['a combining mark after a dot', 'a.\u0301lice@example.com', /cannot start with a combining mark/],
   ['two addresses', 'a@b.com,victim@example.com', /exactly one @-sign/],
   ['a display name', 'Mallory <m@example.com>', /not allowed: " "/],
   ['angle brackets', '<m@example.com>', /not allowed: "<"/],

@@ -307,6 +307,26 @@ describe('refresh across tabs (Web Locks)', () => {
     expect(tokens.get()?.refresh_token).toBe('refresh-2');
   });
 
+  it('currentUser joining a refresh that another request of its tab started reads the user, not that request\'s answer', async () => {
+    let refreshed = false;
+    const release = deferred<void>();
+    const tab = () => fakeFetch({
+      'GET /users/me': () => (refreshed ? json(200, USER) : unauthorized()),
+      'GET /users/me/sessions': () => (refreshed ? json(200, []) : unauthorized()),
+      'GET /auth/cookie/session': () => json(200, { user: null, refreshable: true }),
+      'GET /auth/csrf': csrf,
+      'POST /auth/cookie/refresh': async () => { await release.promise; refreshed = true; return noContent(); },
+    });
+    const [a, b] = [createClient({ fetch: tab() }), createClient({ fetch: tab() })];
+    const first = a.me(); // tab A refreshes and holds the lock
+    await vi.waitFor(async () => expect((await navigator.locks.query()).held?.length).toBe(1));
+    const sessions = b.mySessions(); // tab B's request waits for A's refresh, to send itself again
+    await vi.waitFor(async () => expect((await navigator.locks.query()).pending?.length).toBe(1));
+    const who = b.currentUser(); // joins B's refresh in flight, whose answer will be the sessions list
+    release.resolve();
+    expect(await Promise.all([first, sessions, who])).toEqual([USER, [], USER]);
+  });
+
   it('without Web Locks (locks: null, as in old browsers) each tab refreshes: the server\'s grace must answer the second', async () => {
     const { server, fetches } = twoTabs('cookie');
     const [a, b] = fetches.map((fetch) => createClient({ fetch, locks: null }));

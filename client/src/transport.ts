@@ -134,7 +134,9 @@ export class Transport {
    * 401 does; a tab that waited for another's refresh just sends `spec`. Null if the session is gone.
    */
   async afterRefresh<T>(spec: RequestSpec): Promise<T | null> {
-    const cured = await this.startRefresh(undefined, () => this.send(spec));
+    // A refresh already in flight belongs to another request (its answer may be that request's): wait, then send ours.
+    const shared = this.refreshing;
+    const cured = shared ? (await shared) !== false : await this.startRefresh(undefined, () => this.send(spec));
     if (cured === false) return null;
     const res = cured === true ? await this.send(spec) : cured;
     if (res.ok) return parse<T>(res);

@@ -8,7 +8,7 @@ import type { SessionStore } from '../store/session-store.ts';
 import { DuplicateKeyError } from '../store/errors.ts';
 import type { ClientInfo } from '../auth/jwt-strategy.ts';
 import { lookupKey } from '../model/user.ts';
-import { requireEmail } from '../model/email.ts';
+import { normalizeEmail, requireEmail } from '../model/email.ts';
 import type { PasswordPolicy } from './password-policy.ts';
 import type { AuditLog } from './audit-log.ts';
 import type { LoginThrottle } from './login-throttle.ts';
@@ -105,7 +105,11 @@ export class UserManager {
   async authenticate(typed: string, password: string, client: ClientInfo): Promise<User> {
     // No email or username holds a NUL, and PostgreSQL text cannot (the lookup failed with a 500; found by fuzzing):
     // such a login is an unknown account like any other.
-    const login = typed.replaceAll('\u0000', '\uFFFD');
+    const noNul = typed.replaceAll('\u0000', '\uFFFD');
+    // An email is looked up in the form it was stored in (the one rule: trimmed, the domain's one spelling), so the
+    // address typed at registration logs in, and its variants share one lockout key. A username is taken as typed.
+    const asEmail = noNul.includes('@') ? normalizeEmail(noNul) : undefined;
+    const login = asEmail?.ok ? asEmail.email : noNul;
     const key = lookupKey(login);
     try {
       await this.d.throttle.reserve(key);
@@ -238,13 +242,14 @@ export class UserManager {
     }
     if (updated === 'last_superuser') throw new AppError('LAST_SUPERUSER');
     if (!updated) throw new AppError('Not Found');
-    // The old address hears of a new one (the owner learns of a takeover even if the token was stolen).
-    if (lookupKey(user.email) !== lookupKey(updated.email)) await this.d.notices.emailChanged(user.email, updated.email);
     // A new password, a deactivation or a role change ends the user's other sessions (all of them when an admin did it).
     if (c.hashedPassword !== undefined || c.isActive === false || (c.role !== undefined && c.role !== user.role)) {
       await this.sessions.revokeAllOf(user.id, new Date().toISOString(), c.isActive === false ? undefined : keepSession);
     }
     await this.auditChanges(user, updated, c, by);
+    // Last, so that a failure to queue it cannot leave the change without its revocations and audit: the old address
+    // hears of a new one (the owner learns of a takeover even if the token was stolen).
+    if (lookupKey(user.email) !== lookupKey(updated.email)) await this.d.notices.emailChanged(user.email, updated.email);
     return updated;
   }
 

@@ -30,7 +30,14 @@ export const MAX_EMAIL_OCTETS = 254;
  * (RFC 6531's UTF8-non-ascii, without the separators, controls and punctuation that only look like `<>,;:@`). */
 const ATEXT = /^[A-Za-z0-9!#$%&'*+\-/=?^_`{|}~]$/;
 const UTF8_ATEXT = /^[\p{L}\p{M}\p{N}\p{So}]$/u;
-const atext = (c: string): boolean => ATEXT.test(c) || (c > '\x7F' && UTF8_ATEXT.test(c));
+/** Characters that render as nothing (variation selectors, the combining grapheme joiner…): two addresses that differ
+ * only by one would look the same in every list and mail (Unicode's Default_Ignorable_Code_Point). */
+const INVISIBLE = /^\p{Default_Ignorable_Code_Point}$/u;
+/** The one use of them an address keeps: an emoji's own presentation selector or joiner (❤️ is U+2764 U+FE0F). */
+const EMOJI = /^\p{Extended_Pictographic}$/u;
+const EMOJI_PART = new Set(['\uFE0F', '\uFE0E', '\u200D']);
+const atext = (c: string, before: string | undefined): boolean => ATEXT.test(c)
+  || (c > '\x7F' && UTF8_ATEXT.test(c) && (!INVISIBLE.test(c) || (EMOJI_PART.has(c) && before !== undefined && EMOJI.test(before))));
 /** What a typed domain may hold before IDNA mapping: label characters and dots (no "%", "_", ",", spaces…). */
 const DOMAIN_CHARS = /^[\p{L}\p{M}\p{N}.-]+$/u;
 /** A host-name label in ASCII (RFC 1035 §2.3.1, as relaxed by RFC 1123 §2.1 to allow a leading digit). */
@@ -53,11 +60,14 @@ export function normalizeEmail(raw: string): EmailResult {
 
   if (local === '') return fail('There must be something before the @-sign.');
   if (local.startsWith('"')) return fail('Quoted local parts ("…"@) are not accepted.');
-  const badLocal = [...local].find((c) => c !== '.' && !atext(c));
+  const chars = [...local];
+  const badLocal = chars.find((c, i) => c !== '.' && !atext(c, chars[i - 1]));
   if (badLocal !== undefined) return fail(`The part before the @-sign contains a character that is not allowed: ${shown(badLocal)}.`);
   if (local.startsWith('.') || local.endsWith('.') || local.includes('..')) {
     return fail('The part before the @-sign cannot start or end with a dot, or have two dots in a row.');
   }
+  // A mark with nothing to combine with would decorate whatever stands before it when shown (the "@" or a dot).
+  if (/(?:^|\.)\p{M}/u.test(local)) return fail('A part of the address before the @-sign cannot start with a combining mark.');
   if (octets(local) > MAX_LOCAL_OCTETS) return fail(`The part before the @-sign is too long (${octets(local)} bytes; at most ${MAX_LOCAL_OCTETS}).`);
 
   if (typedDomain === '') return fail('There must be something after the @-sign.');

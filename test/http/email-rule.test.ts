@@ -95,6 +95,17 @@ onEveryDatabase('One email rule wherever an address is stored', (h) => {
     assert.deepEqual([again.statusCode, again.json()], [400, { detail: 'REGISTER_USER_ALREADY_EXISTS' }]);
   });
 
+  test('the address as it was typed at registration logs in: login normalises an email as registration does', async () => {
+    const cases: [string, string][] = [['Bob@XN--MNCHEN-3YA.de', 'bob@münchen.de'], ['  spaced-login@example.com  ', 'spaced-login@example.com']];
+    for (const [typed, alsoTyped] of cases) {
+      assert.equal((await register(typed)).statusCode, 201, typed);
+      for (const username of [typed, alsoTyped]) {
+        const r = await h.req({ method: 'POST', url: '/auth/jwt/login', form: { username, password: PASSWORD } });
+        assert.equal(r.statusCode, 200, `${JSON.stringify(username)}: ${r.body}`);
+      }
+    }
+  });
+
   test('PATCH /users/me refuses a bad email with a 422 and stores a good one normalised', async () => {
     const me = await h.user('me-before@example.com');
     for (const [what, email] of BAD_EMAILS) assertEmail422(await h.req({ method: 'PATCH', url: '/users/me', token: me.token, json: { email } }), what);
