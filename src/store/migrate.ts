@@ -7,6 +7,7 @@ import { oauthAccounts } from './migrations/0003_oauth_accounts.ts';
 import { mailAuditLimits } from './migrations/0004_mail_audit_limits.ts';
 import { loginAttemptReservations } from './migrations/0005_login_attempt_reservations.ts';
 import { mailOutboxDetail } from './migrations/0006_mail_outbox_detail.ts';
+import { normalizeEmails } from './migrations/0007_normalize_emails.ts';
 
 /** Every migration, in order. Names sort in the order they run; never rename or edit one that has shipped. */
 const migrations = (dialect: DialectName): Record<string, Migration> => ({
@@ -16,6 +17,7 @@ const migrations = (dialect: DialectName): Record<string, Migration> => ({
   '0004_mail_audit_limits': mailAuditLimits(dialect),
   '0005_login_attempt_reservations': loginAttemptReservations(),
   '0006_mail_outbox_detail': mailOutboxDetail(),
+  '0007_normalize_emails': normalizeEmails(),
 });
 
 /** The names of every migration, in the order they run. */
