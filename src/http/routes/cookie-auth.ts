@@ -35,7 +35,7 @@ export async function cookieAuthRoutes(fastify: FastifyInstance, ctx: RouteConte
     const current = req.cookies[cookies.csrf];
     // With a session, the cookie's token is kept if it is already bound to it, so another tab's copy stays valid.
     const token = sessionId !== null && ctx.csrfTokens.boundTo(current, sessionId) ? current! : ctx.csrfTokens.issue(sessionId);
-    cookies.setCsrf(reply, token).header('cache-control', 'no-store');
+    cookies.setCsrf(reply, token);
     return { csrf_token: token };
   });
 

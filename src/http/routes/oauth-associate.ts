@@ -6,7 +6,7 @@ import { NoContent, errorResponses } from '../schemas.ts';
 import { AuthorizationUrl, AuthorizeQuery, CallbackBody, CallbackQuery, OAuthAccountRead, ProviderParams, Redirect, toAccountRead } from '../oauth-schemas.ts';
 import { SECURED, clientInfo, type RouteContext } from '../context.ts';
 import { currentUser } from '../guards.ts';
-import { failureCode, noLeak, spaRedirect } from './oauth.ts';
+import { failureCode, spaRedirect } from './oauth.ts';
 
 /**
  * Linking providers to the logged-in user (fastapi-users' /auth/associate/{name}/*) and managing the links
@@ -60,8 +60,7 @@ export async function oauthAssociateRoutes(fastify: FastifyInstance, ctx: RouteC
   }, async (req, reply) => {
     oauth.providers.get(req.params.provider);
     const spaUrl = ctx.config.oauth.spaUrl;
-    if (!spaUrl) throw new AppError('Not Found');
-    noLeak(reply);
+    if (!spaUrl) throw new AppError('Not Found'); // no-store, no Referer: security-headers.ts (RFC 9700 §4.2.4)
     try {
       await self.call(fastify, req, reply); // the session cookie; a failure redirects too (?error=Unauthorized)
       const q = req.query;

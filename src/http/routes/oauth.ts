@@ -31,9 +31,6 @@ export function failureCode(req: FastifyRequest, err: unknown): string {
   return 'Internal Server Error';
 }
 
-/** The callback carries a code: nothing may cache it or leak it in a Referer (RFC 9700 §4.2.4). */
-export const noLeak = (reply: FastifyReply): FastifyReply => reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer');
-
 /**
  * Social login (fastapi-users' /auth/{name}/authorize and /callback, plus seed 001's SPA-forwarded code and token
  * exchange). Providers that are not configured answer 404 on every route.
@@ -87,7 +84,8 @@ export async function oauthRoutes(fastify: FastifyInstance, ctx: RouteContext): 
     oauth.providers.get(req.params.provider);
     const spaUrl = ctx.config.oauth.spaUrl;
     if (!spaUrl) throw new AppError('Not Found');
-    noLeak(reply);
+    // The callback carries a code: nothing may cache it or leak it in a Referer (RFC 9700 §4.2.4). Every answer is
+    // no-store with no Referer (security-headers.ts).
     try {
       await limits.call(fastify, req, reply); // here, so that a 429 also lands on the SPA (?error=RATE_LIMITED)
       const q = req.query;

@@ -32,16 +32,16 @@ export class CookieTransport {
     return req.cookies[this.refresh] || undefined;
   }
 
-  /** Sets both cookies; the body stays empty (204), as in fastapi-users. */
+  /** Sets both cookies; the body stays empty (204), as in fastapi-users. (No-store: security-headers.ts, every answer.) */
   login(reply: FastifyReply, pair: TokenPair, sessionTtl: number): FastifyReply {
-    return reply.header('cache-control', 'no-store')
+    return reply
       .setCookie(this.access, pair.accessToken, { ...this.base, httpOnly: true, maxAge: pair.expiresIn })
       .setCookie(this.refresh, pair.refreshToken, { ...this.base, httpOnly: true, path: COOKIE_ROUTES, maxAge: sessionTtl })
       .code(204);
   }
 
   logout(reply: FastifyReply): FastifyReply {
-    return reply.header('cache-control', 'no-store')
+    return reply
       .clearCookie(this.access, { ...this.base, httpOnly: true })
       .clearCookie(this.refresh, { ...this.base, httpOnly: true, path: COOKIE_ROUTES });
   }
