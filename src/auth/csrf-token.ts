@@ -1,4 +1,5 @@
-import { createHmac, createSecretKey, hkdfSync, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { deriveKey } from '../crypto/derive-key.ts';
 
 /**
  * Signed double-submit CSRF tokens bound to the session (OWASP CSRF cheat sheet, "Signed Double-Submit Cookie"):
@@ -8,14 +9,12 @@ import { createHmac, createSecretKey, hkdfSync, randomBytes, timingSafeEqual, ty
  * both places, and the tag means a token issued for one session (or for none) is refused on another session.
  */
 export class CsrfTokens {
-  /** KeyObjects made once (createHmac would build one from a Buffer on every call). */
   private readonly key: KeyObject;
   private readonly sessionKey: KeyObject;
 
   constructor(appSecret: string) {
-    const derive = (info: string) => createSecretKey(Buffer.from(hkdfSync('sha256', appSecret, 'gatehouse', info, 32)));
-    this.key = derive('csrf-token');
-    this.sessionKey = derive('csrf-session');
+    this.key = deriveKey(appSecret, 'csrf-token');
+    this.sessionKey = deriveKey(appSecret, 'csrf-session');
   }
 
   /** A new token, bound to `sessionId`, or unbound when null (no session yet: the cookie login). */

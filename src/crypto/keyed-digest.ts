@@ -1,15 +1,15 @@
-import { createHmac, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
+import { createHmac, type KeyObject } from 'node:crypto';
+import { deriveKey } from './derive-key.ts';
 
 /**
- * HMAC-SHA-256 under a key derived from APP_SECRET with HKDF (RFC 5869), as Sealer and the token classes derive
- * theirs: the `info` label gives each purpose its own key. Equal inputs give equal digests, so they can be
+ * HMAC-SHA-256 under a key derived from APP_SECRET (derive-key.ts): the `info` label gives each purpose its own key. Equal inputs give equal digests, so they can be
  * correlated, but without APP_SECRET a digest cannot be reversed by trying guesses.
  */
 export class KeyedDigest {
   private readonly key: KeyObject;
 
   constructor(appSecret: string, info: string) {
-    this.key = createSecretKey(Buffer.from(hkdfSync('sha256', appSecret, 'gatehouse', info, 32)));
+    this.key = deriveKey(appSecret, info);
   }
 
   /** The first `hexChars` hex digits of HMAC-SHA-256(value). */

@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { deriveKeyBytes } from './derive-key.ts';
 
 /** Thrown when a sealed value cannot be opened: another APP_SECRET, another purpose, another row, or tampering. */
 export class UnsealError extends Error {
@@ -18,7 +19,7 @@ export class Sealer {
   private readonly key: Buffer;
 
   constructor(appSecret: string, info: string) {
-    this.key = Buffer.from(hkdfSync('sha256', appSecret, 'gatehouse', info, 32));
+    this.key = deriveKeyBytes(appSecret, info);
   }
 
   seal(plain: string, associatedData?: string): string {
