@@ -3,6 +3,7 @@ import { errors as joseErrors } from 'jose';
 import { Compile } from 'typebox/compile';
 import type { Static, TSchema } from 'typebox';
 import { AppError } from '../errors.ts';
+import { normalizeEmail } from '../model/email.ts';
 
 /** The provider failed us (unreachable, 5xx, malformed): 502, with a reason that names the provider and the step. */
 export const providerError = (provider: string, why: string): AppError => new AppError('OAUTH_PROVIDER_ERROR', { reason: `${provider}: ${why}` });
@@ -81,4 +82,14 @@ export async function readJson(provider: string, what: string, r: Response): Pro
   } catch {
     throw providerError(provider, `${what} answered malformed JSON`);
   }
+}
+
+/**
+ * An email a provider sent, through the one email rule (model/email.ts) as for registration: its normalised form, or
+ * a broken answer (502 OAUTH_PROVIDER_ERROR) — an address the rule refuses is never stored. `what` names it.
+ */
+export function providerEmail(provider: string, what: string, raw: string): string {
+  const r = normalizeEmail(raw);
+  if (!r.ok) throw providerError(provider, `${what} is not a valid address: ${r.reason}`);
+  return r.email;
 }

@@ -4,9 +4,8 @@ import { AppError } from '../../errors.ts';
 import type { GithubSettings } from '../../config/oauth-config.ts';
 import type { ProviderTokens } from '../../model/oauth-account.ts';
 import { applyOptions, clientOptions, withTimeout, type ProviderHttp } from '../http-client.ts';
-import { parseAnswer, providerError, readJson, step } from '../provider-errors.ts';
+import { parseAnswer, providerEmail, providerError, readJson, step } from '../provider-errors.ts';
 import { tokensOf, type OAuthProvider, type ProviderProfile } from '../provider.ts';
-import { normalizeEmail } from '../../model/email.ts';
 
 // GitHub's REST API, as documented (docs.github.com/rest/users): only the fields Gatehouse reads are required.
 const GithubUser = Type.Object({
@@ -43,10 +42,8 @@ export function githubProvider(s: GithubSettings, http: ProviderHttp): OAuthProv
       readJson(name, 'GET /user/emails', await client.fetchProtectedResource(config, accessToken, api('/user/emails'), 'GET', null, apiHeaders()))));
     // Only an address GitHub verified: the primary one, else none (a private, unverified email is no identity).
     const primary = emails.find((e) => e.primary && e.verified);
-    // The one email rule (model/email.ts), as for registration: an address it refuses is a broken answer, never stored.
-    const email = primary ? normalizeEmail(primary.email) : undefined;
-    if (email && !email.ok) throw providerError(name, `GET /user/emails: the primary email is not a valid address: ${email.reason}`);
-    return { accountId: String(user.id), email: email?.email ?? null, emailVerified: primary !== undefined, name: user.name ?? user.login };
+    const email = primary ? providerEmail(name, 'GET /user/emails: the primary email', primary.email) : null;
+    return { accountId: String(user.id), email, emailVerified: primary !== undefined, name: user.name ?? user.login };
   }
 
   return {

@@ -4,9 +4,8 @@ import { Type } from 'typebox';
 import { AppError } from '../../errors.ts';
 import type { OidcSettings } from '../../config/oauth-config.ts';
 import { clientOptions, withTimeout, type ProviderHttp } from '../http-client.ts';
-import { parseAnswer, providerError, step } from '../provider-errors.ts';
+import { parseAnswer, providerEmail, providerError, step } from '../provider-errors.ts';
 import { tokensOf, type OAuthProvider, type ProviderProfile } from '../provider.ts';
-import { normalizeEmail } from '../../model/email.ts';
 
 /** OpenID Connect Core §5.1 standard claims that Gatehouse reads. Some providers send email_verified as a string. */
 const Claims = Type.Object({
@@ -18,10 +17,7 @@ const Claims = Type.Object({
 
 const toProfile = (provider: string, what: string, raw: unknown): ProviderProfile => {
   const c = parseAnswer(provider, what, Claims, raw);
-  // The one email rule (model/email.ts), as for registration: an address it refuses is a broken answer, never stored.
-  const typed = c.email?.trim() ? normalizeEmail(c.email) : undefined;
-  if (typed && !typed.ok) throw providerError(provider, `${what}: the email claim is not a valid address: ${typed.reason}`);
-  const email = typed?.email ?? null;
+  const email = c.email?.trim() ? providerEmail(provider, `${what}: the email claim`, c.email) : null;
   return { accountId: c.sub, email, emailVerified: email !== null && (c.email_verified === true || c.email_verified === 'true'), name: c.name ?? null };
 };
 
