@@ -86,8 +86,8 @@ export class AccessTokens {
   }
 
   async verify(token: string): Promise<AccessClaims> {
-    // The entrance of every access token (bearer header and access cookie alike), before the memo and any crypto.
-    if (token.length > MAX_TOKEN_LENGTH || !isCanonicalCompactJws(token)) throw new TokenRejected(false, 'malformed token');
+    // Every access token (bearer header and access cookie alike) comes through here.
+    if (token.length > MAX_TOKEN_LENGTH) throw new TokenRejected(false, 'malformed token');
     const known = this.verified.get(token);
     if (known) {
       // A token whose signature and claims were checked before: only time can have made it invalid since.
@@ -97,6 +97,9 @@ export class AccessTokens {
       }
       return known;
     }
+    // Before any crypto, for a token not seen yet. (The memo holds only tokens that passed this check, and an alias
+    // is another string, so a known token need not be checked again on each request.)
+    if (!isCanonicalCompactJws(token)) throw new TokenRejected(false, 'malformed token');
     const claims = await this.verifyFully(token);
     this.forgetExpired();
     if (this.verified.size >= VERIFIED_CACHE_SIZE) this.verified.delete(this.verified.keys().next().value!);
