@@ -25,7 +25,8 @@ export interface Config {
   loginLock: { freeAttempts: number; baseLockSeconds: number; maxLockSeconds: number };
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
   hashWorkers: number;
-  hashQueue: { maxQueued: number; timeoutMs: number };
+  /** maxQueued undefined: HashPool's default, per thread. */
+  hashQueue: { maxQueued: number | undefined; timeoutMs: number };
   corsOrigins: string[];
   /** Origins whose pages may make cookie-authenticated, state-changing requests: PUBLIC_URL's and CORS_ORIGINS. */
   trustedOrigins: string[];
@@ -112,8 +113,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, opts: L
     loginLock: { freeAttempts: s.LOGIN_LOCK_AFTER!, baseLockSeconds: s.LOGIN_LOCK_BASE!, maxLockSeconds: s.LOGIN_LOCK_MAX! },
     argon2: { memoryCost: s.ARGON2_MEMORY_KIB!, timeCost: s.ARGON2_ITERATIONS!, parallelism: s.ARGON2_PARALLELISM! },
     hashWorkers: s.HASH_WORKERS ?? availableParallelism(),
-    // 64 per thread, as HashPool's own default (QUEUED_PER_THREAD): ~1–3 s of argon2id, inside the deadline.
-    hashQueue: { maxQueued: s.HASH_QUEUE_MAX ?? 64 * (s.HASH_WORKERS ?? availableParallelism()), timeoutMs: s.HASH_QUEUE_TIMEOUT_MS! },
+    hashQueue: { maxQueued: s.HASH_QUEUE_MAX, timeoutMs: s.HASH_QUEUE_TIMEOUT_MS! },
     corsOrigins: s.CORS_ORIGINS!,
     trustedOrigins: [...new Set([new URL(publicUrl).origin, ...s.CORS_ORIGINS!])],
     cookie: cookieSettings(s, publicUrl),

@@ -62,9 +62,10 @@ export class HashPool {
   readonly size: number;
   readonly limits: QueueLimits;
 
-  constructor(size: number, limits: QueueLimits = { maxQueued: QUEUED_PER_THREAD * size, timeoutMs: QUEUE_TIMEOUT_MS }) {
+  /** `maxQueued` left out: QUEUED_PER_THREAD per thread. */
+  constructor(size: number, limits: Partial<QueueLimits> = {}) {
     this.size = size;
-    this.limits = limits;
+    this.limits = { maxQueued: limits.maxQueued ?? QUEUED_PER_THREAD * size, timeoutMs: limits.timeoutMs ?? QUEUE_TIMEOUT_MS };
     for (let i = 0; i < size; i++) this.assigned.set(this.spawn(), []);
   }
 
