@@ -6,12 +6,13 @@ import { AccessTokens, TokenRejected, isCanonicalCompactJws } from '../src/auth/
 import { SecretKeyRing, type KeyRing } from '../src/auth/keys/key-ring.ts';
 import { aliasSegment, sameBytesAlias } from './support/base64url-alias.ts';
 
+const PWD = { amr: ['pwd' as const], authTime: Math.floor(Date.now() / 1000) };
 const tokens = () => new AccessTokens({ keys: new SecretKeyRing('HS256', 'k'.repeat(40)), audience: 'gatehouse:auth', issuer: 'http://t', ttlSeconds: 30 });
 
 test('a token verified before is refused once it expires, even though its check was remembered', async (t) => {
   const at = tokens();
   const start = Date.now();
-  const token = await at.issue(crypto.randomUUID(), crypto.randomUUID(), start);
+  const token = await at.issue(crypto.randomUUID(), crypto.randomUUID(), PWD, start);
   assert.equal((await at.verify(token)).exp, Math.floor(start / 1000) + 30);
   t.mock.timers.enable({ apis: ['Date'], now: start + 29_000 });
   await at.verify(token); // still valid (and answered from memory)
@@ -21,7 +22,7 @@ test('a token verified before is refused once it expires, even though its check 
 
 test('a token that failed its check is never remembered as good', async () => {
   const at = tokens();
-  const token = await at.issue(crypto.randomUUID(), crypto.randomUUID());
+  const token = await at.issue(crypto.randomUUID(), crypto.randomUUID(), PWD);
   const [h, p, sig] = token.split('.');
   const forged = `${h}.${p}.${sig!.slice(0, -2)}AA`;
   for (let i = 0; i < 2; i++) await assert.rejects(at.verify(forged), TokenRejected);
@@ -53,7 +54,7 @@ for (const [alg, ring] of RINGS) {
     let at: AccessTokens | undefined;
     for (const issuer of ['http://t', 'http://tt', 'http://ttt']) {
       at = new AccessTokens({ keys, audience: 'gatehouse:auth', issuer, ttlSeconds: 30 });
-      token = await at.issue(crypto.randomUUID(), crypto.randomUUID());
+      token = await at.issue(crypto.randomUUID(), crypto.randomUUID(), PWD);
       if (sameBytesAlias(token.split('.')[1]!) !== null) break;
     }
     const aliased: string[] = [];
@@ -109,5 +110,20 @@ test('sameBytesAlias keeps the data bits and sets the unused ones', () => {
     const alias = sameBytesAlias(bytes.toString('base64url'))!;
     assert.deepEqual(Buffer.from(alias, 'base64url'), bytes);
     assert.notEqual(alias, bytes.toString('base64url'));
+  }
+});
+
+test('amr and auth_time are required, and amr holds only known RFC 8176 values', async () => {
+  const { HmacJws } = await import('../src/auth/hmac-jws.ts');
+  const signer = new HmacJws('HS256', new TextEncoder().encode('k'.repeat(40)));
+  const at = tokens();
+  const now = Math.floor(Date.now() / 1000);
+  const base = { sub: crypto.randomUUID(), sid: crypto.randomUUID(), jti: 'j', aud: 'gatehouse:auth', iss: 'http://t', iat: now, exp: now + 30 };
+  assert.deepEqual((await at.verify(signer.sign({ ...base, amr: ['pwd', 'otp', 'mfa'], auth_time: now }))).amr, ['pwd', 'otp', 'mfa']);
+  for (const [what, extra] of [
+    ['no amr', { auth_time: now }], ['no auth_time', { amr: ['pwd'] }], ['amr not an array', { amr: 'pwd', auth_time: now }],
+    ['an unknown method', { amr: ['pwd', 'magic'], auth_time: now }], ['auth_time not a number', { amr: ['pwd'], auth_time: String(now) }],
+  ] as const) {
+    await assert.rejects(at.verify(signer.sign({ ...base, ...extra })), TokenRejected, what);
   }
 });

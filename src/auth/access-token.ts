@@ -1,6 +1,7 @@
 import { SignJWT, jwtVerify, errors, type JWTHeaderParameters } from 'jose';
 import { randomUUID } from 'node:crypto';
 import { isUuid } from '../model/ids.ts';
+import { AUTH_METHODS, type AuthMethod, type Authentication } from '../model/authentication.ts';
 import { isCanonicalBase64url } from './base64url.ts';
 import { ASYMMETRIC, isAsymmetric, type KeyRing } from './keys/key-ring.ts';
 
@@ -11,7 +12,8 @@ export interface AccessTokenOptions {
   ttlSeconds: number;
 }
 
-export interface AccessClaims { sub: string; sid: string; jti: string; exp: number; iat: number }
+/** `amr` (RFC 8176) and `auth_time` (OpenID Connect Core §2) say how and when the user proved themselves. */
+export interface AccessClaims { sub: string; sid: string; jti: string; exp: number; iat: number; amr: AuthMethod[]; auth_time: number }
 
 /** Why a token was refused; RFC 6750 §3.1 lets the 401 say "expired" apart from "invalid". */
 export class TokenRejected extends Error {
@@ -45,6 +47,9 @@ export function isCanonicalCompactJws(token: string): boolean {
   return COMPACT_JWS.test(token) && token.split('.').every(isCanonicalBase64url);
 }
 const CLOCK_TOLERANCE_S = 5;
+const KNOWN_AMR = new Set<string>(AUTH_METHODS);
+/** An `amr` this server writes: an array of known values (RFC 8176 §2 makes it an array of strings). */
+const isAmr = (v: unknown): v is AuthMethod[] => Array.isArray(v) && v.every((x) => typeof x === 'string' && KNOWN_AMR.has(x));
 /** ~400 bytes each: a few MB at most. Oldest first out. */
 const VERIFIED_CACHE_SIZE = 10_000;
 
@@ -77,10 +82,13 @@ export class AccessTokens {
     return this.o.ttlSeconds;
   }
 
-  async issue(userId: string, sessionId: string, now = Date.now()): Promise<string> {
+  async issue(userId: string, sessionId: string, auth: Authentication, now = Date.now()): Promise<string> {
     const iat = Math.floor(now / 1000);
     const { alg, kid, key, hmac } = await this.o.keys.signing();
-    const claims = { sid: sessionId, sub: userId, aud: this.o.audience, iss: this.o.issuer, iat, exp: iat + this.o.ttlSeconds, jti: randomUUID() };
+    const claims = {
+      sid: sessionId, sub: userId, aud: this.o.audience, iss: this.o.issuer, iat, exp: iat + this.o.ttlSeconds, jti: randomUUID(),
+      amr: auth.amr, auth_time: auth.authTime,
+    };
     if (hmac) return hmac.sign(claims);
     return new SignJWT(claims).setProtectedHeader(kid ? { alg, typ: 'JWT', kid } : { alg, typ: 'JWT' }).sign(key);
   }
@@ -124,10 +132,11 @@ export class AccessTokens {
         algorithms: this.algorithms,
         audience: this.o.audience,
         issuer: this.o.issuer,
-        requiredClaims: ['exp', 'iat', 'sub', 'jti', 'sid'],
+        requiredClaims: ['exp', 'iat', 'sub', 'jti', 'sid', 'amr', 'auth_time'],
         clockTolerance: CLOCK_TOLERANCE_S,
       });
-      if (!isUuid(payload.sub) || !isUuid(payload.sid) || typeof payload.jti !== 'string') {
+      if (!isUuid(payload.sub) || !isUuid(payload.sid) || typeof payload.jti !== 'string' || !isAmr(payload.amr)
+        || typeof payload.auth_time !== 'number' || !Number.isSafeInteger(payload.auth_time)) {
         throw new TokenRejected(false, 'claims of the wrong type');
       }
       return payload as unknown as AccessClaims;

@@ -1,4 +1,5 @@
 import type { User } from '../model/user.ts';
+import type { Authentication } from '../model/authentication.ts';
 import type { SessionStore } from '../store/session-store.ts';
 import { AccessTokens, TokenRejected } from './access-token.ts';
 import { SessionCache } from './session-cache.ts';
@@ -6,7 +7,8 @@ import { SessionCache } from './session-cache.ts';
 /** Who is on the other end of a login, as far as the HTTP layer can tell. */
 export interface ClientInfo { ip: string | null; userAgent: string | null }
 
-export interface Authenticated { user: User; sessionId: string }
+/** Who a request speaks for, and how that user proved themselves (from the access token: RFC 8176 amr, auth_time). */
+export interface Authenticated extends Authentication { user: User; sessionId: string }
 
 /**
  * The JWT strategy (fastapi-users' term): an access token names a session (`sid`). Reading a token checks the
@@ -29,8 +31,8 @@ export class JwtStrategy {
     return this.tokens.ttlSeconds;
   }
 
-  writeToken(user: User, sessionId: string): Promise<string> {
-    return this.tokens.issue(user.id, sessionId);
+  writeToken(user: User, sessionId: string, auth: Authentication): Promise<string> {
+    return this.tokens.issue(user.id, sessionId, auth);
   }
 
   /** The user a token speaks for. Throws TokenRejected when the token or its session is not (or no longer) valid. */
@@ -38,11 +40,12 @@ export class JwtStrategy {
     const claims = await this.tokens.verify(token);
     const now = Date.now();
     const cached = this.cache.get(claims.sid, claims.sub, now);
-    if (cached) return { user: cached, sessionId: claims.sid };
+    const auth = { amr: claims.amr, authTime: claims.auth_time };
+    if (cached) return { user: cached, sessionId: claims.sid, ...auth };
     const ticket = this.cache.begin();
     const live = await this.sessions.liveUser(claims.sid, claims.sub, new Date(now).toISOString());
     if (!live) throw new TokenRejected(false, 'session ended or user gone');
     this.cache.put(ticket, claims.sid, live.user, Date.parse(live.expiresAt), now);
-    return { user: live.user, sessionId: claims.sid };
+    return { user: live.user, sessionId: claims.sid, ...auth };
   }
 }

@@ -7,6 +7,10 @@ import { RefreshTokens } from '../auth/refresh-token.ts';
 import type { SessionStore } from '../store/session-store.ts';
 import type { RefreshTokenStore, TokenUsage } from '../store/refresh-token-store.ts';
 import type { AuditLog } from './audit-log.ts';
+import type { AuthMethod, Authentication } from '../model/authentication.ts';
+
+/** A session's authentication as its access tokens state it (auth_time in whole seconds, as JWT claims are). */
+const authenticationOf = (s: Pick<Session, 'amr' | 'authTime'>): Authentication => ({ amr: s.amr, authTime: Math.floor(Date.parse(s.authTime) / 1000) });
 
 /** What a session records of the client, at login and on each use (the user agent bounded). */
 const clientOf = (c: ClientInfo) => ({ ip: c.ip, userAgent: c.userAgent?.slice(0, 512) ?? null });
@@ -49,14 +53,19 @@ export class SessionManager {
     this.o = o;
   }
 
-  async start(user: User, client: ClientInfo, now = Date.now()): Promise<TokenPair> {
+  /**
+   * Opens a session for a user who just proved themselves with `amr` (RFC 8176 values, see model/authentication.ts);
+   * every access token of the session carries them and `auth_time` = now. Every login path states its methods here.
+   */
+  async start(user: User, client: ClientInfo, amr: AuthMethod[], now = Date.now()): Promise<TokenPair> {
     const sessionId = newId();
     const at = new Date(now).toISOString();
     const refreshToken = this.refreshTokens.fresh();
     await this.refreshStore.open({
       id: sessionId, userId: user.id, createdAt: at, expiresAt: new Date(now + this.o.ttl * 1000).toISOString(), ...clientOf(client),
+      amr, authTime: at,
     }, RefreshTokens.hash(refreshToken));
-    return this.pair(user, sessionId, refreshToken);
+    return this.pair(user, sessionId, refreshToken, authenticationOf({ amr, authTime: at }));
   }
 
   /** Exchanges a refresh token for a new pair. Throws REFRESH_TOKEN_INVALID; the same answer whatever the reason. */
@@ -80,9 +89,11 @@ export class SessionManager {
     const usage = found.usedAt === null
       ? await this.refreshStore.rotate(hash, successorHash, session.id, at, clientOf(client))
       : await this.refreshStore.usage(hash, successorHash);
-    if (usage === true) return this.pair(user, session.id, successor);
+    // A refresh carries the session's authentication forward unchanged: it never upgrades (or renews) it.
+    const auth = authenticationOf(session);
+    if (usage === true) return this.pair(user, session.id, successor, auth);
     // Already used: by a concurrent refresh that won the claim (two tabs, a retry after a lost answer) or long ago.
-    if (this.withinGrace(usage, now)) return this.pair(user, session.id, successor);
+    if (this.withinGrace(usage, now)) return this.pair(user, session.id, successor, auth);
     // Reuse of a used refresh token (RFC 9700 §4.14.2): the family is ended, thief's and victim's tokens alike.
     await this.sessions.revoke(session.id, at);
     await this.audit.record('refresh.reuse', { userId: session.userId, client, detail: { session_id: session.id } });
@@ -127,7 +138,7 @@ export class SessionManager {
     return this.sessions.purge(new Date(now - 86_400_000).toISOString());
   }
 
-  private async pair(user: User, sessionId: string, refreshToken: string): Promise<TokenPair> {
-    return { accessToken: await this.strategy.writeToken(user, sessionId), refreshToken, expiresIn: this.strategy.accessTtlSeconds, sessionId };
+  private async pair(user: User, sessionId: string, refreshToken: string, auth: Authentication): Promise<TokenPair> {
+    return { accessToken: await this.strategy.writeToken(user, sessionId, auth), refreshToken, expiresIn: this.strategy.accessTtlSeconds, sessionId };
   }
 }

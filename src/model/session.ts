@@ -1,3 +1,5 @@
+import type { AuthMethod } from './authentication.ts';
+
 /** A login: what an access token's `sid` points at. Ending it ends every token issued for it. */
 export interface Session {
   id: string;
@@ -8,4 +10,8 @@ export interface Session {
   revokedAt: string | null;
   userAgent: string | null;
   ip: string | null;
+  /** How the user proved themselves (RFC 8176); empty for sessions opened before it was recorded. */
+  amr: AuthMethod[];
+  /** When the user last proved themselves (login or re-authentication), ISO 8601. */
+  authTime: string;
 }

@@ -36,15 +36,16 @@ export class RefreshTokenStore {
         .selectAll('users')
         .select(['refresh_tokens.used_at as rt_used_at', 'sessions.id as s_id', 'sessions.user_id as s_user_id',
           'sessions.created_at as s_created_at', 'sessions.last_used_at as s_last_used_at', 'sessions.expires_at as s_expires_at',
-          'sessions.revoked_at as s_revoked_at', 'sessions.user_agent as s_user_agent', 'sessions.ip as s_ip'])
+          'sessions.revoked_at as s_revoked_at', 'sessions.user_agent as s_user_agent', 'sessions.ip as s_ip',
+          'sessions.amr as s_amr', 'sessions.auth_time as s_auth_time'])
         .where('refresh_tokens.token_hash', '=', '?'), 1),
       usage: sqlOf(db.selectFrom('refresh_tokens').select(['token_hash', 'used_at']).where('token_hash', 'in', ['?', '?']), 2),
       claim: sqlOf(db.updateTable('refresh_tokens').set({ used_at: '?' }).where('token_hash', '=', '?').where('used_at', 'is', null), 2),
       insert: sqlOf(db.insertInto('refresh_tokens').values({ token_hash: '?', session_id: '?', created_at: '?', used_at: '?' }), 4),
       touch: sqlOf(db.updateTable('sessions').set({ last_used_at: '?', ip: '?', user_agent: '?' }).where('id', '=', '?'), 4),
       session: sqlOf(db.insertInto('sessions').values({
-        id: '?', user_id: '?', created_at: '?', last_used_at: '?', expires_at: '?', revoked_at: '?', user_agent: '?', ip: '?',
-      }), 8),
+        id: '?', user_id: '?', created_at: '?', last_used_at: '?', expires_at: '?', revoked_at: '?', user_agent: '?', ip: '?', amr: '?', auth_time: '?',
+      }), 10),
     };
   }
 
@@ -54,7 +55,7 @@ export class RefreshTokenStore {
    */
   async open(s: Omit<Session, 'revokedAt' | 'lastUsedAt'>, tokenHash: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      await trx.executeQuery(CompiledQuery.raw(this.sql.session, [s.id, s.userId, s.createdAt, s.createdAt, s.expiresAt, null, s.userAgent, s.ip]));
+      await trx.executeQuery(CompiledQuery.raw(this.sql.session, [s.id, s.userId, s.createdAt, s.createdAt, s.expiresAt, null, s.userAgent, s.ip, JSON.stringify(s.amr), s.authTime]));
       await trx.executeQuery(CompiledQuery.raw(this.sql.insert, [tokenHash, s.id, s.createdAt, null]));
     });
   }
@@ -67,7 +68,7 @@ export class RefreshTokenStore {
       usedAt: r.rt_used_at === null ? null : toIso(r.rt_used_at),
       session: rowToSession({
         id: r.s_id, user_id: r.s_user_id, created_at: r.s_created_at, last_used_at: r.s_last_used_at, expires_at: r.s_expires_at,
-        revoked_at: r.s_revoked_at, user_agent: r.s_user_agent, ip: r.s_ip,
+        revoked_at: r.s_revoked_at, user_agent: r.s_user_agent, ip: r.s_ip, amr: r.s_amr, auth_time: r.s_auth_time,
       }),
       user: rowToUser(r),
     };

@@ -31,6 +31,10 @@ export interface SessionsTable {
   revoked_at: NullableTimestamp;
   user_agent: string | null;
   ip: string | null;
+  /** 0008: a JSON array of RFC 8176 values; NULL for sessions opened before it (method unknown). */
+  amr: ColumnType<string | null, string | null | undefined, string | null>;
+  /** 0008: when the user last proved themselves; NULL = created_at. */
+  auth_time: ColumnType<Date | string | null, string | null | undefined, string | null>;
 }
 
 export interface RefreshTokensTable {

@@ -6,6 +6,7 @@ import type { DialectName } from './database.ts';
 import { rowToUser } from './user-store.ts';
 import { LocalChangeFeed, type ChangeFeed } from './change-feed.ts';
 import { firstRow, sqlOf } from './compiled-sql.ts';
+import { parseAmr } from '../model/authentication.ts';
 
 /** A live session's user, and when the session ends at the latest. */
 export interface LiveSession { user: User; expiresAt: string }
@@ -97,5 +98,6 @@ export function rowToSession(r: Selectable<SessionsTable>): Session {
     id: r.id, userId: r.user_id, createdAt: toIso(r.created_at), lastUsedAt: toIso(r.last_used_at),
     expiresAt: toIso(r.expires_at), revokedAt: r.revoked_at === null ? null : toIso(r.revoked_at),
     userAgent: r.user_agent, ip: r.ip,
+    amr: r.amr === null ? [] : parseAmr(JSON.parse(r.amr)), authTime: toIso(r.auth_time ?? r.created_at),
   };
 }

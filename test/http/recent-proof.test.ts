@@ -17,7 +17,7 @@ async function socialOnly(h: Harness, email: string): Promise<{ id: string; toke
   const { id } = await h.register(email);
   await h.g.db.kysely.updateTable('users').set({ hashed_password: null }).where('id', '=', id).execute();
   const user = await h.g.users.get(id);
-  const pair = await h.g.sessions.start(user, { ip: null, userAgent: null });
+  const pair = await h.g.sessions.start(user, { ip: null, userAgent: null }, ['fed']);
   return { id, token: pair.accessToken, sessionId: pair.sessionId };
 }
 

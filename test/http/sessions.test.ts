@@ -60,7 +60,7 @@ onEveryDatabase('refresh tokens', (h) => {
     const user = await h.register('atomic@example.com');
     const store = new RefreshTokenStore(h.g.db.kysely);
     const at = new Date().toISOString();
-    const session = (id: string) => ({ id, userId: user.id, createdAt: at, expiresAt: at, userAgent: null, ip: null });
+    const session = (id: string) => ({ id, userId: user.id, createdAt: at, expiresAt: at, userAgent: null, ip: null, amr: [], authTime: at });
     const tokenHash = 'ab'.repeat(32);
     const first = '00000000-0000-4000-8000-000000000001';
     const second = '00000000-0000-4000-8000-000000000002';
@@ -77,7 +77,7 @@ onEveryDatabase('refresh tokens', (h) => {
     const at = new Date().toISOString();
     const sessionId = '00000000-0000-4000-8000-000000000003';
     const [token, successor] = ['cd'.repeat(32), 'ef'.repeat(32)];
-    await store.open({ id: sessionId, userId: user.id, createdAt: at, expiresAt: new Date(Date.now() + 60_000).toISOString(), userAgent: null, ip: null }, token);
+    await store.open({ id: sessionId, userId: user.id, createdAt: at, expiresAt: new Date(Date.now() + 60_000).toISOString(), userAgent: null, ip: null, amr: [], authTime: at }, token);
     // Straight to the claim, as when every request read the token unused before the winner committed.
     const claims = await Promise.all(Array.from({ length: 10 }, () => store.rotate(token, successor, sessionId, at, { ip: null, userAgent: null })));
     assert.equal(claims.filter((c) => c === true).length, 1);

@@ -38,7 +38,7 @@ export async function authRoutes(fastify: FastifyInstance, ctx: RouteContext): P
       },
     }, async (req, reply) => {
       const user = await ctx.users.authenticate(req.body.username, req.body.password, clientInfo(req));
-      const pair = await ctx.sessions.start(user, clientInfo(req));
+      const pair = await ctx.sessions.start(user, clientInfo(req), ['pwd']);
       req.log.info({ userId: user.id, sessionId: pair.sessionId }, 'login');
       return bearerTransport.loginResponse(reply, pair);
     });

@@ -61,7 +61,7 @@ export async function cookieAuthRoutes(fastify: FastifyInstance, ctx: RouteConte
     },
   }, async (req, reply) => {
     const user = await ctx.users.authenticate(req.body.username, req.body.password, clientInfo(req));
-    const pair = await ctx.sessions.start(user, clientInfo(req));
+    const pair = await ctx.sessions.start(user, clientInfo(req), ['pwd']);
     req.log.info({ userId: user.id, sessionId: pair.sessionId }, 'login (cookie)');
     cookies.setCsrf(reply, ctx.csrfTokens.issue(pair.sessionId)); // the pre-login token is not valid in the session
     return cookies.login(reply, pair, ctx.config.session.ttl).send(null);

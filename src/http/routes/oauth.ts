@@ -42,7 +42,7 @@ export async function oauthRoutes(fastify: FastifyInstance, ctx: RouteContext): 
   const limits = rateLimit(ctx.limits, [['oauth_ip', 'ip']]);
 
   const loginResponse = async (req: FastifyRequest, reply: FastifyReply, user: User) => {
-    const pair = await ctx.sessions.start(user, clientInfo(req));
+    const pair = await ctx.sessions.start(user, clientInfo(req), ['fed']);
     req.log.info({ userId: user.id, sessionId: pair.sessionId, provider: (req.params as { provider: string }).provider }, 'login (social)');
     return { ...bearerTransport.loginResponse(reply, pair), user: toUserRead(user) };
   };
@@ -92,7 +92,7 @@ export async function oauthRoutes(fastify: FastifyInstance, ctx: RouteContext): 
       const user = await oauth.login({
         provider: req.params.provider, mode: 'server', code: q.code, state: q.state, iss: q.iss, error: q.error, binding: binding.read(req),
       }, clientInfo(req));
-      const pair = await ctx.sessions.start(user, clientInfo(req));
+      const pair = await ctx.sessions.start(user, clientInfo(req), ['fed']);
       req.log.info({ userId: user.id, sessionId: pair.sessionId, provider: req.params.provider }, 'login (social, cookie)');
       ctx.cookies.login(reply, pair, ctx.config.session.ttl);
       return reply.redirect(spaRedirect(spaUrl, {}), 302);
