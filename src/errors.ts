@@ -34,6 +34,7 @@ export const ERRORS = {
   ROLE_CHANGE_NOT_ALLOWED: { status: 403, message: 'The acting user may not grant this role, or may not change this user.' },
   UPDATE_USER_CURRENT_PASSWORD_INVALID: { status: 400, message: 'Changing the email or password needs the user\'s current password (`current_password`): it was wrong, or missing (then `reason` says so).' },
   UPDATE_USER_REAUTHENTICATION_REQUIRED: { status: 403, message: 'The user has no password and logged in too long ago (REAUTH_MAX_AGE) to change the email: log in again, then retry.' },
+  REAUTHENTICATION_REQUIRED: { status: 403, message: 'The session is valid, but this needs a more recent (or a multi-factor) authentication: re-authenticate, then retry. The WWW-Authenticate header carries RFC 9470\'s insufficient_user_authentication challenge.' },
   LAST_SUPERUSER: { status: 400, message: 'This would leave no active super admin.' },
   INVALID_ROLE_UPDATE: { status: 400, message: '`role` and `is_superuser` disagree.' },
   OAUTH_INVALID_STATE: { status: 400, message: 'The social login state is unknown, used, expired, for another provider, or was not started in this browser: start again.' },

@@ -20,6 +20,23 @@ export interface GuardOptions {
   verified?: boolean;
   /** Refuse (403) users below this role. */
   role?: Role;
+  /** Refuse (403 REAUTHENTICATION_REQUIRED) unless the session was made with more than one factor (`amr` has `mfa`). */
+  mfa?: boolean;
+  /** Refuse (403 REAUTHENTICATION_REQUIRED) unless the user proved themselves at most this many seconds ago (`auth_time`). */
+  maxAge?: number;
+}
+
+/**
+ * RFC 9470 §3: the bearer challenge that asks the client to have the user authenticate again (more recently, or with
+ * more factors). Sent with 403, not RFC 9470's 401: a client that treats any 401 as "signed out" would otherwise
+ * discard a perfectly good session; the access token is valid, it is the authentication behind it that is too weak
+ * or too old (RFC 6750 §3.1 lets a 403 carry a challenge, as for insufficient_scope).
+ */
+export function reauthenticationRequired(why: { maxAge?: number; mfa?: boolean }): AppError {
+  const description = why.mfa ? 'A second factor is required' : 'A more recent authentication is required';
+  const params = [`error="insufficient_user_authentication"`, `error_description="${description}"`];
+  if (why.maxAge !== undefined) params.push(`max_age=${why.maxAge}`);
+  return new AppError('REAUTHENTICATION_REQUIRED', { headers: { 'www-authenticate': `Bearer ${params.join(', ')}` } });
 }
 
 /** RFC 6750 §3: no error code when no credentials came; `invalid_token` with a description when they were bad. */
@@ -70,6 +87,8 @@ export class Guards {
       if (!auth.user.isActive) throw unauthorized('invalid');
       if (opts.verified && !auth.user.isVerified) throw new AppError('Forbidden');
       if (opts.role && !atLeast(auth.user.role, opts.role)) throw new AppError('Forbidden');
+      if (opts.mfa && !auth.amr.includes('mfa')) throw reauthenticationRequired({ mfa: true, maxAge: opts.maxAge });
+      if (opts.maxAge !== undefined && Math.floor(Date.now() / 1000) - auth.authTime > opts.maxAge) throw reauthenticationRequired({ maxAge: opts.maxAge });
       req.auth = auth;
     };
   }

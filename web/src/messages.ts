@@ -18,6 +18,7 @@ export const MESSAGES: Messages = {
   UPDATE_USER_INVALID_PASSWORD: 'This password is not accepted.',
   UPDATE_USER_CURRENT_PASSWORD_INVALID: 'Your current password is needed to change your email or password, and the one entered is not right.',
   UPDATE_USER_REAUTHENTICATION_REQUIRED: 'For your security, sign out and sign in again, then make this change within a few minutes.',
+  REAUTHENTICATION_REQUIRED: 'For your security, confirm it is you, then try again.',
   VERIFY_USER_BAD_TOKEN: 'This verification link is invalid or has expired. Ask for a new one.',
   VERIFY_USER_ALREADY_VERIFIED: 'This email address is already verified.',
   RESET_PASSWORD_BAD_TOKEN: 'This reset link is invalid, expired or already used. Ask for a new one.',
