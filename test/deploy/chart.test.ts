@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments, parse } from 'yaml';
 
@@ -28,13 +28,15 @@ function render(args: string[] = [], values?: unknown): K8s[] {
   return parseAllDocuments(r.out).map((d) => d.toJS() as K8s).filter(Boolean);
 }
 
-/** The class that models apiVersion/kind, from kubernetes-models or a CRD package. */
+/** The package that models an API group: kubernetes-models, or a CRD package. */
+const packageOf = (group: string) => (group === 'monitoring.coreos.com' ? '@kubernetes-models/prometheus-operator'
+  : group.endsWith('fluxcd.io') ? '@kubernetes-models/flux-cd'
+    : group === 'argoproj.io' ? '@kubernetes-models/argo-cd' : 'kubernetes-models');
+
+/** The class that models apiVersion/kind. */
 async function model(o: K8s): Promise<{ new(data: unknown): { validate(): void } }> {
   const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['', o.apiVersion];
-  const pkg = group === 'monitoring.coreos.com' ? '@kubernetes-models/prometheus-operator'
-    : group!.endsWith('fluxcd.io') ? '@kubernetes-models/flux-cd'
-      : group === 'argoproj.io' ? '@kubernetes-models/argo-cd' : 'kubernetes-models';
-  const mod = await import(`${pkg}/${group ? `${group}/` : ''}${version}/${o.kind}`);
+  const mod = await import(`${packageOf(group!)}/${group ? `${group}/` : ''}${version}/${o.kind}`);
   return mod[o.kind];
 }
 
@@ -44,6 +46,25 @@ async function validateAll(objects: K8s[]): Promise<void> {
     const M = await model(o);
     assert.doesNotThrow(() => new M(o).validate(), `${o.kind}/${o.metadata?.name} does not match the ${o.apiVersion} schema`);
   }
+}
+
+/**
+ * kubernetes-models' validators accept fields the API does not have (a typo like `imagePullPolicyy` passes them, and
+ * a cluster would drop or refuse it). Its TypeScript declarations do not: each object becomes a typed literal, and
+ * tsc's excess-property check names any unknown field. One tsc run (~2 s) for every object given.
+ */
+function unknownFields(objects: K8s[]): string {
+  const dir = join(root, '.tools', 'k8s-types');
+  mkdirSync(dir, { recursive: true });
+  const lines = objects.map((o, i) => {
+    const [group, version] = o.apiVersion.includes('/') ? o.apiVersion.split('/') : ['', o.apiVersion];
+    return `import type { I${o.kind} as T${i} } from '${packageOf(group!)}/${group ? `${group}/` : ''}${version}/${o.kind}';\n`
+      + `export const o${i}: T${i} = ${JSON.stringify(o)};`;
+  });
+  writeFileSync(join(dir, 'rendered.ts'), `${lines.join('\n')}\n`);
+  writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ compilerOptions: { strict: true, noEmit: true, module: 'nodenext', moduleResolution: 'nodenext', skipLibCheck: true, types: [] }, files: ['rendered.ts'] }));
+  const r = spawnSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', join(dir, 'tsconfig.json')], { encoding: 'utf8' });
+  return r.status === 0 ? '' : `${r.stdout}${r.stderr}`;
 }
 
 const find = (objects: K8s[], kind: string) => objects.filter((o) => o.kind === kind);
@@ -185,4 +206,18 @@ test('GitOps: the Flux and Argo CD objects match their CRD schemas, and their va
     assert.equal(one(rendered, 'Deployment').spec.replicas, 3);
   }
   assert.equal(parse(JSON.stringify(app.spec.source.helm.valuesObject)).secrets.existingSecret, 'gatehouse-secrets', 'Argo CD renders with helm template: no generated secret');
+});
+
+test('no rendered or GitOps object has a field the API does not know (and the check finds one that does)', () => {
+  const gitops = ['flux/gitrepository.yaml', 'flux/helmrelease.yaml', 'argocd/application.yaml']
+    .flatMap((f) => parseAllDocuments(readFileSync(join(root, 'deploy', 'gitops', f), 'utf8')).map((d) => d.toJS() as K8s));
+  const all = [
+    ...render(),
+    ...['sqlite.yaml', 'postgresql-redis-ingress.yaml', 'postgresql-autoscaling-job.yaml'].flatMap((f) => render(example(f))),
+    ...gitops,
+  ];
+  assert.equal(unknownFields(all), '');
+  const typo = structuredClone(one(render(), 'Deployment'));
+  typo.spec.template.spec.containers[0].imagePullPolicyy = 'Always';
+  assert.match(unknownFields([typo]), /'"imagePullPolicyy"' does not exist in type 'IContainer'/);
 });
