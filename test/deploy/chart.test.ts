@@ -93,6 +93,8 @@ test('default values: one SQLite replica, locked down, probes, a volume, Recreat
   assert.deepEqual({ nonRoot: pod.securityContext.runAsNonRoot, user: pod.securityContext.runAsUser, seccomp: pod.securityContext.seccompProfile.type }, { nonRoot: true, user: 65532, seccomp: 'RuntimeDefault' });
   assert.deepEqual({ ro: c.securityContext.readOnlyRootFilesystem, esc: c.securityContext.allowPrivilegeEscalation, caps: c.securityContext.capabilities.drop }, { ro: true, esc: false, caps: ['ALL'] });
   assert.equal(pod.automountServiceAccountToken, false);
+  assert.equal(c.lifecycle.preStop.sleep.seconds, 5, 'serves on while endpoints drop the pod, then SIGTERM');
+  assert.ok(pod.terminationGracePeriodSeconds > 5 + 10);
   assert.ok(c.resources.requests.cpu && c.resources.requests.memory && c.resources.limits.memory);
   assert.deepEqual(c.volumeMounts.map((m: { mountPath: string }) => m.mountPath).sort(), ['/tmp', '/var/lib/gatehouse']);
   assert.equal(pod.volumes.find((v: { name: string }) => v.name === 'data').persistentVolumeClaim.claimName, 'gh-gatehouse-data');
@@ -160,6 +162,7 @@ test('refused at render, each with what to do: SQLite with 3 replicas or autosca
     [[...example('postgresql-autoscaling-job.yaml'), '--set', 'updateStrategy=Recreate'], /use migrations\.mode=initContainer with Recreate/],
     [['--set', 'env.APP_SECRET=x'], /env\.APP_SECRET is a secret/],
     [['--set', 'metrics.serviceMonitor.enabled=true'], /needs metrics\.enabled=true/],
+    [['--set', 'shutdownDelaySeconds=25'], /terminationGracePeriodSeconds=30 must exceed shutdownDelaySeconds=25 plus Gatehouse's 10 s drain/],
   ];
   for (const [args, message] of refusals) {
     const r = helm(['template', 'gh', chart, ...args]);
