@@ -203,6 +203,10 @@ test('GitOps: the Flux and Argo CD objects match their CRD schemas, and their va
   const app = one(objects, 'Application');
   assert.equal(release.spec.chart.spec.chart, './deploy/helm/gatehouse');
   assert.equal(app.spec.source.path, 'deploy/helm/gatehouse');
+  const remediation = release.spec.upgrade.remediation;
+  assert.ok(remediation.strategy === 'rollback' && (remediation.remediateLastFailure === true || remediation.retries > 0),
+    'Flux rolls a failed upgrade back (remediateLastFailure defaults to false when retries is 0)');
+  assert.deepEqual(app.spec.syncPolicy.automated, { prune: true, selfHeal: true });
   for (const values of [release.spec.values, app.spec.source.helm.valuesObject]) {
     const rendered = render([], values);
     await validateAll(rendered);
