@@ -15,7 +15,7 @@ const examples = join(root, 'deploy', 'helm', 'examples');
 execFileSync('bash', [join(root, 'scripts', 'fetch-helm.sh')], { stdio: 'inherit' });
 const helmBin = join(root, '.tools', 'bin', 'helm');
 
-type K8s = { apiVersion: string; kind: string; metadata: { name: string; annotations?: Record<string, string> }; spec?: any; [k: string]: any };
+type K8s = { apiVersion: string; kind: string; metadata: { name: string; annotations?: Record<string, string>; labels?: Record<string, string> }; spec?: any; [k: string]: any };
 
 function helm(args: string[], input?: string): { code: number; out: string; err: string } {
   const r = spawnSync(helmBin, args, { encoding: 'utf8', input, env: { ...process.env, HELM_CACHE_HOME: join(root, '.tools', 'helm-cache'), HELM_CONFIG_HOME: join(root, '.tools', 'helm-config'), HELM_DATA_HOME: join(root, '.tools', 'helm-data') } });
@@ -122,6 +122,10 @@ test('PostgreSQL + Redis + Ingress (TLS) + 3 replicas + ServiceMonitor: init-con
   assert.deepEqual(one(objects, 'Ingress').spec.tls, [{ secretName: 'auth-example-com-tls', hosts: ['auth.example.com'] }]);
   assert.equal(one(objects, 'PodDisruptionBudget').spec.maxUnavailable, 1);
   assert.equal(one(objects, 'ServiceMonitor').spec.endpoints[0].path, '/metrics');
+  const subset = (a: Record<string, string>, b: Record<string, string>) => Object.entries(a).every(([k, v]) => b[k] === v);
+  assert.ok(subset(one(objects, 'ServiceMonitor').spec.selector.matchLabels, one(objects, 'Service').metadata.labels ?? {}), 'the ServiceMonitor finds the Service');
+  assert.ok(subset(one(objects, 'Service').spec.selector, d.spec.template.metadata.labels), 'the Service finds the pods');
+  assert.ok(subset(one(objects, 'NetworkPolicy').spec.podSelector.matchLabels, d.spec.template.metadata.labels), 'the NetworkPolicy covers the pods');
   const np = one(objects, 'NetworkPolicy');
   assert.deepEqual(np.spec.policyTypes, ['Ingress', 'Egress']);
   assert.equal(np.spec.egress[0].ports[0].port, 53);
@@ -137,6 +141,11 @@ test('PostgreSQL + autoscaling + migration Job: a pre-install/pre-upgrade hook w
   assert.equal(job.metadata.annotations!['helm.sh/hook'], 'pre-install,pre-upgrade');
   assert.equal(job.spec.template.spec.containers[0].envFrom[0].secretRef.name, 'gatehouse-migrator');
   assert.deepEqual(job.spec.template.spec.containers[0].args, ['migrate']);
+  const jobPodLabels = job.spec.template.metadata.labels;
+  for (const kind of ['Deployment', 'PodDisruptionBudget']) {
+    const selector = one(objects, kind).spec.selector.matchLabels as Record<string, string>;
+    assert.ok(Object.entries(selector).some(([k, v]) => jobPodLabels[k] !== v), `the Job's pods are outside the ${kind}'s selector`);
+  }
   const d = one(objects, 'Deployment');
   assert.equal(d.spec.replicas, undefined, 'the HPA owns the replica count');
   assert.equal(d.spec.template.spec.initContainers, undefined);

@@ -15,16 +15,26 @@
 {{- end -}}
 {{- end -}}
 
+{{/* The release's labels without a component: every object has them. */}}
+{{- define "gatehouse.commonLabels" -}}
+helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
+app.kubernetes.io/name: {{ include "gatehouse.name" . }}
+app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
+app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{- end -}}
+
+{{/* The server's pods. The component keeps the migration Job's pods out of the Deployment's, PDB's and
+     NetworkPolicy's selectors. */}}
 {{- define "gatehouse.selectorLabels" -}}
 app.kubernetes.io/name: {{ include "gatehouse.name" . }}
 app.kubernetes.io/instance: {{ .Release.Name }}
+app.kubernetes.io/component: server
 {{- end -}}
 
 {{- define "gatehouse.labels" -}}
-helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" | trunc 63 | trimSuffix "-" }}
-{{ include "gatehouse.selectorLabels" . }}
-app.kubernetes.io/version: {{ .Chart.AppVersion | quote }}
-app.kubernetes.io/managed-by: {{ .Release.Service }}
+{{ include "gatehouse.commonLabels" . }}
+app.kubernetes.io/component: server
 {{- end -}}
 
 {{- define "gatehouse.serviceAccountName" -}}
