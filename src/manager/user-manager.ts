@@ -168,7 +168,7 @@ export class UserManager {
     // The same address in another form (case, spaces, the domain's spelling) is no change and needs no proof.
     const newEmail = patch.email !== undefined && lookupKey(requireEmail(patch.email)) !== lookupKey(user.email);
     if (patch.password !== undefined || newEmail) await this.d.proof.check(user, proof);
-    return this.apply(user, await this.changes(user, patch), proof.sessionId, { actor: undefined, client });
+    return this.apply(user, await this.changes(user, patch), proof.sessionId ?? undefined, { actor: undefined, client });
   }
 
   /** GET /users/{id}: any user manager may read any user. */

@@ -92,8 +92,10 @@ export async function cookieAuthRoutes(fastify: FastifyInstance, ctx: RouteConte
     schema: { tags, summary: 'Log out: ends the session and clears the cookies (send X-CSRF-Token)', security: SECURED,
       response: { 204: NoContent, ...errorResponses(['Unauthorized', 'CSRF_FAILED'], { validation: false }) } },
   }, async (req, reply) => {
-    await ctx.sessions.end(req.auth!.user.id, req.auth!.sessionId, clientInfo(req));
-    req.log.info({ userId: req.auth!.user.id, sessionId: req.auth!.sessionId }, 'logout (cookie)');
+    const { user, sessionId } = req.auth!;
+    // A fastapi-users token (bearer header) names no session: nothing to end (see /auth/jwt/logout).
+    if (sessionId !== null) await ctx.sessions.end(user.id, sessionId, clientInfo(req));
+    req.log.info({ userId: user.id, sessionId }, 'logout (cookie)');
     return cookies.logout(reply).code(204).send(null);
   });
 }
