@@ -50,9 +50,12 @@ export const UserCreate = Type.Object({
   full_name: Type.Optional(Nullable(FullName)),
 }, { description: 'id, is_active, is_superuser, is_verified and role are ignored if sent.' });
 
+/** fastapi-users ignores `"password": null` in an update (its UserUpdate field is Optional[str]): so does Gatehouse. */
+const PasswordOrNull = Nullable(Type.String({ maxLength: 4096, description: 'A new password, checked against the password policy; null = no change (as fastapi-users).' }));
+
 export const UserUpdate = Type.Object({
   email: Type.Optional(Email),
-  password: Type.Optional(Password),
+  password: Type.Optional(PasswordOrNull),
   username: Type.Optional(Nullable(Username)),
   full_name: Type.Optional(Nullable(FullName)),
   current_password: Type.Optional(Type.String({ maxLength: 4096,
@@ -61,7 +64,7 @@ export const UserUpdate = Type.Object({
 
 export const UserAdminUpdate = Type.Object({
   email: Type.Optional(Email),
-  password: Type.Optional(Password),
+  password: Type.Optional(PasswordOrNull),
   username: Type.Optional(Nullable(Username)),
   full_name: Type.Optional(Nullable(FullName)),
   is_active: Type.Optional(Type.Boolean()),

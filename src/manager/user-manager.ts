@@ -1,5 +1,5 @@
 import { AppError, type ErrorCode } from '../errors.ts';
-import { isUuid, newId } from '../model/ids.ts';
+import { newId, parseUuid } from '../model/ids.ts';
 import type { User } from '../model/user.ts';
 import { isUserManager, mayGrant, mayManage, type Role } from '../model/roles.ts';
 import type { PasswordHasher } from '../crypto/password-hasher.ts';
@@ -154,7 +154,8 @@ export class UserManager {
   }
 
   async get(id: string): Promise<User> {
-    const user = isUuid(id) ? await this.users.byId(id) : undefined;
+    const canonical = parseUuid(id); // `/users/{ID}` in any form Python's UUID() reads, as fastapi-users
+    const user = canonical === undefined ? undefined : await this.users.byId(canonical);
     if (!user) throw new AppError('Not Found');
     return user;
   }

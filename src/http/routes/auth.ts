@@ -5,6 +5,7 @@ import { bearerTransport } from '../transports/bearer.ts';
 import { SECURED, clientInfo, type RouteContext } from '../context.ts';
 import { rateLimit } from '../rate-limit.ts';
 import { FORM_BODY, JSON_OR_FORM_BODY } from '../media-types.ts';
+import { emptyFormFieldsAreMissing } from '../validation.ts';
 import type { RuleName } from '../../limits/rate-limiter.ts';
 
 /** Every login route counts against the client IP and the account typed in `username`. */
@@ -31,6 +32,7 @@ export async function authRoutes(fastify: FastifyInstance, ctx: RouteContext): P
 
   for (const [url, summary] of [['/auth/jwt/login', 'Log in (OAuth2 password form)'], ['/token', 'Log in: alias of /auth/jwt/login']]) {
     app.post(url!, {
+      preValidation: emptyFormFieldsAreMissing,
       preHandler: rateLimit(ctx.limits, LOGIN_LIMITS),
       schema: {
         tags: ['auth'], summary, consumes: FORM_BODY, body: LoginForm,

@@ -8,6 +8,7 @@ import { sendAppError } from '../error-handler.ts';
 import { rateLimit } from '../rate-limit.ts';
 import { LOGIN_LIMITS } from './auth.ts';
 import { FORM_BODY } from '../media-types.ts';
+import { emptyFormFieldsAreMissing } from '../validation.ts';
 
 export const CsrfToken = Type.Object({ csrf_token: Type.String({ description: 'Send it back in the X-CSRF-Token header.' }) });
 
@@ -54,6 +55,7 @@ export async function cookieAuthRoutes(fastify: FastifyInstance, ctx: RouteConte
 
   app.post('/auth/cookie/login', {
     onRequest: csrfCheck,
+    preValidation: emptyFormFieldsAreMissing,
     preHandler: rateLimit(ctx.limits, LOGIN_LIMITS),
     schema: {
       tags, summary: 'Log in; sets the session cookies (send X-CSRF-Token)', consumes: FORM_BODY, body: LoginForm,
