@@ -10,12 +10,12 @@ import { LOGIN_LIMITS } from './auth.ts';
 import { FORM_BODY } from '../media-types.ts';
 import { emptyFormFieldsAreMissing } from '../validation.ts';
 
-export const CsrfToken = Type.Object({ csrf_token: Type.String({ description: 'Send it back in the X-CSRF-Token header.' }) });
+export const CsrfToken = Type.Object({ csrf_token: Type.String({ description: 'Send it back in the X-CSRF-Token header.' }) }, { title: 'CsrfToken' });
 
 export const CookieSession = Type.Object({
   user: Type.Union([UserRead, Type.Null()], { description: 'The user the access cookie speaks for; null when it is absent, expired or ended' }),
   refreshable: Type.Boolean({ description: 'No live access cookie, but a refresh cookie came: POST /auth/cookie/refresh, then ask again' }),
-});
+}, { title: 'CookieSession' });
 
 /**
  * The cookie backend (fastapi-users' /auth/cookie/*) for SPAs: tokens never reach the page's script.
