@@ -156,3 +156,13 @@ onEveryDatabase('fastapi-users tokens when APP_SECRET is the old secret and JWT_
     assert.equal((await me(h, token!)).statusCode, 200);
   });
 }, { ...WINDOW, APP_SECRET: OLD_SECRET, JWT_AUDIENCE: 'fastapi-users:auth' });
+
+onEveryDatabase('fastapi-users tokens beside EdDSA access tokens', (h) => {
+  test('the window is HS256 with the old secret whatever JWT_ALGORITHM signs Gatehouse\'s own', { skip: PYJWT }, async () => {
+    const u = await h.user('eddsa-moved@example.com');
+    const [legacy, hs512] = await mint([{ sub: u.id }, { sub: u.id, alg: 'HS512' }]);
+    assert.equal((await me(h, legacy!)).statusCode, 200);
+    assert.equal((await me(h, hs512!)).statusCode, 401);
+    assert.equal((await me(h, u.token)).statusCode, 200);
+  });
+}, { ...WINDOW, JWT_ALGORITHM: 'EdDSA' });
