@@ -86,6 +86,16 @@ onEveryDatabase('what a fastapi-users front end expects', (h) => {
     });
   }
 
+  test('a session id in the path is read like a user id: DELETE /users/me/sessions/{SID in upper case} → 204', async () => {
+    await setup();
+    await h.login('compat-user@example.com');
+    const sessions = (await h.req({ url: '/users/me/sessions', token: user.token })).json() as { id: string; current: boolean }[];
+    const other = sessions.find((s) => !s.current)!;
+    const r = await h.req({ method: 'DELETE', url: `/users/me/sessions/${other.id.toUpperCase().replace(/-/g, '')}`, token: user.token });
+    assert.equal(r.statusCode, 204, r.body);
+    assert.ok(!((await h.req({ url: '/users/me/sessions', token: user.token })).json() as { id: string }[]).some((s) => s.id === other.id));
+  });
+
   test('a password sent as null left the password as it was', async () => {
     await setup();
     await h.login('compat-user@example.com', PASSWORD);
