@@ -52,6 +52,7 @@ export const ERRORS = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The request body has a content type this route does not accept.', global: true },
   BAD_REQUEST: { status: 400, message: 'The request is malformed (for example a bad header or URL).', global: true },
   SERVICE_UNAVAILABLE: { status: 503, message: 'The server cannot answer now (the database is unreachable, or password hashing is too far behind); retry after the seconds in Retry-After.', global: true },
+  'Method Not Allowed': { status: 405, message: 'The path exists, but not with this method: `Allow` lists the methods it takes (FastAPI\'s answer).', global: true },
   'Internal Server Error': { status: 500, message: 'An unexpected error; it is logged with the request id (x-request-id).', global: true },
 } as const satisfies Record<string, { status: number; message: string; global?: true }>;
 

@@ -11,6 +11,7 @@ import { PasswordHasher } from './crypto/password-hasher.ts';
 import { AccessTokens } from './auth/access-token.ts';
 import { JwtStrategy } from './auth/jwt-strategy.ts';
 import { SessionCache } from './auth/session-cache.ts';
+import { FastapiUsersTokens } from './auth/fastapi-users-token.ts';
 import { LocalChangeFeed, PgChangeFeed, type ChangeFeed } from './store/change-feed.ts';
 import { UserManager } from './manager/user-manager.ts';
 import { SessionManager } from './manager/session-manager.ts';
@@ -73,6 +74,8 @@ export interface GatehouseOptions {
   mailTemplates?: Partial<MailTemplates>;
   /** Run the mail worker in this process (default true). */
   mailWorker?: boolean;
+  /** The clock the fastapi-users token window is judged by (default Date.now; tests move it past the deadline). */
+  now?: () => number;
 }
 
 /** How often sessions that ended more than a day ago are deleted. */
@@ -128,7 +131,9 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
     const hasher = new PasswordHasher(pool, config.argon2);
     const keys = createKeyRing(config, db);
     await keys.signing(); // asymmetric: loads the keys, creating the first one, before the JWKS is ever served
-    const strategy = new JwtStrategy(new AccessTokens({ keys, audience: config.jwt.audience, issuer: config.jwt.issuer, ttlSeconds: config.jwt.accessTtl }), sessionStore, sessionCache);
+    const legacy = config.fastapiUsersTokens && { tokens: new FastapiUsersTokens(config.fastapiUsersTokens, opts.now), users: userStore };
+    if (legacy) logger.warn({ until: new Date(legacy.tokens.until).toISOString() }, 'fastapi-users tokens are accepted until FASTAPI_USERS_TOKENS_UNTIL; they cannot be revoked before they expire');
+    const strategy = new JwtStrategy(new AccessTokens({ keys, audience: config.jwt.audience, issuer: config.jwt.issuer, ttlSeconds: config.jwt.accessTtl }), sessionStore, sessionCache, legacy);
     const audit = new AuditLog(new AuditStore(db.kysely));
     audit.onError = (err, type) => logger.error({ err, type }, 'could not write an audit event');
     const throttle = new LoginThrottle(new LoginFailureStore(db.kysely, db.dialect), config.loginLock);

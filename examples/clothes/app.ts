@@ -11,7 +11,7 @@ export const ClothesCreate = Type.Object({
   name: Type.String({ minLength: 1, maxLength: 100 }),
   size: Type.Enum(SIZES),
   price: Type.Number({ minimum: 0 }),
-});
+}, { title: 'ClothesCreate' }); // the title names it in /openapi.json (#/components/schemas/ClothesCreate)
 
 export const Clothes = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -19,7 +19,7 @@ export const Clothes = Type.Object({
   size: Type.Enum(SIZES),
   price: Type.Number(),
   created_by: Type.String({ format: 'uuid', description: 'The admin who added it.' }),
-});
+}, { title: 'Clothes' });
 export type ClothesT = Static<typeof Clothes>;
 
 /** The plugin: pass it to createGatehouse(config, { plugins: [clothesRoutes] }). */

@@ -109,7 +109,9 @@ onEveryDatabase('examples/clothes', (h) => {
     assert.deepEqual(post.security, secured);
     assert.deepEqual(Object.keys(get.responses).sort(), ['200', '401']);
     assert.deepEqual(Object.keys(post.responses).sort(), ['201', '401', '403', '422']);
-    const body = post.requestBody.content['application/json'].schema;
+    assert.deepEqual(post.requestBody.content['application/json'].schema, { $ref: '#/components/schemas/ClothesCreate' });
+    assert.equal(post.operationId, 'clothes_post', 'an embedding app\'s route is named by its path and method');
+    const body = spec.components.schemas.ClothesCreate;
     assert.deepEqual(body.required, ['name', 'size', 'price']);
     assert.deepEqual(body.properties.name, { type: 'string', minLength: 1, maxLength: 100 });
     assert.deepEqual(body.properties.size.enum, ['S', 'M', 'L', 'XL']);

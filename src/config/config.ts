@@ -17,6 +17,11 @@ export interface Config {
   dbPoolSize: number;
   secret: string;
   jwt: { algorithm: JwtAlgorithm; audience: string; issuer: string; accessTtl: number };
+  /**
+   * The fastapi-users token window (FASTAPI_USERS_*): its HS256 tokens are also accepted, until `until` (ms since
+   * the epoch). Undefined = off, and such tokens are refused like any other foreign token.
+   */
+  fastapiUsersTokens: FastapiUsersTokenWindow | undefined;
   session: { ttl: number; idleTtl: number; reuseGrace: number; cacheMs: number };
   requireVerifiedLogin: boolean;
   /** PATCH /users/me: a recent proof of the user for email and password changes (REQUIRE_CURRENT_PASSWORD, REAUTH_MAX_AGE). */
@@ -53,6 +58,8 @@ export interface Config {
   };
 }
 
+export interface FastapiUsersTokenWindow { secret: string; audience: string; until: number }
+
 /** A setting that stops the server at boot; the message names the variable and says why. */
 export class ConfigError extends Error {
   readonly variable: string;
@@ -70,6 +77,8 @@ export interface LoadOptions {
   /** Read `<cwd>/.env` (values already in the environment win). Default true. */
   dotenv?: boolean;
   warn?: (message: string) => void;
+  /** The clock that dated settings are judged by (FASTAPI_USERS_TOKENS_UNTIL); default Date.now(). */
+  now?: number;
 }
 
 const MIN_SECRET_LENGTH = 32;
@@ -106,6 +115,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, opts: L
     dbPoolSize: s.DB_POOL_SIZE!,
     secret: resolveSecret(s, cwd, warn),
     jwt: { algorithm: s.JWT_ALGORITHM!, audience: s.JWT_AUDIENCE!, issuer: s.JWT_ISSUER ?? publicUrl, accessTtl: s.ACCESS_TOKEN_TTL! },
+    fastapiUsersTokens: fastapiUsersWindow(s, opts.now ?? Date.now(), warn),
     session: { ttl: s.SESSION_TTL!, idleTtl: s.SESSION_IDLE_TTL!, reuseGrace: s.REFRESH_REUSE_GRACE!, cacheMs: s.SESSION_CACHE_MS! },
     requireVerifiedLogin: s.REQUIRE_VERIFIED_LOGIN!,
     reauth: { required: s.REQUIRE_CURRENT_PASSWORD!, maxAgeSeconds: s.REAUTH_MAX_AGE! },
@@ -196,6 +206,37 @@ function resolveSecret(s: RawSettings, cwd: string, warn: (m: string) => void): 
   const kept = readFileSync(file, 'utf8').trim();
   if (kept.length < MIN_SECRET_LENGTH) throw new ConfigError('SECRET_FILE', `${file} holds a secret shorter than ${MIN_SECRET_LENGTH} characters`);
   return kept;
+}
+
+/** The longest token window: long enough for any fastapi-users token lifetime, short enough to be a deadline. */
+const MAX_WINDOW_MS = 400 * 86_400_000;
+
+/**
+ * FASTAPI_USERS_SECRET and FASTAPI_USERS_TOKENS_UNTIL come together or not at all: tokens that cannot be revoked are
+ * accepted only until a deadline. A deadline that has passed is no error (a restart after it must not become an
+ * outage): the server starts, refuses every such token, and says to remove the settings.
+ */
+function fastapiUsersWindow(s: RawSettings, now: number, warn: (m: string) => void): FastapiUsersTokenWindow | undefined {
+  const secret = s.FASTAPI_USERS_SECRET;
+  const until = s.FASTAPI_USERS_TOKENS_UNTIL;
+  if (secret === undefined && until === undefined) return undefined;
+  if (until === undefined) {
+    throw new ConfigError('FASTAPI_USERS_TOKENS_UNTIL', 'is required with FASTAPI_USERS_SECRET: fastapi-users tokens cannot be revoked, so they are accepted only until a deadline (e.g. 2027-01-31)');
+  }
+  if (secret === undefined || secret === '') {
+    throw new ConfigError('FASTAPI_USERS_SECRET', 'is required with FASTAPI_USERS_TOKENS_UNTIL: the SECRET your fastapi-users JWTStrategy signed its tokens with');
+  }
+  if (until > now + MAX_WINDOW_MS) {
+    throw new ConfigError('FASTAPI_USERS_TOKENS_UNTIL', `must be at most 400 days ahead (${new Date(now + MAX_WINDOW_MS).toISOString().slice(0, 10)}): it is a deadline, not a way to keep the old tokens`);
+  }
+  // Whoever knows or guesses the secret can mint a token for any user id: production takes APP_SECRET's bar.
+  if (s.NODE_ENV === 'production' && (secret.length < MIN_SECRET_LENGTH || WEAK_SECRETS.test(secret))) {
+    throw new ConfigError('FASTAPI_USERS_SECRET', `is too guessable to accept tokens signed with it (fewer than ${MIN_SECRET_LENGTH} characters, or a well-known word): anyone could mint one for any user. Leave the window off; users log in again`);
+  }
+  if (until <= now) {
+    warn(`FASTAPI_USERS_TOKENS_UNTIL (${new Date(until).toISOString()}) has passed: fastapi-users tokens are refused. Remove FASTAPI_USERS_SECRET and FASTAPI_USERS_TOKENS_UNTIL.`);
+  }
+  return { secret, audience: s.FASTAPI_USERS_AUDIENCE!, until };
 }
 
 function metricsToken(token: string | undefined): string | undefined {

@@ -118,3 +118,25 @@ export const redisUrl: Parser<string> = (raw) => {
   if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') throw new Error('must start with redis:// or rediss://');
   return url.href;
 };
+
+/**
+ * A moment in time, as milliseconds since the epoch: a date (`2027-01-31`, meaning 00:00 UTC that day) or a date and
+ * time with its offset (`2027-01-31T18:00:00Z`, `…+01:00`). A time without an offset is refused: whose midnight?
+ */
+export const instant: Parser<number> = (raw) => {
+  const v = raw.trim();
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/.exec(v);
+  if (!m || (m[4] !== undefined && m[7] === undefined)) throw new Error('must be a date such as 2027-01-31 (00:00 UTC), or a date and time with an offset such as 2027-01-31T18:00:00Z');
+  const ms = Date.parse(m[4] === undefined ? `${v}T00:00:00Z` : v);
+  // Date.parse rolls 2027-02-30 over to March; a date that does not exist is a typo.
+  if (Number.isNaN(ms) || new Date(ms + (m[4] === undefined ? 0 : offsetMs(m[7]!))).toISOString().slice(0, 10) !== `${m[1]}-${m[2]}-${m[3]}`) {
+    throw new Error('is not a real date');
+  }
+  return ms;
+};
+
+const offsetMs = (offset: string): number => {
+  if (offset === 'Z') return 0;
+  const sign = offset.startsWith('-') ? -1 : 1;
+  return sign * (Number(offset.slice(1, 3)) * 3_600_000 + Number(offset.slice(4, 6)) * 60_000);
+};

@@ -1,4 +1,4 @@
-import { bool, databaseUrl, duration, httpUrl, int, oneOf, origins, rate, redisUrl, smtpUrl, str, urlList, type Parser } from './parsers.ts';
+import { bool, databaseUrl, duration, httpUrl, instant, int, oneOf, origins, rate, redisUrl, smtpUrl, str, urlList, type Parser } from './parsers.ts';
 
 interface Variable<T> {
   parse: Parser<T>;
@@ -33,6 +33,9 @@ export const VARIABLES = {
   SESSION_IDLE_TTL: v(duration(60, 400 * 86400), '7d', 'A session whose refresh token is not used for this long ends.'),
   REFRESH_REUSE_GRACE: v(duration(0, 60), '10', 'Seconds during which the refresh token just replaced may be presented again and gets the same successor (tabs refreshing at once, a retry after a lost answer), as long as that successor is unused; later, or once the successor was used, it ends the session like any reuse. 0 = any reuse ends the session.'),
   SESSION_CACHE_MS: v(int(0, 60_000), '500', 'Milliseconds an instance may answer from its cache that a session is live. Logout, revocation and user changes clear it at once on the instance that made them, and on PostgreSQL on every instance (LISTEN/NOTIFY); this is the bound when such news cannot arrive (SQLite with several processes, a lost connection). 0 = read the database on every request.'),
+  FASTAPI_USERS_SECRET: v(str, undefined, 'The SECRET of the fastapi-users JWTStrategy you are moving from: with FASTAPI_USERS_TOKENS_UNTIL, its tokens (HS256, aud fastapi-users:auth) are accepted until they expire. They cannot be revoked (see README, Moving from fastapi-users).'),
+  FASTAPI_USERS_TOKENS_UNTIL: v(instant, undefined, 'Deadline of the fastapi-users token window: a date (2027-01-31 = 00:00 UTC) or date-time with offset, at most 400 days ahead; from then on every such token is refused. Required with FASTAPI_USERS_SECRET.'),
+  FASTAPI_USERS_AUDIENCE: v(str, 'fastapi-users:auth', 'The aud fastapi-users tokens must carry (its JWTStrategy token_audience).'),
   REQUIRE_VERIFIED_LOGIN: v(bool, 'false', 'Refuse login (LOGIN_USER_NOT_VERIFIED) until the email is verified.'),
   REQUIRE_CURRENT_PASSWORD: v(bool, 'true', 'PATCH /users/me changes the email or password only with the user\'s current_password (or, for a user without a password, within REAUTH_MAX_AGE of logging in). false = fastapi-users\' behaviour: the access token alone suffices.'),
   REAUTH_MAX_AGE: v(duration(30, 86400), '5m', 'A user without a password (social login only) may change the email within this long of logging in; later, log in again.'),

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import { validatorCompiler } from './validation.ts';
 import { installErrorHandler } from './error-handler.ts';
+import { UnmatchedRequests } from './unmatched.ts';
 import { refuseNul } from './nul-guard.ts';
 import { installOpenApi } from './openapi.ts';
 import { enforceDeclaredMediaTypes, installMultipartParser } from './media-types.ts';
@@ -59,7 +60,9 @@ export async function buildApp(ctx: RouteContext, opts: AppOptions): Promise<Fas
   });
   app.setValidatorCompiler(validatorCompiler);
   app.decorateRequest('auth', null);
-  installErrorHandler(app);
+  const unmatched = new UnmatchedRequests();
+  unmatched.install(app);
+  installErrorHandler(app, unmatched);
 
   // Hooks on every request are callback-style (no promise per hook): they run on the hot path.
   app.addHook('preValidation', refuseNul);

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { AppError, type ErrorCode } from '../errors.ts';
 import { isUnavailable } from '../store/errors.ts';
 import { toValidationIssues, type ValidationIssue } from './validation.ts';
+import { UnmatchedRequests } from './unmatched.ts';
 
 /** Fastify's own failures, in registry codes. */
 const FASTIFY_CODES: Record<string, ErrorCode> = {
@@ -19,11 +20,15 @@ export const RETRY_AFTER_SECONDS = '5';
  * The one place a failure becomes a response: registry errors in fastapi-users' body, validation in FastAPI's
  * 422 shape, a lost database as 503 + Retry-After, and anything else as a logged 500 without details.
  */
-export function installErrorHandler(app: FastifyInstance): void {
+export function installErrorHandler(app: FastifyInstance, unmatched = new UnmatchedRequests()): void {
+  const answerUnmatched = (req: FastifyRequest, reply: FastifyReply) => {
+    const answer = unmatched.answer(req, reply);
+    return answer instanceof AppError ? sendAppError(reply, answer) : answer;
+  };
   app.setErrorHandler((err: FastifyError, req: FastifyRequest, reply: FastifyReply) => {
-    // No route answers here: that is the answer, whatever else is wrong with the request (an empty JSON body, a
-    // media type) — a client must not be told to fix the body of a request nobody would take.
-    if (req.is404) return sendAppError(reply, new AppError('Not Found'));
+    // No route answers here: that is the answer (404, or FastAPI's 307/405: unmatched.ts), whatever else is wrong with
+    // the request (an empty JSON body, a media type) — a client must not be told to fix the body of a request nobody would take.
+    if (req.is404) return answerUnmatched(req, reply);
     if (err instanceof AppError) return sendAppError(reply, err);
     if (err.validation) {
       return sendValidation(reply, toValidationIssues(err.validation as never, err.validationContext ?? 'body', partOf(req, err.validationContext)));
@@ -49,7 +54,7 @@ export function installErrorHandler(app: FastifyInstance): void {
     return sendAppError(reply, new AppError('Internal Server Error'));
   });
 
-  app.setNotFoundHandler((_req, reply) => sendAppError(reply, new AppError('Not Found')));
+  app.setNotFoundHandler(answerUnmatched);
 }
 
 export function sendAppError(reply: FastifyReply, err: AppError, status = err.status): FastifyReply {

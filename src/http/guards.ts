@@ -74,7 +74,9 @@ export class Guards {
       if (!token) throw unauthorized('missing');
       let auth: Authenticated;
       try {
-        auth = await this.strategy.readToken(token);
+        // A token of the fastapi-users window travels only in the Authorization header, as fastapi-users' bearer
+        // transport sent it: never in the access cookie, whose requests the CSRF guard binds to a session.
+        auth = await this.strategy.readToken(token, { fastapiUsers: bearer !== undefined });
       } catch (err) {
         if (err instanceof TokenRejected) {
           if (err.operatorHint) req.log.info({ reason: err.operatorHint }, `access token refused: ${err.operatorHint}`);

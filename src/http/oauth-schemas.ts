@@ -13,14 +13,14 @@ export const AuthorizeQuery = Type.Object({
 
 export const AuthorizationUrl = Type.Object({
   authorization_url: Type.String({ description: 'Send the browser here. Keep cookies (fetch with credentials: "include"): the flow is bound to this browser.' }),
-});
+}, { title: 'OAuth2AuthorizeResponse' });
 
 export const CallbackBody = Type.Object({
   code: Type.Optional(Type.String({ minLength: 1, maxLength: 2048 })),
   state: Type.String({ minLength: 1, maxLength: 512 }),
   iss: Type.Optional(Type.String({ maxLength: 2048, description: 'Forward it when the provider sent it (RFC 9207; OpenID providers do): mix-up defence.' })),
   error: Type.Optional(Type.String({ maxLength: 256, description: 'The provider\'s error (e.g. access_denied), when it sent one instead of a code.' })),
-}, { description: 'What the provider put in the SPA\'s redirect URI: code, state and iss, or error and state.' });
+}, { title: 'OAuthCallback', description: 'What the provider put in the SPA\'s redirect URI: code, state and iss, or error and state.' });
 
 export const CallbackQuery = Type.Object({
   code: Type.Optional(Type.String({ maxLength: 2048 })),
@@ -34,12 +34,12 @@ export const CallbackQuery = Type.Object({
 export const TokenExchangeBody = Type.Object({
   access_token: Type.Optional(Type.String({ minLength: 1, maxLength: 8192 })),
   id_token: Type.Optional(Type.String({ minLength: 1, maxLength: 16384 })),
-}, { description: 'One of them: a provider access token (GitHub; OIDC providers with introspection) or an OpenID Connect ID token.' });
+}, { title: 'OAuthTokenExchange', description: 'One of them: a provider access token (GitHub; OIDC providers with introspection) or an OpenID Connect ID token.' });
 
 export const SocialLogin = Type.Object({
   ...BearerToken.properties,
   user: UserRead,
-}, { description: 'Gatehouse\'s tokens, as from /auth/jwt/login, and the user (seed 001).' });
+}, { title: 'SocialLoginResponse', description: 'Gatehouse\'s tokens, as from /auth/jwt/login, and the user (seed 001).' });
 
 export const OAuthAccountRead = Type.Object({
   provider: Type.String(),
@@ -47,7 +47,7 @@ export const OAuthAccountRead = Type.Object({
   account_email: Type.Union([Type.String(), Type.Null()]),
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
-}, { description: 'A linked provider account. Its tokens never leave the server.' });
+}, { title: 'OAuthAccountRead', description: 'A linked provider account. Its tokens never leave the server.' });
 
 export const toAccountRead = (a: OAuthAccount) => ({
   provider: a.provider, account_id: a.accountId, account_email: a.accountEmail, created_at: a.createdAt, updated_at: a.updatedAt,

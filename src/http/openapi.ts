@@ -15,6 +15,7 @@ const DOCS_CSP = "default-src 'self'; base-uri 'self'; font-src 'self' data:; fr
 import type { Config } from '../config/config.ts';
 import { ERRORS } from '../errors.ts';
 import { CookieTransport } from './transports/cookie.ts';
+import { nameSchemas, operationId, type OpenApiDocument } from './openapi-names.ts';
 
 const pkg = { name: 'Gatehouse', version: '0.1.0' };
 
@@ -24,6 +25,10 @@ const pkg = { name: 'Gatehouse', version: '0.1.0' };
  */
 export async function installOpenApi(app: FastifyInstance, config: Config): Promise<void> {
   await app.register(swagger, {
+    // fastapi-users' operationIds and schema names, so a client generated from this document reads like one
+    // generated from fastapi-users' (openapi-names.ts).
+    transform: ({ schema, url, route }) => ({ schema: { ...schema, operationId: schema?.operationId ?? operationId(route.method, url) } as typeof schema, url }),
+    transformObject: (doc) => ('openapiObject' in doc ? nameSchemas(doc.openapiObject as OpenApiDocument) as typeof doc.openapiObject : doc.swaggerObject),
     openapi: {
       openapi: '3.1.0',
       info: {

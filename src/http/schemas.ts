@@ -35,7 +35,7 @@ export const UserRead = Type.Object({
   role: Role,
   created_at: Type.String({ format: 'date-time' }),
   updated_at: Type.String({ format: 'date-time' }),
-}, { description: 'A user. Never carries the password hash.' });
+}, { title: 'UserRead', description: 'A user. Never carries the password hash.' });
 export type UserReadT = Static<typeof UserRead>;
 
 export const toUserRead = (u: User): UserReadT => ({
@@ -48,27 +48,30 @@ export const UserCreate = Type.Object({
   password: Password,
   username: Type.Optional(Nullable(Username)),
   full_name: Type.Optional(Nullable(FullName)),
-}, { description: 'id, is_active, is_superuser, is_verified and role are ignored if sent.' });
+}, { title: 'UserCreate', description: 'id, is_active, is_superuser, is_verified and role are ignored if sent.' });
+
+/** fastapi-users ignores `"password": null` in an update (its UserUpdate field is Optional[str]): so does Gatehouse. */
+const PasswordOrNull = Nullable(Type.String({ maxLength: 4096, description: 'A new password, checked against the password policy; null = no change (as fastapi-users).' }));
 
 export const UserUpdate = Type.Object({
   email: Type.Optional(Email),
-  password: Type.Optional(Password),
+  password: Type.Optional(PasswordOrNull),
   username: Type.Optional(Nullable(Username)),
   full_name: Type.Optional(Nullable(FullName)),
   current_password: Type.Optional(Type.String({ maxLength: 4096,
     description: 'The user\'s current password: required to change email or password (unless REQUIRE_CURRENT_PASSWORD=false, or the user has no password).' })),
-}, { description: 'Privileged fields (is_active, is_superuser, is_verified, role) are ignored here.' });
+}, { title: 'UserUpdate', description: 'Privileged fields (is_active, is_superuser, is_verified, role) are ignored here.' });
 
 export const UserAdminUpdate = Type.Object({
   email: Type.Optional(Email),
-  password: Type.Optional(Password),
+  password: Type.Optional(PasswordOrNull),
   username: Type.Optional(Nullable(Username)),
   full_name: Type.Optional(Nullable(FullName)),
   is_active: Type.Optional(Type.Boolean()),
   is_verified: Type.Optional(Type.Boolean()),
   is_superuser: Type.Optional(Type.Boolean()),
   role: Type.Optional(Role),
-});
+}, { title: 'UserAdminUpdate' });
 
 /** OAuth2PasswordRequestForm (RFC 6749 §4.3): what fastapi-users' login and Swagger UI's Authorize send. */
 export const LoginForm = Type.Object({
@@ -85,9 +88,9 @@ export const BearerToken = Type.Object({
   token_type: Type.Literal('bearer'),
   refresh_token: Type.String({ description: 'Opaque; works once at /auth/jwt/refresh (rotation).' }),
   expires_in: Type.Integer({ description: 'Seconds until the access token expires (RFC 6749 §5.1).' }),
-});
+}, { title: 'BearerResponse' });
 
-export const RefreshRequest = Type.Object({ refresh_token: Type.String({ maxLength: 8192 }) });
+export const RefreshRequest = Type.Object({ refresh_token: Type.String({ maxLength: 8192 }) }, { title: 'RefreshRequest' });
 
 export const SessionRead = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -97,7 +100,7 @@ export const SessionRead = Type.Object({
   user_agent: NullableString(),
   ip: NullableString(),
   current: Type.Boolean({ description: 'The session of the token making this request.' }),
-});
+}, { title: 'SessionRead' });
 
 export const toSessionRead = (s: Session, currentId: string | undefined) => ({
   id: s.id, created_at: s.createdAt, last_used_at: s.lastUsedAt, expires_at: s.expiresAt, user_agent: s.userAgent, ip: s.ip, current: s.id === currentId,
@@ -105,7 +108,7 @@ export const toSessionRead = (s: Session, currentId: string | undefined) => ({
 
 export const SessionParams = Type.Object({ sid: Type.String({ maxLength: 64 }) });
 export const UserSessionParams = Type.Object({ id: Type.String({ maxLength: 64 }), sid: Type.String({ maxLength: 64 }) });
-export const Revoked = Type.Object({ revoked: Type.Integer({ description: 'How many sessions ended.' }) });
+export const Revoked = Type.Object({ revoked: Type.Integer({ description: 'How many sessions ended.' }) }, { title: 'RevokedSessions' });
 
 export const UserListQuery = Type.Object({
   q: Type.Optional(Type.String({ maxLength: 200, description: 'Search in email, username and full name (case-insensitive).' })),
@@ -119,7 +122,7 @@ export const UserPage = Type.Object({
   total: Type.Integer({ description: 'How many users match, across all pages.' }),
   limit: Type.Integer(),
   offset: Type.Integer(),
-});
+}, { title: 'UserPage' });
 
 export const UserIdParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
@@ -130,8 +133,8 @@ const ValidationError = Type.Object({
     msg: Type.String(),
     input: Type.Optional(Type.Unknown()),
     ctx: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-  })),
-}, { description: 'Validation error, in FastAPI\'s shape.' });
+  }, { title: 'ValidationError' })),
+}, { title: 'HTTPValidationError', description: 'Validation error, in FastAPI\'s shape.' });
 
 /**
  * The documented error responses of a route: for each status, the registry codes it may answer with.

@@ -1,6 +1,6 @@
 import { Ajv, type ErrorObject, type Options } from 'ajv';
 import addFormatsModule from 'ajv-formats';
-import type { FastifySchemaCompiler } from 'fastify';
+import type { FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import { normalizeEmail } from '../model/email.ts';
 
 // ajv-formats is CommonJS; under NodeNext its default import is the module object.
@@ -132,4 +132,17 @@ function shallow(v: unknown, depth: number): unknown {
 /** Echo at most a little of a huge input back. */
 function clip(v: unknown): unknown {
   return typeof v === 'string' && v.length > 256 ? `${v.slice(0, 256)}…` : v;
+}
+
+/**
+ * FastAPI reads an empty form field as an absent one: `password=` at login is `422 missing`, as fastapi-users
+ * answers (not a failed login). A preValidation hook for the form routes (the login form); JSON bodies keep "".
+ */
+export function emptyFormFieldsAreMissing(req: FastifyRequest, _reply: FastifyReply, done: () => void): void {
+  const type = String(req.headers['content-type'] ?? '').toLowerCase();
+  const body = req.body as Record<string, unknown> | null | undefined;
+  if (body && typeof body === 'object' && !type.startsWith('application/json')) {
+    req.body = Object.fromEntries(Object.entries(body).filter(([, v]) => v !== ''));
+  }
+  done();
 }

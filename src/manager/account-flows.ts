@@ -30,9 +30,18 @@ export class AccountFlows {
 
   async verify(token: string, client: ClientInfo): Promise<User> {
     const user = await this.d.tokens.check(token, 'verify');
-    if (!user) throw new AppError('VERIFY_USER_BAD_TOKEN');
+    if (!user) {
+      // The same link again (a second click, a mail scanner first): fastapi-users' stateless token said "already
+      // verified" here. Only for a token that was good and is used up, so it tells its holder nothing new.
+      // Used after the user's last change: the verification it made stands, or is being written by the request that
+      // used it a moment ago. (Used before a change, e.g. an admin took the verification back: a bad token.)
+      const used = await this.d.tokens.usedBy(token, 'verify');
+      if (used && (used.user.isVerified || Date.parse(used.usedAt) >= Date.parse(used.user.updatedAt))) throw new AppError('VERIFY_USER_ALREADY_VERIFIED');
+      throw new AppError('VERIFY_USER_BAD_TOKEN');
+    }
     if (user.isVerified) throw new AppError('VERIFY_USER_ALREADY_VERIFIED');
-    if (!(await this.d.tokens.consume(token))) throw new AppError('VERIFY_USER_BAD_TOKEN');
+    // Another request used this very token a moment ago: it is verifying this user.
+    if (!(await this.d.tokens.consume(token))) throw new AppError('VERIFY_USER_ALREADY_VERIFIED');
     const updated = await this.d.users.update(user.id, { isVerified: true });
     if (!updated) throw new AppError('VERIFY_USER_BAD_TOKEN');
     await this.d.audit.record('email.verify', { userId: user.id, client, detail: { email: user.email } });

@@ -35,12 +35,26 @@ export class AccountTokens {
 
   /** The user a token is good for right now (without using it up), or undefined. */
   async check(token: string, purpose: TokenPurpose, now = Date.now()): Promise<User | undefined> {
+    const found = await this.lookup(token, purpose, now);
+    return found && !found.used ? found.user : undefined;
+  }
+
+  /**
+   * The user of a token that was already used but is otherwise still good (unexpired, same email and password), and
+   * when it was used; or undefined: so a verification link opened twice can say "already verified", as fastapi-users' did.
+   */
+  async usedBy(token: string, purpose: TokenPurpose, now = Date.now()): Promise<{ user: User; usedAt: string } | undefined> {
+    const found = await this.lookup(token, purpose, now);
+    return found?.usedAt ? { user: found.user, usedAt: found.usedAt } : undefined;
+  }
+
+  private async lookup(token: string, purpose: TokenPurpose, now: number): Promise<{ user: User; used: boolean; usedAt: string | null } | undefined> {
     if (!/^[\w-]{43}$/.test(token)) return undefined;
     const row = await this.store.byHash(sha256(token));
-    if (!row || row.purpose !== purpose || row.usedAt !== null || Date.parse(row.expiresAt) <= now) return undefined;
+    if (!row || row.purpose !== purpose || Date.parse(row.expiresAt) <= now) return undefined;
     const user = await this.users.byId(row.userId);
     if (!user?.isActive || lookupKey(user.email) !== row.emailKey || fingerprint(user) !== row.passwordFingerprint) return undefined;
-    return user;
+    return { user, used: row.usedAt !== null, usedAt: row.usedAt };
   }
 
   /** Uses the token up; false if another request did first. */

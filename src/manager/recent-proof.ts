@@ -12,7 +12,7 @@ export interface RecentProofSettings {
 }
 
 /** What the user showed, besides the access token: the password they typed, and the session they act in. */
-export interface Proof { currentPassword?: string; sessionId: string }
+export interface Proof { currentPassword?: string; sessionId: string | null }
 
 /**
  * A sensitive change of one's own account (email, password) needs a recent proof of the user, not only a
@@ -36,7 +36,8 @@ export class RecentProof {
   async check(user: User, proof: Proof, now = Date.now()): Promise<void> {
     if (!this.d.settings.required) return;
     if (user.hashedPassword === null) {
-      const session = await this.d.sessions.byId(proof.sessionId);
+      // A token of the fastapi-users window has no session, so no login time: it never proves a recent login.
+      const session = proof.sessionId === null ? undefined : await this.d.sessions.byId(proof.sessionId);
       const age = session ? now - Date.parse(session.createdAt) : Infinity;
       if (!(age <= this.d.settings.maxAgeSeconds * 1000)) throw new AppError('UPDATE_USER_REAUTHENTICATION_REQUIRED');
       return;

@@ -1,5 +1,5 @@
 import { AppError } from '../errors.ts';
-import { isUuid, newId } from '../model/ids.ts';
+import { newId, parseUuid } from '../model/ids.ts';
 import type { Session } from '../model/session.ts';
 import type { User } from '../model/user.ts';
 import type { ClientInfo, JwtStrategy } from '../auth/jwt-strategy.ts';
@@ -121,8 +121,10 @@ export class SessionManager {
   }
 
   /** Ends one of the user's sessions; 404 when it is not theirs or not live. */
-  async endOne(userId: string, sessionId: string, by: { actorId?: string; client: ClientInfo }): Promise<void> {
-    if (!isUuid(sessionId) || !(await this.sessions.revoke(sessionId, new Date().toISOString(), userId))) throw new AppError('Not Found');
+  async endOne(userId: string, typed: string, by: { actorId?: string; client: ClientInfo }): Promise<void> {
+    // Read like a user id in a path (any case, dashes or not): the same answer on SQLite (text) and PostgreSQL (uuid).
+    const sessionId = parseUuid(typed);
+    if (sessionId === undefined || !(await this.sessions.revoke(sessionId, new Date().toISOString(), userId))) throw new AppError('Not Found');
     await this.audit.record('session.revoke', { userId, actorId: by.actorId, client: by.client, detail: { session_id: sessionId } });
   }
 

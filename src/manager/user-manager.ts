@@ -1,5 +1,5 @@
 import { AppError, type ErrorCode } from '../errors.ts';
-import { isUuid, newId } from '../model/ids.ts';
+import { newId, parseUuid } from '../model/ids.ts';
 import type { User } from '../model/user.ts';
 import { isUserManager, mayGrant, mayManage, type Role } from '../model/roles.ts';
 import type { PasswordHasher } from '../crypto/password-hasher.ts';
@@ -154,7 +154,8 @@ export class UserManager {
   }
 
   async get(id: string): Promise<User> {
-    const user = isUuid(id) ? await this.users.byId(id) : undefined;
+    const canonical = parseUuid(id); // `/users/{ID}` in any form Python's UUID() reads, as fastapi-users
+    const user = canonical === undefined ? undefined : await this.users.byId(canonical);
     if (!user) throw new AppError('Not Found');
     return user;
   }
@@ -168,7 +169,7 @@ export class UserManager {
     // The same address in another form (case, spaces, the domain's spelling) is no change and needs no proof.
     const newEmail = patch.email !== undefined && lookupKey(requireEmail(patch.email)) !== lookupKey(user.email);
     if (patch.password !== undefined || newEmail) await this.d.proof.check(user, proof);
-    return this.apply(user, await this.changes(user, patch), proof.sessionId, { actor: undefined, client });
+    return this.apply(user, await this.changes(user, patch), proof.sessionId ?? undefined, { actor: undefined, client });
   }
 
   /** GET /users/{id}: any user manager may read any user. */

@@ -36,14 +36,28 @@ onEveryDatabase('email verification', (h) => {
     assert.equal(`${link.origin}${link.pathname}`, `${PUBLIC}/verify`);
   });
 
-  test('the token verifies the user once: 200 with is_verified, then VERIFY_USER_BAD_TOKEN', async () => {
-    await h.register('once@example.com');
+  test('the token verifies the user once: 200 with is_verified, then VERIFY_USER_ALREADY_VERIFIED (as fastapi-users)', async () => {
+    const { id } = await h.register('once@example.com');
     const token = await verifyLink(h, 'once@example.com');
     const ok = await post(h, '/auth/verify', { token });
     assert.equal(ok.statusCode, 200);
     assert.deepEqual([ok.json().email, ok.json().is_verified], ['once@example.com', true]);
     const again = await post(h, '/auth/verify', { token });
-    assert.deepEqual([again.statusCode, again.json()], [400, { detail: 'VERIFY_USER_BAD_TOKEN' }]);
+    assert.deepEqual([again.statusCode, again.json()], [400, { detail: 'VERIFY_USER_ALREADY_VERIFIED' }]);
+    // Used, and its user no longer verified (an admin took it back): the used token is only a bad token.
+    const admin = await h.withRole('verify-admin@example.com', 'admin');
+    assert.equal((await h.req({ method: 'PATCH', url: `/users/${id}`, token: admin.token, json: { is_verified: false } })).statusCode, 200);
+    assert.deepEqual((await post(h, '/auth/verify', { token })).json(), { detail: 'VERIFY_USER_BAD_TOKEN' });
+  });
+
+  test('the same token sent twice at once: one 200, the other VERIFY_USER_ALREADY_VERIFIED, one verification recorded', async () => {
+    const { id } = await h.register('twice-at-once@example.com');
+    const token = await verifyLink(h, 'twice-at-once@example.com');
+    const answers = await Promise.all(Array.from({ length: 4 }, () => post(h, '/auth/verify', { token })));
+    assert.deepEqual(answers.map((r) => r.statusCode).sort(), [200, 400, 400, 400]);
+    for (const r of answers.filter((a) => a.statusCode === 400)) assert.deepEqual(r.json(), { detail: 'VERIFY_USER_ALREADY_VERIFIED' });
+    const events = await h.g.db.kysely.selectFrom('audit_events').select('id').where('type', '=', 'email.verify').where('user_id', '=', id).execute();
+    assert.equal(events.length, 1);
   });
 
   test('an already verified user gets VERIFY_USER_ALREADY_VERIFIED and no new mail', async () => {

@@ -10,6 +10,7 @@ export const MESSAGES: Messages = {
   Unauthorized: 'You are not signed in, or your session has ended. Please sign in again.',
   Forbidden: 'You are not allowed to do this.',
   'Not Found': 'Not found: it may have been deleted.',
+  'Method Not Allowed': 'This server does not offer that action: is it the Gatehouse version this app was built for?',
   REGISTER_USER_ALREADY_EXISTS: 'An account with this email or username already exists.',
   REGISTER_INVALID_PASSWORD: 'This password is not accepted.',
   LOGIN_BAD_CREDENTIALS: 'Wrong email, username or password (or the account is deactivated).',

@@ -20,7 +20,7 @@ export const AuditEventRead = Type.Object({
   user_agent: Nullable(Type.String()),
   detail: Type.Union([Type.Record(Type.String(), Type.Unknown()), Type.Null()]),
   created_at: Type.String({ format: 'date-time' }),
-});
+}, { title: 'AuditEventRead' });
 
 export const AuditQuery = Type.Object({
   user_id: Type.Optional(Type.String({ maxLength: 64 })),

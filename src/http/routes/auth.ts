@@ -5,6 +5,7 @@ import { bearerTransport } from '../transports/bearer.ts';
 import { SECURED, clientInfo, type RouteContext } from '../context.ts';
 import { rateLimit } from '../rate-limit.ts';
 import { FORM_BODY, JSON_OR_FORM_BODY } from '../media-types.ts';
+import { emptyFormFieldsAreMissing } from '../validation.ts';
 import type { RuleName } from '../../limits/rate-limiter.ts';
 
 /** Every login route counts against the client IP and the account typed in `username`. */
@@ -31,6 +32,7 @@ export async function authRoutes(fastify: FastifyInstance, ctx: RouteContext): P
 
   for (const [url, summary] of [['/auth/jwt/login', 'Log in (OAuth2 password form)'], ['/token', 'Log in: alias of /auth/jwt/login']]) {
     app.post(url!, {
+      preValidation: emptyFormFieldsAreMissing,
       preHandler: rateLimit(ctx.limits, LOGIN_LIMITS),
       schema: {
         tags: ['auth'], summary, consumes: FORM_BODY, body: LoginForm,
@@ -59,8 +61,15 @@ export async function authRoutes(fastify: FastifyInstance, ctx: RouteContext): P
     schema: { tags: ['auth'], summary: 'Log out: ends the session, so the token stops working at once', security: SECURED,
       response: { 204: NoContent, ...errorResponses(['Unauthorized'], { validation: false }) } },
   }, async (req, reply) => {
-    await ctx.sessions.end(req.auth!.user.id, req.auth!.sessionId, clientInfo(req));
-    req.log.info({ userId: req.auth!.user.id, sessionId: req.auth!.sessionId }, 'logout');
+    const { user, sessionId } = req.auth!;
+    if (sessionId === null) {
+      // A token of the fastapi-users window names no session: nothing to end, and it works until it expires.
+      // 204 all the same, as fastapi-users answered for its own JWTs (the client forgets the token).
+      req.log.info({ userId: user.id }, 'logout with a fastapi-users token: it cannot be revoked before it expires');
+      return reply.code(204).send(null);
+    }
+    await ctx.sessions.end(user.id, sessionId, clientInfo(req));
+    req.log.info({ userId: user.id, sessionId }, 'logout');
     return reply.code(204).send(null);
   });
 }

@@ -8,13 +8,14 @@ import { sendAppError } from '../error-handler.ts';
 import { rateLimit } from '../rate-limit.ts';
 import { LOGIN_LIMITS } from './auth.ts';
 import { FORM_BODY } from '../media-types.ts';
+import { emptyFormFieldsAreMissing } from '../validation.ts';
 
-export const CsrfToken = Type.Object({ csrf_token: Type.String({ description: 'Send it back in the X-CSRF-Token header.' }) });
+export const CsrfToken = Type.Object({ csrf_token: Type.String({ description: 'Send it back in the X-CSRF-Token header.' }) }, { title: 'CsrfToken' });
 
 export const CookieSession = Type.Object({
   user: Type.Union([UserRead, Type.Null()], { description: 'The user the access cookie speaks for; null when it is absent, expired or ended' }),
   refreshable: Type.Boolean({ description: 'No live access cookie, but a refresh cookie came: POST /auth/cookie/refresh, then ask again' }),
-});
+}, { title: 'CookieSession' });
 
 /**
  * The cookie backend (fastapi-users' /auth/cookie/*) for SPAs: tokens never reach the page's script.
@@ -54,6 +55,7 @@ export async function cookieAuthRoutes(fastify: FastifyInstance, ctx: RouteConte
 
   app.post('/auth/cookie/login', {
     onRequest: csrfCheck,
+    preValidation: emptyFormFieldsAreMissing,
     preHandler: rateLimit(ctx.limits, LOGIN_LIMITS),
     schema: {
       tags, summary: 'Log in; sets the session cookies (send X-CSRF-Token)', consumes: FORM_BODY, body: LoginForm,
@@ -92,8 +94,10 @@ export async function cookieAuthRoutes(fastify: FastifyInstance, ctx: RouteConte
     schema: { tags, summary: 'Log out: ends the session and clears the cookies (send X-CSRF-Token)', security: SECURED,
       response: { 204: NoContent, ...errorResponses(['Unauthorized', 'CSRF_FAILED'], { validation: false }) } },
   }, async (req, reply) => {
-    await ctx.sessions.end(req.auth!.user.id, req.auth!.sessionId, clientInfo(req));
-    req.log.info({ userId: req.auth!.user.id, sessionId: req.auth!.sessionId }, 'logout (cookie)');
+    const { user, sessionId } = req.auth!;
+    // A fastapi-users token (bearer header) names no session: nothing to end (see /auth/jwt/logout).
+    if (sessionId !== null) await ctx.sessions.end(user.id, sessionId, clientInfo(req));
+    req.log.info({ userId: user.id, sessionId }, 'logout (cookie)');
     return cookies.logout(reply).code(204).send(null);
   });
 }

@@ -3,7 +3,7 @@ import { Type } from 'typebox';
 import { errorResponses } from '../schemas.ts';
 import type { RouteContext } from '../context.ts';
 
-export const Status = Type.Object({ status: Type.String() });
+export const Status = Type.Object({ status: Type.String() }, { title: 'HealthStatus' });
 
 /** Liveness (the process answers) and readiness (the database answers and its schema is current). */
 export async function healthRoutes(app: FastifyInstance, ctx: RouteContext): Promise<void> {

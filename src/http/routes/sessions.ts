@@ -16,7 +16,7 @@ export async function sessionsRoutes(fastify: FastifyInstance, ctx: RouteContext
     onRequest: self,
     schema: { tags, summary: 'My live sessions, the current one marked', security: SECURED,
       response: { 200: Type.Array(SessionRead), ...errorResponses(['Unauthorized'], { validation: false }) } },
-  }, async (req) => (await ctx.sessions.list(currentUser(req).id)).map((s) => toSessionRead(s, req.auth!.sessionId)));
+  }, async (req) => (await ctx.sessions.list(currentUser(req).id)).map((s) => toSessionRead(s, req.auth!.sessionId ?? undefined)));
 
   app.delete('/users/me/sessions/:sid', {
     onRequest: self,
@@ -31,7 +31,7 @@ export async function sessionsRoutes(fastify: FastifyInstance, ctx: RouteContext
     onRequest: self,
     schema: { tags, summary: 'Log out everywhere else: end every session but this one', security: SECURED,
       response: { 200: Revoked, ...errorResponses(['Unauthorized'], { validation: false }) } },
-  }, async (req) => ({ revoked: await ctx.sessions.endAll(currentUser(req).id, { keep: req.auth!.sessionId, client: clientInfo(req) }) }));
+  }, async (req) => ({ revoked: await ctx.sessions.endAll(currentUser(req).id, { keep: req.auth!.sessionId ?? undefined, client: clientInfo(req) }) }));
 
   app.get('/users/:id/sessions', {
     onRequest: manager,
@@ -39,7 +39,7 @@ export async function sessionsRoutes(fastify: FastifyInstance, ctx: RouteContext
       response: { 200: Type.Array(SessionRead), ...errorResponses(['Unauthorized', 'Forbidden', 'Not Found'], { validation: false }) } },
   }, async (req) => {
     const target = await ctx.users.manageableBy(currentUser(req), req.params.id);
-    return (await ctx.sessions.list(target.id)).map((s) => toSessionRead(s, req.auth!.sessionId));
+    return (await ctx.sessions.list(target.id)).map((s) => toSessionRead(s, req.auth!.sessionId ?? undefined));
   });
 
   app.delete('/users/:id/sessions/:sid', {

@@ -24,7 +24,7 @@ export async function usersRoutes(fastify: FastifyInstance, ctx: RouteContext): 
   }, async (req) => {
     const b = req.body;
     const user = await ctx.users.updateSelf(currentUser(req), {
-      email: b.email, password: b.password, username: b.username, fullName: b.full_name,
+      email: b.email, password: b.password ?? undefined, username: b.username, fullName: b.full_name,
     }, { currentPassword: b.current_password, sessionId: req.auth!.sessionId }, clientInfo(req));
     return toUserRead(user);
   });
@@ -54,7 +54,7 @@ export async function usersRoutes(fastify: FastifyInstance, ctx: RouteContext): 
   }, async (req) => {
     const b = req.body;
     const user = await ctx.users.updateAs(currentUser(req), req.params.id, {
-      email: b.email, password: b.password, username: b.username, fullName: b.full_name,
+      email: b.email, password: b.password ?? undefined, username: b.username, fullName: b.full_name,
       isActive: b.is_active, isVerified: b.is_verified, isSuperuser: b.is_superuser, role: b.role,
     }, clientInfo(req));
     req.log.info({ actorId: req.auth!.user.id, userId: user.id }, 'user updated by manager');

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from 'typebox';
 import type { RouteContext } from '../context.ts';
 
-export const Jwks = Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) }, { description: 'RFC 7517 JWK Set' });
+export const Jwks = Type.Object({ keys: Type.Array(Type.Record(Type.String(), Type.Unknown())) }, { title: 'JWKSet', description: 'RFC 7517 JWK Set' });
 export const Metadata = Type.Record(Type.String(), Type.Unknown(), { description: 'Discovery metadata (RFC 8414 / OpenID Connect Discovery fields that apply)' });
 
 /**
