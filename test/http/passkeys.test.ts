@@ -1,0 +1,170 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { decodeJwt } from 'jose';
+import { onEveryDatabase } from '../support/harness.ts';
+import { addPasskey, auditOf, authenticator, loginOptions, signInWith, tryAddPasskey } from '../support/passkeys.ts';
+
+onEveryDatabase('passkeys: registration and management', (h) => {
+  test('a user registers several named passkeys, lists, renames and deletes them; each change is audited and mailed', async () => {
+    const { id, token } = await h.user('pk-manage@example.com');
+    const laptop = authenticator();
+    const phone = authenticator({ synced: true, counts: false });
+    const first = await addPasskey(h, token, laptop, 'Laptop');
+    const second = await addPasskey(h, token, phone, 'Phone');
+    assert.deepEqual(Object.keys(first).sort(), ['backed_up', 'created_at', 'device_type', 'id', 'last_used_at', 'name']);
+    const list = (await h.req({ url: '/users/me/passkeys', token })).json();
+    assert.deepEqual(list.map((p: any) => [p.name, p.device_type, p.backed_up, p.last_used_at]), [
+      ['Laptop', 'singleDevice', false, null], ['Phone', 'multiDevice', true, null],
+    ]);
+
+    // The next options exclude both (the authenticator must not register one of them twice), and are for a discoverable credential.
+    const o = (await h.req({ method: 'POST', url: '/users/me/passkeys/options', token })).json();
+    assert.equal(o.excludeCredentials.length, 2);
+    assert.equal(o.authenticatorSelection.residentKey, 'required');
+    assert.equal(o.authenticatorSelection.userVerification, 'preferred');
+    assert.equal(o.rp.id, '127.0.0.1');
+
+    const renamed = await h.req({ method: 'PATCH', url: `/users/me/passkeys/${first.id}`, token, json: { name: '  Work laptop ' } });
+    assert.equal(renamed.statusCode, 200, renamed.body);
+    assert.equal(renamed.json().name, 'Work laptop');
+    assert.equal((await h.req({ method: 'PATCH', url: `/users/me/passkeys/${first.id}`, token, json: { name: '\u0007' } })).statusCode, 422);
+
+    assert.equal((await h.req({ method: 'DELETE', url: `/users/me/passkeys/${second.id}`, token })).statusCode, 204);
+    assert.deepEqual((await h.req({ url: '/users/me/passkeys', token })).json().map((p: any) => p.name), ['Work laptop']);
+    assert.equal((await h.req({ method: 'DELETE', url: `/users/me/passkeys/${second.id}`, token })).statusCode, 404);
+    assert.equal((await h.req({ method: 'DELETE', url: '/users/me/passkeys/not-a-uuid', token })).statusCode, 404);
+
+    assert.equal((await auditOf(h, 'passkey.added', id)).length, 2);
+    assert.equal((await auditOf(h, 'passkey.removed', id)).length, 1);
+    const mails = await h.g.db.kysely.selectFrom('mail_outbox').select(['kind', 'detail']).where('email', '=', 'pk-manage@example.com').orderBy('id').execute();
+    assert.deepEqual(mails.map((m) => [m.kind, m.detail]), [['passkey_added', 'Laptop'], ['passkey_added', 'Phone'], ['passkey_removed', 'Phone']]);
+  });
+
+  test('another user\'s passkey cannot be renamed or deleted (404), and lists are per user', async () => {
+    const a = await h.user('pk-owner@example.com');
+    const b = await h.user('pk-other@example.com');
+    const key = await addPasskey(h, a.token, authenticator());
+    assert.equal((await h.req({ method: 'PATCH', url: `/users/me/passkeys/${key.id}`, token: b.token, json: { name: 'mine' } })).statusCode, 404);
+    assert.equal((await h.req({ method: 'DELETE', url: `/users/me/passkeys/${key.id}`, token: b.token })).statusCode, 404);
+    assert.deepEqual((await h.req({ url: '/users/me/passkeys', token: b.token })).json(), []);
+    assert.equal((await h.req({ url: '/users/me/passkeys', token: a.token })).json().length, 1);
+  });
+
+  test('adding or removing a passkey needs a recent authentication (403 REAUTHENTICATION_REQUIRED); listing and renaming do not', async (t) => {
+    const { token } = await h.user('pk-stale@example.com');
+    const key = await addPasskey(h, token, authenticator());
+    t.mock.timers.enable({ apis: ['Date'], now: Date.now() + (h.config.reauth.maxAgeSeconds + 5) * 1000 });
+    for (const [method, url] of [['POST', '/users/me/passkeys/options'], ['DELETE', `/users/me/passkeys/${key.id}`]] as const) {
+      const r = await h.req({ method, url, token });
+      assert.equal(r.statusCode, 403, `${method} ${url}`);
+      assert.equal(r.json().detail, 'REAUTHENTICATION_REQUIRED');
+    }
+    const late = await h.req({ method: 'POST', url: '/users/me/passkeys', token, json: { name: 'x', response: authenticator().create({ rp: { id: '127.0.0.1' }, user: { id: 'AA' }, challenge: 'AA' }) } });
+    assert.equal(late.statusCode, 403);
+    assert.equal((await h.req({ url: '/users/me/passkeys', token })).statusCode, 200);
+    assert.equal((await h.req({ method: 'PATCH', url: `/users/me/passkeys/${key.id}`, token, json: { name: 'still' } })).statusCode, 200);
+  });
+
+  test('registration refuses an attestation made on another origin, for another RP ID, or for another challenge (400 PASSKEY_INVALID)', async () => {
+    const { token } = await h.user('pk-reg-attacks@example.com');
+    for (const bend of [{ origin: 'https://evil.example' }, { rpId: 'evil.example' }, { challenge: 'c29tZXRoaW5nLWVsc2U' }, { type: 'webauthn.get' }]) {
+      const r = await tryAddPasskey(h, token, authenticator(), 'Bad', bend);
+      assert.equal(r.statusCode, 400, JSON.stringify(bend));
+      assert.equal(r.json().detail.code, 'PASSKEY_INVALID', JSON.stringify(bend));
+    }
+    assert.deepEqual((await h.req({ url: '/users/me/passkeys', token })).json(), []);
+  });
+
+  test('registration options are single use and belong to the session that asked: another session, or a second answer, gets PASSKEY_CHALLENGE_INVALID', async () => {
+    const { token } = await h.user('pk-reg-session@example.com');
+    const other = await h.login('pk-reg-session@example.com');
+    const auth = authenticator();
+    const o = (await h.req({ method: 'POST', url: '/users/me/passkeys/options', token })).json();
+    const answer = auth.create(o);
+    const elsewhere = await h.req({ method: 'POST', url: '/users/me/passkeys', token: other, json: { name: 'k', response: answer } });
+    assert.equal(elsewhere.statusCode, 400);
+    assert.equal(elsewhere.json().detail, 'PASSKEY_CHALLENGE_INVALID');
+    assert.equal((await h.req({ method: 'POST', url: '/users/me/passkeys', token, json: { name: 'k', response: answer } })).statusCode, 201);
+    const again = await h.req({ method: 'POST', url: '/users/me/passkeys', token, json: { name: 'k', response: answer } });
+    assert.equal(again.json().detail, 'PASSKEY_CHALLENGE_INVALID');
+  });
+
+  test('a credential already registered (by anyone) is refused; a malformed answer is 422, never 500', async () => {
+    const a = await h.user('pk-dup-a@example.com');
+    const b = await h.user('pk-dup-b@example.com');
+    const auth = authenticator();
+    await addPasskey(h, a.token, auth);
+    // The same authenticator attests A's credential again for B: a second row for it is refused.
+    const o = (await h.req({ method: 'POST', url: '/users/me/passkeys/options', token: b.token })).json();
+    const reused = auth.create(o, { credentialId: auth.credentials[0]!.id.toString('base64url') });
+    const r = await h.req({ method: 'POST', url: '/users/me/passkeys', token: b.token, json: { name: 'k', response: reused } });
+    assert.equal(r.statusCode, 400);
+    assert.equal(r.json().detail.code, 'PASSKEY_INVALID');
+    for (const response of [{}, { id: 'x', rawId: 'x', type: 'public-key', response: { clientDataJSON: 'e30', attestationObject: '!!' }, clientExtensionResults: {} }]) {
+      assert.equal((await h.req({ method: 'POST', url: '/users/me/passkeys', token: b.token, json: { name: 'k', response } })).statusCode, 422);
+    }
+    await h.req({ method: 'POST', url: '/users/me/passkeys/options', token: b.token });
+    const garbage = { id: 'AAAA', rawId: 'AAAA', type: 'public-key', response: { clientDataJSON: 'e30', attestationObject: 'AAAA' }, clientExtensionResults: {} };
+    const g = await h.req({ method: 'POST', url: '/users/me/passkeys', token: b.token, json: { name: 'k', response: garbage } });
+    assert.equal(g.statusCode, 400, g.body);
+  });
+});
+
+onEveryDatabase('passkeys: signing in without a password', (h) => {
+  test('bearer: the options ask for user verification and list no credentials; the session\'s amr is [hwk, user, mfa]', async () => {
+    const { id, token } = await h.user('pk-login@example.com');
+    const auth = authenticator();
+    const key = await addPasskey(h, token, auth);
+    const { attempt, options, binding } = await loginOptions(h);
+    assert.equal(options.userVerification, 'required');
+    assert.equal(options.allowCredentials, undefined);
+    assert.equal(options.rpId, '127.0.0.1');
+    assert.ok(attempt.length >= 43 && Object.keys(binding).length === 1);
+    const r = await h.req({ method: 'POST', url: '/auth/jwt/passkey', json: { attempt, response: auth.get(options) } });
+    assert.equal(r.statusCode, 200, r.body);
+    const claims = decodeJwt(r.json().access_token);
+    assert.equal(claims.sub, id);
+    assert.deepEqual(claims.amr, ['hwk', 'user', 'mfa']);
+    assert.equal((await h.req({ url: '/users/me', token: r.json().access_token })).json().email, 'pk-login@example.com');
+    const [listed] = (await h.req({ url: '/users/me/passkeys', token })).json();
+    assert.ok(listed.last_used_at !== null);
+    assert.equal((await auditOf(h, 'passkey.used', id)).length, 1);
+    assert.equal((await auditOf(h, 'login.success', id)).filter((e) => e.detail?.includes('passkey')).length, 1);
+    assert.equal(key.name, 'My key');
+  });
+
+  test('a synced passkey (backup eligible) proves swk, not hwk; an authenticator without a counter (always 0) keeps working', async () => {
+    const { token } = await h.user('pk-synced@example.com');
+    const auth = authenticator({ synced: true, counts: false });
+    await addPasskey(h, token, auth);
+    for (let i = 0; i < 2; i++) {
+      const r = await signInWith(h, auth);
+      assert.equal(r.statusCode, 200, r.body);
+      assert.deepEqual(decodeJwt(r.json().access_token).amr, ['swk', 'user', 'mfa']);
+    }
+  });
+
+  test('a passkey-only account (no password) signs in', async () => {
+    const { id, token } = await h.user('pk-only@example.com');
+    const auth = authenticator();
+    await addPasskey(h, token, auth);
+    await h.g.db.kysely.updateTable('users').set({ hashed_password: null }).where('id', '=', id).execute();
+    const r = await signInWith(h, auth);
+    assert.equal(r.statusCode, 200, r.body);
+    assert.equal((await h.req({ url: '/users/me', token: r.json().access_token })).json().id, id);
+  });
+
+  test('an unknown credential, or an inactive user\'s, answers the same 400 PASSKEY_INVALID', async () => {
+    const stranger = authenticator();
+    stranger.create({ rp: { id: '127.0.0.1' }, user: { id: 'c29tZW9uZQ' }, challenge: 'AA' });
+    const unknown = await signInWith(h, stranger);
+    assert.equal(unknown.statusCode, 400);
+    assert.equal(unknown.json().detail, 'PASSKEY_INVALID');
+    const { id, token } = await h.user('pk-inactive@example.com');
+    const auth = authenticator();
+    await addPasskey(h, token, auth);
+    await h.g.db.kysely.updateTable('users').set({ is_active: 0 }).where('id', '=', id).execute();
+    const inactive = await signInWith(h, auth);
+    assert.deepEqual([inactive.statusCode, inactive.json().detail], [400, 'PASSKEY_INVALID']);
+  });
+});
