@@ -1,7 +1,8 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeJwt } from 'jose';
 import { onEveryDatabase } from '../support/harness.ts';
+import { startSmtp } from '../support/smtp.ts';
 import { addPasskey, auditOf, authenticator, loginOptions, signInWith, tryAddPasskey } from '../support/passkeys.ts';
 
 onEveryDatabase('passkeys: registration and management', (h) => {
@@ -109,6 +110,32 @@ onEveryDatabase('passkeys: registration and management', (h) => {
     assert.equal(g.statusCode, 400, g.body);
   });
 });
+
+const smtp = await startSmtp();
+after(() => smtp.close());
+
+onEveryDatabase('passkeys: the user is told by mail, and the routes are rate-limited', (h) => {
+  test('adding and removing a passkey mails the user, naming it', async () => {
+    const { token } = await h.user('pk-mail@example.com');
+    const since = smtp.messages.length;
+    const key = await addPasskey(h, token, authenticator(), 'Blue YubiKey');
+    const added = await smtp.waitFor('pk-mail@example.com', /A passkey was added to your Gatehouse account/, since);
+    assert.match(added.text ?? '', /"Blue YubiKey" was added/);
+    assert.equal((await h.req({ method: 'DELETE', url: `/users/me/passkeys/${key.id}`, token })).statusCode, 204);
+    const removed = await smtp.waitFor('pk-mail@example.com', /A passkey was removed from your Gatehouse account/, since);
+    assert.match(removed.text ?? '', /"Blue YubiKey" was removed/);
+  });
+
+  test('passkey sign-in options and answers count against RATE_LIMIT_LOGIN_IP (429)', async () => {
+    const remoteAddress = '10.9.8.7'; // an IP of its own: the other tests' logins do not count here
+    const statuses = [];
+    for (let i = 0; i < 4; i++) statuses.push((await h.g.app.inject({ method: 'POST', url: '/auth/passkey/options', remoteAddress })).statusCode);
+    assert.deepEqual(statuses, [200, 200, 200, 429]);
+    const payload = { attempt: 'a', response: { id: 'AA', rawId: 'AA', type: 'public-key', response: { clientDataJSON: 'AA', authenticatorData: 'AA', signature: 'AA' }, clientExtensionResults: {} } };
+    assert.equal((await h.g.app.inject({ method: 'POST', url: '/auth/jwt/passkey', payload, remoteAddress })).statusCode, 429);
+    assert.equal((await h.g.app.inject({ method: 'POST', url: '/auth/jwt/passkey', payload, remoteAddress: '10.9.8.6' })).statusCode, 400, 'another IP is not limited');
+  });
+}, { SMTP_URL: smtp.url, RATE_LIMITS: 'true', RATE_LIMIT_LOGIN_IP: '3/1m', RATE_LIMIT_LOGIN_ACCOUNT: '100/1m', RATE_LIMIT_REGISTER_IP: '100/1m' });
 
 onEveryDatabase('passkeys: signing in without a password', (h) => {
   test('bearer: the options ask for user verification and list no credentials; the session\'s amr is [hwk, user, mfa]', async () => {
