@@ -82,6 +82,18 @@ onEveryDatabase('the PasskeyVerifier: a passkey as the second factor or for step
     await assert.rejects(verifier().verifyFor(a.id, 'never-issued', a.auth.get({ challenge: 'AA', rpId: '127.0.0.1' }), CLIENT), refusedAs('MFA_CODE_INVALID'));
   });
 
+  test('purge() deletes the challenges of ceremonies that expired, and only those', async (t) => {
+    const a = await userWithPasskey(h, 'sf-purge@example.com');
+    await verifier().optionsFor(a.id, 'old-attempt');
+    const count = async () => Number((await h.g.db.kysely.selectFrom('passkey_challenges').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    const before = await count();
+    t.mock.timers.enable({ apis: ['Date'], now: Date.now() + 301_000 });
+    await verifier().optionsFor(a.id, 'fresh-attempt');
+    assert.ok(await verifier().purge() >= 1);
+    assert.equal(await count(), 1, `of ${before + 1} rows only the fresh one is left`);
+    assert.deepEqual(await verifier().verifyFor(a.id, 'fresh-attempt', a.auth.get(await verifier().optionsFor(a.id, 'fresh-attempt')), CLIENT), ['hwk', 'user']);
+  });
+
   test('list() gives the summaries; removeAll() deletes every passkey of the user and says how many', async () => {
     const a = await userWithPasskey(h, 'sf-remove-all@example.com');
     await addPasskey(h, a.token, authenticator(), 'Second');

@@ -195,3 +195,16 @@ onEveryDatabase('passkeys: signing in without a password', (h) => {
     assert.deepEqual([inactive.statusCode, inactive.json().detail], [400, 'PASSKEY_INVALID']);
   });
 });
+
+onEveryDatabase('passkeys with REQUIRE_VERIFIED_LOGIN', (h) => {
+  test('a right passkey of a user whose email is not verified answers LOGIN_USER_NOT_VERIFIED, like the password login', async () => {
+    const { id } = await h.register('pk-unverified@example.com');
+    await h.g.db.kysely.updateTable('users').set({ is_verified: 1 }).where('id', '=', id).execute();
+    const token = await h.login('pk-unverified@example.com');
+    const auth = authenticator();
+    await addPasskey(h, token, auth);
+    await h.g.db.kysely.updateTable('users').set({ is_verified: 0 }).where('id', '=', id).execute();
+    const r = await signInWith(h, auth);
+    assert.deepEqual([r.statusCode, r.json().detail], [400, 'LOGIN_USER_NOT_VERIFIED']);
+  });
+}, { REQUIRE_VERIFIED_LOGIN: 'true' });
