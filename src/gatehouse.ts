@@ -162,6 +162,7 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
       passkeys: new PasskeyStore(db.kysely), challenges: new PasskeyChallenges(new PasskeyChallengeStore(db.kysely)), users: userStore, audit,
       notices: mail, rp: config.webauthn, requireVerifiedLogin: config.requireVerifiedLogin,
       // onFactorsChanged: the mfa service's factorsChanged(userId), once it exists (#15): users.mfa_enabled follows passkeys.
+      onRefused: (why, context) => logger.info({ ...context, why }, 'passkey assertion refused'),
     });
     const purge = () => Promise.all([sessions.purge(), throttle.purge(), tokens.purge(), mail.purge(), passkeys.purge()]).then(
       ([n]) => { if (n > 0) logger.info({ purged: n }, 'expired sessions deleted'); },

@@ -32,6 +32,11 @@ export interface PasskeyDeps {
   requireVerifiedLogin: boolean;
   /** Told after a passkey is added or removed (the mfa service recomputes whether the user has a second factor). */
   onFactorsChanged?: (userId: string) => Promise<void>;
+  /**
+   * Told why an assertion was refused (the client only ever hears PASSKEY_INVALID / MFA_CODE_INVALID): the operator's
+   * clue to a WEBAUTHN_ORIGINS or WEBAUTHN_RP_ID that does not match the pages (gatehouse.ts logs it).
+   */
+  onRefused?: (why: string, context: { userId: string; passkeyId: string; purpose: PasskeyPurpose }) => void;
 }
 
 /** The WebAuthn user handle of a user (user.id in the creation options): the UTF-8 bytes of their id, base64url. */
@@ -213,6 +218,7 @@ export class PasskeyService implements PasskeyVerifier {
       return v.amr;
     } catch (err) {
       if (!(err instanceof AssertionRefused)) throw err;
+      this.d.onRefused?.(err.message, { userId, passkeyId: passkey.id, purpose });
       if (err.why === 'counter') {
         await this.d.audit.record('passkey.counter_regression', {
           userId, client, detail: { passkeyId: passkey.id, name: passkey.name, storedCounter: passkey.counter, presentedCounter: err.presentedCounter, purpose },
