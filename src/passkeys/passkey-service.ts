@@ -121,8 +121,9 @@ export class PasskeyService implements PasskeyVerifier {
   }
 
   async remove(user: User, id: string, client: ClientInfo): Promise<void> {
-    const p = isUuid(id) ? await this.d.passkeys.delete(user.id, id) : undefined;
-    if (!p) throw new AppError('Not Found');
+    const p = isUuid(id) ? await this.d.passkeys.deleteUnlessLast(user.id, id) : 'missing';
+    if (p === 'missing') throw new AppError('Not Found');
+    if (p === 'last') throw new AppError('PASSKEY_LAST_LOGIN_METHOD');
     await this.d.audit.record('passkey.removed', { userId: user.id, client, detail: { passkeyId: p.id, name: p.name } });
     await this.d.notices.passkeyChanged(user.email, 'removed', p.name);
     await this.onFactorsChanged(user.id);

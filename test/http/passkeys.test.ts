@@ -1,7 +1,7 @@
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { decodeJwt } from 'jose';
-import { onEveryDatabase } from '../support/harness.ts';
+import { onEveryDatabase, type Harness } from '../support/harness.ts';
 import { startSmtp } from '../support/smtp.ts';
 import { addPasskey, auditOf, authenticator, loginOptions, signInWith, tryAddPasskey } from '../support/passkeys.ts';
 
@@ -208,3 +208,49 @@ onEveryDatabase('passkeys with REQUIRE_VERIFIED_LOGIN', (h) => {
     assert.deepEqual([r.statusCode, r.json().detail], [400, 'LOGIN_USER_NOT_VERIFIED']);
   });
 }, { REQUIRE_VERIFIED_LOGIN: 'true' });
+
+onEveryDatabase('passkeys are a way in: the last one of a user without a password or provider stays', (h) => {
+  /** A user whose password is gone (a social or passkey-only account), with a bearer token made before. */
+  async function passwordless(email: string) {
+    const u = await h.user(email);
+    await h.g.db.kysely.updateTable('users').set({ hashed_password: null }).where('id', '=', u.id).execute();
+    return u;
+  }
+  const link = (h: Harness, userId: string, provider: string) => h.g.db.kysely.insertInto('oauth_accounts').values({
+    id: crypto.randomUUID(), user_id: userId, provider, account_id: `${provider}-${userId}`, account_email: null,
+    access_token: null, refresh_token: null, expires_at: null, scope: null, created_at: new Date().toISOString(), updated_at: new Date().toISOString(),
+  }).execute();
+
+  test('the last passkey of a passkey-only account cannot be deleted (400 PASSKEY_LAST_LOGIN_METHOD); one of two can', async () => {
+    const { id, token } = await h.user('pk-last@example.com');
+    const first = await addPasskey(h, token, authenticator(), 'First');
+    const second = await addPasskey(h, token, authenticator(), 'Second');
+    await h.g.db.kysely.updateTable('users').set({ hashed_password: null }).where('id', '=', id).execute();
+    assert.equal((await h.req({ method: 'DELETE', url: `/users/me/passkeys/${first.id}`, token })).statusCode, 204);
+    const last = await h.req({ method: 'DELETE', url: `/users/me/passkeys/${second.id}`, token });
+    assert.deepEqual([last.statusCode, last.json().detail], [400, 'PASSKEY_LAST_LOGIN_METHOD']);
+    assert.equal((await h.req({ url: '/users/me/passkeys', token })).json().length, 1);
+  });
+
+  test('two deletions racing for a passkey-only account\'s last two passkeys: one is refused', async () => {
+    const u = await h.user('pk-last-race@example.com');
+    const a = await addPasskey(h, u.token, authenticator(), 'A');
+    const b = await addPasskey(h, u.token, authenticator(), 'B');
+    await h.g.db.kysely.updateTable('users').set({ hashed_password: null }).where('id', '=', u.id).execute();
+    const results = await Promise.all([a, b].map((k) => h.req({ method: 'DELETE', url: `/users/me/passkeys/${k.id}`, token: u.token })));
+    assert.deepEqual(results.map((r) => r.statusCode).sort(), [204, 400]);
+    assert.equal((await h.req({ url: '/users/me/passkeys', token: u.token })).json().length, 1);
+  });
+
+  test('with a linked provider the last passkey may go; and a passkey lets such a user unlink their only provider', async () => {
+    const u = await passwordless('pk-last-linked@example.com');
+    await link(h, u.id, 'github');
+    const key = await addPasskey(h, u.token, authenticator());
+    assert.equal((await h.req({ method: 'DELETE', url: '/users/me/accounts/github', token: u.token })).statusCode, 204, 'the passkey is still a way in');
+    const last = await h.req({ method: 'DELETE', url: `/users/me/passkeys/${key.id}`, token: u.token });
+    assert.equal(last.json().detail, 'PASSKEY_LAST_LOGIN_METHOD', 'now it is the only one');
+    await link(h, u.id, 'github');
+    assert.equal((await h.req({ method: 'DELETE', url: `/users/me/passkeys/${key.id}`, token: u.token })).statusCode, 204);
+    assert.equal((await h.req({ method: 'DELETE', url: '/users/me/accounts/github', token: u.token })).json().detail, 'OAUTH_LAST_LOGIN_METHOD');
+  });
+}, { GITHUB_CLIENT_ID: 'id', GITHUB_CLIENT_SECRET: 'secret' });

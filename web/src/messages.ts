@@ -45,6 +45,7 @@ export const MESSAGES: Messages = {
   OAUTH_PROVIDER_ERROR: 'The provider is not answering properly. Try again later.',
   // Passkeys and the second factor.
   PASSKEY_INVALID: 'This passkey was not accepted. Try again, or use another passkey or another way to sign in.',
+  PASSKEY_LAST_LOGIN_METHOD: 'This is your only way to sign in. Set a password, add another passkey or link a provider first.',
   PASSKEY_CHALLENGE_INVALID: 'The passkey sign-in took too long or was started in another browser. Try again.',
   MFA_CODE_INVALID: 'That code or passkey was not accepted. Try again.',
   // Any route.
