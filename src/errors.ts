@@ -50,7 +50,7 @@ export const ERRORS = {
   PASSKEY_INVALID: { status: 400, message: 'The passkey was refused: unknown credential, wrong origin, RP ID or challenge, user verification missing, a bad signature, or a signature counter that went back (a cloned authenticator). One answer for all: nothing says which.' },
   PASSKEY_LAST_LOGIN_METHOD: { status: 400, message: 'Deleting this passkey would leave the user no way to sign in: set a password, add another passkey or link a provider first.' },
   PASSKEY_CHALLENGE_INVALID: { status: 400, message: 'The passkey attempt is unknown, already used, expired, or was started in another browser: ask for new options and try again.' },
-  MFA_CODE_INVALID: { status: 400, message: 'The second factor was wrong: a TOTP code, a recovery code or a passkey that does not verify.' },
+  MFA_CODE_INVALID: { status: 400, message: 'The TOTP code, recovery code or passkey assertion is wrong, already used, or not one of this account\'s factors.' },
   // Answers any route may give (global: true): they are listed once, in the OpenAPI description.
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is larger than the server accepts (BODY_LIMIT).', global: true },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The request body has a content type this route does not accept.', global: true },
