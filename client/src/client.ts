@@ -2,7 +2,8 @@ import { Transport, type ClientOptions, type RequestSpec } from './transport.ts'
 import { ROUTES, fillPath, type RouteName } from './routes.ts';
 import { isApiError } from './errors.ts';
 import type {
-  AuditPage, AuditQuery, AuthorizationUrl, BearerToken, CookieSession, Credentials, CsrfToken, HealthStatus, Jwks, LinkedAccount, OAuthCallback, Revoked, ServerMetadata,
+  AuditPage, AuditQuery, AuthorizationUrl, BearerToken, CookieSession, Credentials, CsrfToken, HealthStatus, Jwks, LinkedAccount, OAuthCallback, Passkey,
+  PasskeyAssertion, PasskeyCreationOptions, PasskeyLoginOptions, PasskeyRegistration, Revoked, ServerMetadata,
   Session, SocialLogin, TokenExchange, User, UserAdminUpdate, UserCreate, UserListQuery, UserPage, UserUpdate,
 } from './types.ts';
 
@@ -125,6 +126,25 @@ export class GatehouseClient {
     return this.call('associateCallback', { params: { provider }, json: body, cookies: true });
   }
 
+  /**
+   * POST /auth/passkey/options — starts a passkey sign-in (no username): pass `options` to startAuthentication()
+   * (also with useBrowserAutofill), then send the answer with `attempt` to passkeyLogin(). Sets the cookie that binds
+   * the attempt to this browser.
+   */
+  passkeyLoginOptions(): Promise<PasskeyLoginOptions> {
+    return this.call('passkeyLoginOptions', { refresh: false, cookies: true });
+  }
+
+  /** Signs in with a passkey: POST /auth/cookie/passkey (cookie mode) or /auth/jwt/passkey (bearer mode). */
+  async passkeyLogin(attempt: string, response: PasskeyAssertion): Promise<void> {
+    const json = { attempt, response };
+    if (this.transport.mode === 'cookie') {
+      await this.call('cookiePasskeyLogin', { json, refresh: false });
+    } else {
+      this.transport.tokens.set(await this.call<BearerToken>('jwtPasskeyLogin', { json, refresh: false }));
+    }
+  }
+
   // --- the current user ------------------------------------------------------------------------------------------
 
   /** GET /users/me */
@@ -182,6 +202,31 @@ export class GatehouseClient {
   /** DELETE /users/me/accounts/{provider} — refused (OAUTH_LAST_LOGIN_METHOD) if it is the last way to sign in. */
   unlinkAccount(provider: string): Promise<void> {
     return this.call('unlinkAccount', { params: { provider } });
+  }
+
+  /** POST /users/me/passkeys/options — creation options for startRegistration() (needs a recent sign-in: REAUTHENTICATION_REQUIRED). */
+  passkeyRegistrationOptions(): Promise<PasskeyCreationOptions> {
+    return this.call('passkeyRegistrationOptions');
+  }
+
+  /** POST /users/me/passkeys — registers what startRegistration() answered, under `name`. */
+  addPasskey(name: string, response: PasskeyRegistration): Promise<Passkey> {
+    return this.call('addPasskey', { json: { name, response } });
+  }
+
+  /** GET /users/me/passkeys */
+  myPasskeys(): Promise<Passkey[]> {
+    return this.call('myPasskeys');
+  }
+
+  /** PATCH /users/me/passkeys/{id} */
+  renamePasskey(id: string, name: string): Promise<Passkey> {
+    return this.call('renamePasskey', { params: { id }, json: { name } });
+  }
+
+  /** DELETE /users/me/passkeys/{id} (needs a recent sign-in). */
+  deletePasskey(id: string): Promise<void> {
+    return this.call('deletePasskey', { params: { id } });
   }
 
   // --- user management (admins) ----------------------------------------------------------------------------------

@@ -40,6 +40,14 @@ export const ROUTES = {
   linkedAccounts: ['GET', '/users/me/accounts'],
   unlinkAccount: ['DELETE', '/users/me/accounts/{provider}'],
   auditLog: ['GET', '/admin/audit'],
+  passkeyRegistrationOptions: ['POST', '/users/me/passkeys/options'],
+  addPasskey: ['POST', '/users/me/passkeys'],
+  myPasskeys: ['GET', '/users/me/passkeys'],
+  renamePasskey: ['PATCH', '/users/me/passkeys/{id}'],
+  deletePasskey: ['DELETE', '/users/me/passkeys/{id}'],
+  passkeyLoginOptions: ['POST', '/auth/passkey/options'],
+  jwtPasskeyLogin: ['POST', '/auth/jwt/passkey'],
+  cookiePasskeyLogin: ['POST', '/auth/cookie/passkey'],
 } as const satisfies Record<string, readonly ['GET' | 'POST' | 'PATCH' | 'DELETE', string]>;
 
 export type RouteName = keyof typeof ROUTES;

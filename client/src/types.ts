@@ -8,6 +8,7 @@ import type { Jwks as JwksSchema, Metadata as MetadataSchema } from '../../src/h
 import type { Status as StatusSchema } from '../../src/http/routes/health.ts';
 import type * as O from '../../src/http/oauth-schemas.ts';
 import type * as A from '../../src/http/routes/audit.ts';
+import type * as P from '../../src/http/passkey-schemas.ts';
 import type { AuditType } from '../../src/model/audit.ts';
 
 export type { ErrorCode } from '../../src/errors.ts';
@@ -58,3 +59,16 @@ export type AuditEvent = Static<typeof A.AuditEventRead>;
  */
 export type AuditQuery = Omit<Partial<Static<typeof A.AuditQuery>>, 'type'> & { type?: AuditType };
 export interface AuditPage { items: AuditEvent[]; total: number; limit: number; offset: number }
+
+/** A passkey as GET /users/me/passkeys lists it. */
+export type Passkey = Static<typeof P.PasskeyRead>;
+/** WebAuthn creation options: pass to @simplewebauthn/browser's startRegistration({ optionsJSON }). */
+export type PasskeyCreationOptions = Static<typeof P.CreationOptions>;
+/** WebAuthn request options: pass to startAuthentication({ optionsJSON }). */
+export type PasskeyRequestOptions = Static<typeof P.RequestOptions>;
+/** What startRegistration() answered (RegistrationResponseJSON). */
+export type PasskeyRegistration = Static<typeof P.RegistrationResponse>;
+/** What startAuthentication() answered (AuthenticationResponseJSON). */
+export type PasskeyAssertion = Static<typeof P.AuthenticationResponse>;
+/** POST /auth/passkey/options: the attempt to send back, and the options. */
+export type PasskeyLoginOptions = Static<typeof P.PasskeyLoginOptions>;

@@ -126,3 +126,13 @@ export function currentUser(req: FastifyRequest): User {
   if (!req.auth) throw new Error('route has no guard');
   return req.auth.user;
 }
+
+/**
+ * The session a guarded request acts in. A token of the fastapi-users window names none: what needs a session (a
+ * passkey ceremony, a re-authentication) asks for a Gatehouse login first.
+ */
+export function currentSessionId(req: FastifyRequest): string {
+  if (!req.auth) throw new Error('route has no guard');
+  if (req.auth.sessionId === null) throw reauthenticationRequired({});
+  return req.auth.sessionId;
+}

@@ -44,6 +44,11 @@ export const MESSAGES: Messages = {
   OAUTH_ACCOUNT_ALREADY_LINKED: 'This provider account is already linked to a user, or you already linked an account of this provider.',
   OAUTH_LAST_LOGIN_METHOD: 'This is your only way to sign in. Set a password or link another provider first.',
   OAUTH_PROVIDER_ERROR: 'The provider is not answering properly. Try again later.',
+  // Passkeys and the second factor.
+  PASSKEY_INVALID: 'This passkey was not accepted. Try again, or use another passkey or another way to sign in.',
+  PASSKEY_LAST_LOGIN_METHOD: 'This is your only way to sign in. Set a password, add another passkey or link a provider first.',
+  PASSKEY_CHALLENGE_INVALID: 'The passkey sign-in took too long or was started in another browser. Try again.',
+  MFA_CODE_INVALID: 'This code (or security key) was not accepted. Check it and try again.',
   // Any route.
   PAYLOAD_TOO_LARGE: 'What you sent is too large.',
   UNSUPPORTED_MEDIA_TYPE: 'The server did not understand the request.',
