@@ -24,8 +24,8 @@ test('every bench script of package.json runs a file that exists', () => {
   }
 });
 
-/** Modules that do something when imported: the entries (run.ts, all.ts, …) and the child-process bodies. */
-const RUNS_ON_IMPORT = /(^|\/)(run|all|loadgen-cost|hello|[a-z-]+-child)\.ts$/;
+/** Modules that do something when imported: the entries (run.ts, all.ts, micro/*, …) and the child-process bodies. */
+const RUNS_ON_IMPORT = /(^|\/)(run|all|loadgen-cost|hello|[a-z-]+-child)\.ts$|^micro\/(?!measure\.ts$)/;
 
 test('every module of the suites loads', async () => {
   const modules = readdirSync(BENCH, { recursive: true, encoding: 'utf8' })

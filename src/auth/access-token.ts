@@ -127,10 +127,13 @@ export class AccessTokens {
         requiredClaims: ['exp', 'iat', 'sub', 'jti', 'sid'],
         clockTolerance: CLOCK_TOLERANCE_S,
       });
-      if (!isUuid(payload.sub) || !isUuid(payload.sid) || typeof payload.jti !== 'string') {
+      // jose has checked that they are present, and exp and iat numbers; their types here are checked again so that
+      // the claims are built, not asserted. Only these five are kept (the memo holds them for the token's life).
+      const { sub, sid, jti, exp, iat } = payload;
+      if (!isUuid(sub) || !isUuid(sid) || typeof jti !== 'string' || typeof exp !== 'number' || typeof iat !== 'number') {
         throw new TokenRejected(false, 'claims of the wrong type');
       }
-      return payload as unknown as AccessClaims;
+      return { sub, sid, jti, exp, iat };
     } catch (err) {
       if (err instanceof TokenRejected) throw err;
       if (err instanceof errors.JWTExpired) throw new TokenRejected(true, 'expired');
