@@ -1,44 +1,24 @@
 // The Better Auth server that `npm run bench:compare` measures Gatehouse against (bench/compare/better-auth/): its
-// packages are installed here, on first use or when its package.json / package-lock.json changed, never by CI
-// and never into the repository's own node_modules.
-import { spawnSync } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+// packages are installed there (lib/install-peer.ts).
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startServer, type ServerProcess } from '../lib/server.ts';
+import { installPeer as installInto, peerVersion as versionIn } from '../lib/install-peer.ts';
 import { VARIABLES } from '../../src/config/variables.ts';
 
 /** Answers 200 (null: no cookie, so no database read) as soon as the server is up. */
 export const BETTER_AUTH_READY_PATH = '/api/auth/get-session';
 export const PEER_DIR = fileURLToPath(new URL('./better-auth/', import.meta.url));
-const STAMP = join(PEER_DIR, 'node_modules', '.gatehouse-bench-stamp');
-
-/** Digest of what decides the install: when it differs from the stamp written after the last install, reinstall. */
-function manifestDigest(): string {
-  const h = createHash('sha256');
-  for (const f of ['package.json', 'package-lock.json']) {
-    const path = join(PEER_DIR, f);
-    h.update(f).update(existsSync(path) ? readFileSync(path) : '');
-  }
-  return h.digest('hex');
-}
 
 /** `npm ci` in the peer's folder when its node_modules is missing or stale. Throws if npm fails. */
 export function installPeer(say: (line: string) => void): void {
-  const digest = manifestDigest();
-  if (existsSync(STAMP) && readFileSync(STAMP, 'utf8') === digest) return;
-  const locked = existsSync(join(PEER_DIR, 'package-lock.json'));
-  const args = locked ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund'];
-  say(`installing the Better Auth peer: npm ${args.join(' ')} in ${PEER_DIR}`);
-  const r = spawnSync('npm', args, { cwd: PEER_DIR, stdio: ['ignore', 'inherit', 'inherit'] });
-  if (r.status !== 0) throw new Error(`npm ${args[0]} in ${PEER_DIR} failed (${r.error?.message ?? `exit ${r.status}`})`);
-  writeFileSync(STAMP, digest);
+  installInto(PEER_DIR, 'the Better Auth peer', say);
 }
 
 /** The installed version of a package of the peer's, for the report. */
 export function peerVersion(name: string): string {
-  return (JSON.parse(readFileSync(join(PEER_DIR, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  return versionIn(PEER_DIR, name);
 }
 
 /**
