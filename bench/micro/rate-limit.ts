@@ -59,7 +59,7 @@ else {
   const theirRedis = new Redis('redis://127.0.0.1:6379', { keyPrefix: prefix });
   print(`a request with two rate limits (per IP, per account), Redis on 127.0.0.1; @fastify/rate-limit ${version}`, await compare([
     { name: 'no limiter (Fastify alone)', run: run(await app()) },
-    { name: 'Gatehouse RateLimiter, Redis (one EVAL per rule)', run: run(await app(ours(redisLimiter))) },
+    { name: 'Gatehouse RateLimiter, Redis (a script per rule)', run: run(await app(ours(redisLimiter))) },
     { name: '@fastify/rate-limit, Redis', run: run(await app(theirs(theirRedis))) },
   ], { batch: 1000 }));
   const keys = await probe.keys(`${prefix}*`);
