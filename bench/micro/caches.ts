@@ -1,5 +1,6 @@
-// `node bench/micro/caches.ts`: the session cache (src/auth/session-cache.ts) and the verified-token memo (in
-// src/auth/access-token.ts) on lru-cache, against the hand-written Maps they replaced (handwritten-caches.ts).
+// `node bench/micro/caches.ts`: the session cache (src/auth/session-cache.ts), the verified-token memo (in
+// src/auth/access-token.ts) and SQLite's prepared statements (src/store/database.ts) on lru-cache, against the
+// hand-written Maps they replaced (handwritten-caches.ts, and the statements' at the end of this file).
 // A hit is what every authenticated request pays (token memo, then session cache); a put is a cache miss (a new
 // session or token). Memory: heap and array buffers held by an empty cache and by a full one, after a GC.
 import { randomUUID } from 'node:crypto';
@@ -102,3 +103,26 @@ for (const [name, mib] of [
     return c;
   })],
 ] as const) console.log(`  ${name.padEnd(46)} ${mib.toFixed(1).padStart(6)}`);
+
+// SQLite's prepared statements (src/store/database.ts): every query looks its SQL up; 256 kept, the least recently
+// used out first. The hand-written Map moved a hit to the end by deleting and setting it again.
+const SQL = Array.from({ length: 40 }, (_, i) => `select * from t${i} where id = ?`);
+const mapLru = new Map<string, object>();
+const mapHit = (source: string): object => {
+  let stmt = mapLru.get(source);
+  if (stmt) mapLru.delete(source);
+  else { stmt = {}; if (mapLru.size >= 256) mapLru.delete(mapLru.keys().next().value!); }
+  mapLru.set(source, stmt);
+  return stmt;
+};
+const statements = new LRUCache<string, object>({ max: 256 });
+const lruHit = (source: string): object => {
+  let stmt = statements.get(source);
+  if (!stmt) statements.set(source, stmt = {});
+  return stmt;
+};
+const lookups = (f: (s: string) => object) => (n: number) => { for (let i = 0; i < n; i++) f(SQL[i % SQL.length]!); };
+print('prepared-statement lookup (40 statements in use, 256 kept)', await compare([
+  { name: 'hand-written Map (delete + set)', run: lookups(mapHit) },
+  { name: 'lru-cache', run: lookups(lruHit) },
+], { batch: 500_000 }));
