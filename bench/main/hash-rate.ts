@@ -36,9 +36,15 @@ async function saturate(concurrency: number, seconds: number, job: (i: number) =
   return { count, seconds: elapsed, perSecond: count / elapsed };
 }
 
+/**
+ * The raw rate's pool queues without a deadline: it measures how fast the threads hash, not the server's overload
+ * policy (on a machine loaded by other programs a 5 s deadline refused raw jobs and stopped the run).
+ */
+export const RAW_QUEUE = { timeoutMs: 3_600_000 };
+
 /** Hashes for `seconds`, then (unless verify is false) verifies for half as long. */
 export async function measureHashRate(o: { workers: number; params: Argon2Params; seconds: number; serverPid?: number; verify?: boolean }): Promise<HashRate> {
-  const pool = new HashPool(o.workers);
+  const pool = new HashPool(o.workers, RAW_QUEUE);
   try {
     const hasher = new PasswordHasher(pool, o.params);
     const concurrency = 2 * o.workers;

@@ -12,7 +12,7 @@
 // warm-up and ends only when nothing is in flight; a raw phase starts once the server has gone quiet.
 import { HashPool, type Argon2Params } from '../../src/crypto/hash-pool.ts';
 import { PasswordHasher } from '../../src/crypto/password-hasher.ts';
-import { hashPhase } from './hash-rate.ts';
+import { hashPhase, RAW_QUEUE } from './hash-rate.ts';
 import { startPhaseLoad, type PhaseSpec } from '../lib/phase-load.ts';
 import { cpuWindow, settle } from '../lib/cpu.ts';
 
@@ -62,7 +62,7 @@ const PHASE_WARMUP = 0.25;
 
 export async function interleave(o: InterleaveOptions): Promise<Interleaved> {
   const load = await startPhaseLoad(o.spec);
-  const pool = new HashPool(o.workers);
+  const pool = new HashPool(o.workers, RAW_QUEUE);
   try {
     const hasher = new PasswordHasher(pool, o.params);
     const concurrency = o.spec.connections;
