@@ -6,14 +6,14 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { writeMarkdown } from './markdown.ts';
+import { writeMarkdown } from './lib/markdown.ts';
 
 const SUITES = [
   ['run.ts', 'latest.md'],
-  ['refresh.ts', 'refresh.md'],
-  ['compare.ts', 'compare.md'],
-  ['scale.ts', 'scale.md'],
-  ['instances.ts', 'instances.md'],
+  ['refresh/run.ts', 'refresh.md'],
+  ['compare/run.ts', 'compare.md'],
+  ['scale/run.ts', 'scale.md'],
+  ['instances/run.ts', 'instances.md'],
 ] as const;
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 

@@ -4,9 +4,9 @@
 //
 // Order: start the server (a child process on 127.0.0.1, SQLite in a temporary folder); hello-world (its own
 // process); /users/me, login, register; login and register again, each in short phases alternating with the raw
-// argon2id rate (interleave.ts: the machine's speed drifts too much for a ceiling measured minutes away); the
+// argon2id rate (main/interleave.ts: the machine's speed drifts too much for a ceiling measured minutes away); the
 // /users/me probe alone, then during a login load. About 3 minutes.
-// Each load runs in its own process (see load.ts), and the CPU columns say who used the cores meanwhile: on a busy
+// Each load runs in its own process (see lib/load.ts), and the CPU columns say who used the cores meanwhile: on a busy
 // machine the report warns that its numbers are low.
 //
 // Environment (optional): BENCH_DURATION (s per load, default 10), BENCH_WARMUP (s, default 2), BENCH_ROUNDS
@@ -16,19 +16,19 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { machineInfo } from './machine.ts';
-import { freePort, startServer, ServerStartError, type ServerProcess } from './server.ts';
-import { startGatehouse } from './gatehouse.ts';
-import { createUser } from './fixtures.ts';
-import { interleave } from './interleave.ts';
-import type { PhaseRequest } from './phase-load.ts';
-import { runLoad, type LoadResult, type LoadSpec } from './load.ts';
-import { evaluateBars } from './bars.ts';
-import { formatReport, type ScenarioRow } from './report.ts';
-import { RESULTS_FILE, writeResults } from './results.ts';
-import { settle } from './cpu.ts';
-import { reportMarkdown } from './report-markdown.ts';
-import { writeMarkdown } from './markdown.ts';
+import { machineInfo } from './lib/machine.ts';
+import { freePort, startServer, ServerStartError, type ServerProcess } from './lib/server.ts';
+import { startGatehouse } from './lib/gatehouse.ts';
+import { createUser } from './lib/fixtures.ts';
+import { interleave } from './main/interleave.ts';
+import type { PhaseRequest } from './lib/phase-load.ts';
+import { runLoad, type LoadResult, type LoadSpec } from './lib/load.ts';
+import { evaluateBars } from './main/bars.ts';
+import { formatReport, type ScenarioRow } from './main/report.ts';
+import { RESULTS_FILE, writeResults } from './lib/results.ts';
+import { settle } from './lib/cpu.ts';
+import { reportMarkdown } from './main/report-markdown.ts';
+import { writeMarkdown } from './lib/markdown.ts';
 
 const HOST = '127.0.0.1';
 const seconds = (name: string, def: number) => {
@@ -55,7 +55,7 @@ const PASSWORD = 'bench password, long enough';
 /** The server gives in-flight requests 10 s after SIGTERM; past this, it is killed (and a warning printed). */
 const SHUTDOWN_GRACE_MS = 12_000;
 const MARKDOWN_FILE = fileURLToPath(new URL('./results/latest.md', import.meta.url));
-const HELLO_SCRIPT = fileURLToPath(new URL('./hello.ts', import.meta.url));
+const HELLO_SCRIPT = fileURLToPath(new URL('./main/hello.ts', import.meta.url));
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -98,7 +98,7 @@ async function main(): Promise<number> {
       return load;
     };
 
-    /** `request` in short phases alternating with the raw argon2id rate (interleave.ts). */
+    /** `request` in short phases alternating with the raw argon2id rate (main/interleave.ts). */
     const againstArgon2 = (label: string, request: PhaseRequest) => {
       say(`  ${label} against raw argon2id (${argon2}, ${config.hashWorkers} workers): ${ROUNDS} load phases of ${PHASE} s between ${ROUNDS + 1} raw ones`);
       const { hostname, port } = new URL(server.origin);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { generateKeyPair } from 'jose';
+import { SignJWT, generateKeyPair } from 'jose';
 import { AccessTokens, TokenRejected, isCanonicalCompactJws } from '../src/auth/access-token.ts';
 import { SecretKeyRing, type KeyRing } from '../src/auth/keys/key-ring.ts';
 import { aliasSegment, sameBytesAlias } from './support/base64url-alias.ts';
@@ -27,6 +27,19 @@ test('a token that failed its check is never remembered as good', async () => {
   const forged = `${h}.${p}.${sig!.slice(0, -2)}AA`;
   for (let i = 0; i < 2; i++) await assert.rejects(at.verify(forged), TokenRejected);
   await at.verify(token);
+});
+
+test('a token signed with our key whose sub, sid or jti is of the wrong type is refused, not trusted as claims', async () => {
+  const ring = new SecretKeyRing('HS256', 'k'.repeat(40));
+  const at = new AccessTokens({ keys: ring, audience: 'gatehouse:auth', issuer: 'http://t', ttlSeconds: 30 });
+  const { key } = await ring.signing();
+  const iat = Math.floor(Date.now() / 1000);
+  const good = { sub: crypto.randomUUID(), sid: crypto.randomUUID(), jti: 'j', aud: 'gatehouse:auth', iss: 'http://t', iat, exp: iat + 30, amr: ['pwd'], auth_time: iat };
+  const sign = (claims: object) => new SignJWT({ ...claims }).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(key);
+  assert.deepEqual(await at.verify(await sign(good)), { sub: good.sub, sid: good.sid, jti: 'j', exp: good.exp, iat, amr: ['pwd'], auth_time: iat });
+  for (const bad of [{ sub: 'not-a-uuid' }, { sid: 42 }, { jti: ['j'] }]) {
+    await assert.rejects(at.verify(await sign({ ...good, ...bad })), (err: unknown) => err instanceof TokenRejected && !err.expired, JSON.stringify(bad));
+  }
 });
 
 /** A ring with one asymmetric key pair, made here: the AccessTokens under test sign and verify with it. */

@@ -66,12 +66,33 @@ describe('SessionCache', () => {
 });
 
 describe('SessionCache memory', () => {
-  test('entries whose time is up are dropped when new ones come, not only when their session asks again', () => {
-    const c = new SessionCache(500);
-    for (let i = 0; i < 100; i++) c.put(c.begin(), `old-${i}`, user(`u${i}`), 10_000, 1000);
+  test('entries whose time is up are dropped when new ones come, not only when their session asks again', async () => {
+    const c = new SessionCache(20);
+    const t0 = Date.now();
+    for (let i = 0; i < 100; i++) c.put(c.begin(), `old-${i}`, user(`u${i}`), t0 + 10_000, t0);
     assert.equal(c.size, 100);
-    c.put(c.begin(), 'new', user('u-new'), 10_000, 1600); // the first 100 expired at 1500
+    while (Date.now() < t0 + 25) await new Promise((r) => setTimeout(r, 5)); // their 20 ms are up
+    const t1 = Date.now();
+    c.put(c.begin(), 'new', user('u-new'), t1 + 10_000, t1);
     assert.equal(c.size, 1);
-    assert.equal(c.get('new', 'u-new', 1601)?.id, 'u-new');
+    assert.equal(c.get('new', 'u-new', t1 + 1)?.id, 'u-new');
+  });
+
+  test('a session used again stays when the cache is full; the least recently used goes', () => {
+    const c = new SessionCache(500, 2);
+    c.put(c.begin(), 's1', user('u1'), 10_000, 1000);
+    c.put(c.begin(), 's2', user('u2'), 10_000, 1000);
+    assert.ok(c.get('s1', 'u1', 1001));
+    c.put(c.begin(), 's3', user('u3'), 10_000, 1001);
+    assert.deepEqual(['s1', 's2', 's3'].map((s, i) => Boolean(c.get(s, `u${i + 1}`, 1002))), [true, false, true]);
+  });
+
+  test('a user change finds every session of the user still cached, after evictions and replacements', () => {
+    const c = new SessionCache(500, 3);
+    for (const [s, u] of [['s1', 'u1'], ['s2', 'u1'], ['s3', 'u2'], ['s4', 'u1']] as const) c.put(c.begin(), s, user(u), 10_000, 1000); // s1 evicted
+    c.put(c.begin(), 's2', user('u1'), 10_000, 1000); // replaced
+    c.apply({ kind: 'user', id: 'u1' });
+    assert.equal(c.size, 1);
+    assert.ok(c.get('s3', 'u2', 1001));
   });
 });

@@ -2,7 +2,7 @@
 // Gatehouse process on SQLite (127.0.0.1 only), and per second of that server's CPU (the "per core" figure: a
 // password login pays a memory-hard argon2id; a passkey sign-in a P-256 signature check and a few rows).
 // Knobs: PASSKEY_BENCH_CLIENTS (default 16), PASSKEY_BENCH_SECONDS per phase (default 5), PASSKEY_BENCH_ROUNDS
-// (default 2; the two kinds alternate, so a neighbour's load falls on both). Writes bench/passkeys/results.{json,md}.
+// (default 2; the two kinds alternate, so a neighbour's load falls on both). Writes bench/results/passkeys.{json,md}.
 import { fork } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -22,7 +22,7 @@ const port = await new Promise<number>((resolve) => {
   const s = createServer().listen(0, '127.0.0.1', () => { const p = (s.address() as { port: number }).port; s.close(() => resolve(p)); });
 });
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-passkeys-'));
-const child = fork(here('./server.ts'), [join(dir, 'bench.db'), String(port)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+const child = fork(here('./server-child.ts'), [join(dir, 'bench.db'), String(port)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
 const ask = <T>(what: 'cpu', key: string) => new Promise<T>((resolve) => {
   const on = (m: Record<string, T>) => { if (key in m) { child.off('message', on); resolve(m[key]!); } };
   child.on('message', on);
@@ -127,8 +127,8 @@ try {
     ...rows.map((r) => `| ${r.kind} | ${r.signIns} | ${r.failed} | ${f(r.perSecond)} | ${f(r.perServerCpuSecond)} | ${f(r.serverCpuMsEach, 2)} ms | ${f(r.p50ms, 1)} ms | ${f(r.p99ms, 1)} ms |`),
     '', `Passkey / password: ×${f(result.ratio.perSecond, 1)} per second, ×${f(result.ratio.perServerCpuSecond, 1)} per server CPU-second.`, '',
   ].join('\n');
-  writeFileSync(here('./results.json'), `${JSON.stringify(result, null, 2)}\n`);
-  writeFileSync(here('./results.md'), md);
+  writeFileSync(here('../results/passkeys.json'), `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(here('../results/passkeys.md'), md);
   process.stdout.write(md);
 } finally {
   const exited = new Promise((resolve) => child.once('exit', resolve));

@@ -1,10 +1,10 @@
-// The benchmark's lean load client (bench/phase-load.ts) decides the login and register bars: it must count what
+// The benchmark's lean load client (bench/lib/phase-load.ts) decides the login and register bars: it must count what
 // the server answered, tell failures apart, and never leave a phase hanging.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { startPhaseLoad, type PhaseLoad, type PhaseRequest, type PhaseSpec } from '../phase-load.ts';
+import { startPhaseLoad, type PhaseLoad, type PhaseRequest, type PhaseSpec } from '../lib/phase-load.ts';
 
 /** What the test server saw: the bodies it got, requests not yet answered, connections opened. */
 interface Seen { bodies: string[]; unanswered: number; connections: number }

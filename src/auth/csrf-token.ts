@@ -1,3 +1,12 @@
+// Kept rather than @fastify/csrf-protection, for its contract, not for speed. The plugin keeps a secret per client
+// (in a cookie or a session) and hands out tokens derived from it, which the browser must get from a response body;
+// here the CSRF cookie's value is the token itself, which the typed client (client/src/transport.ts) and the web app
+// read from document.cookie and echo in X-CSRF-Token (the double submit the cookie tests defend), signed so that a
+// planted value is refused, bound to the session so that one taken before login or in another session is. Adopting
+// the plugin would change what every deployed client does. Measured, `node bench/micro/csrf.ts` (@fastify/csrf 8.1.1,
+// the plugin's engine, with the session id as userInfo; 2-core machine under load, 2026-12-06): a check costs 7.8 µs
+// of CPU here against 3.9 µs (two HMACs against one hash), issue + check 17.4 against 11.9 µs, on requests that cost
+// ~100 µs and more: not a reason either way.
 import { createHmac, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { deriveKey } from '../crypto/derive-key.ts';
 

@@ -5,7 +5,7 @@
  * What is measured, and what is not: they came in after a 20-minute soak held RSS at +5 % with them (2026-11-29),
  * against +10.8 % with the two thresholds alone. The +30 % growth that a 20-minute soak showed on 2026-11-30, sampled
  * with V8's heap spaces, was V8's young generation, which V8 grew from 4 to 64 MiB and back with the allocation rate;
- * RSS outside it stayed within 184–197 MiB (bench/soak-memory.ts). (The earlier +55 % run, +111 MiB in ~60 MiB steps,
+ * RSS outside it stayed within 184–197 MiB (bench/soak/memory.ts). (The earlier +55 % run, +111 MiB in ~60 MiB steps,
  * was not sampled that way; it is more than the young generation's 64 MiB, so part of it stays unexplained.) Login
  * throughput was the same with and without the thresholds (3 alternating pairs, within noise). So what these settings
  * buy is not yet told apart from V8's sizing; they stay until a run does. argon2id's own memory (19 MiB per hash) is

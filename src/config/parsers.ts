@@ -1,3 +1,11 @@
+// Kept rather than env-schema (or a TypeBox schema of the environment). What decides is the messages and the
+// forms: every bad value fails at start naming the variable and saying why in words ("ACCESS_TOKEN_TTL: must be a
+// duration such as 900, 900s, 15m, 12h or 30d", test/config.test.ts checks them), and most variables are forms a JSON
+// schema only types as strings (durations, rates such as 10/1m, database, SMTP and Redis URLs, origin and redirect
+// lists in canonical form): each would be a custom ajv keyword with its own messages, i.e. these parsers again. Nor
+// is it cheaper at start, measured with `node bench/micro/config.ts` (fresh processes, 2-core machine under load,
+// 2026-12-06): importing src/config/ and loading the configuration took 47.7 ms of CPU; env-schema 8.0.0 compiling
+// and running a schema of the same variables (types, enums, ranges only, ajv already loaded) 58.3 ms.
 /** Parsers for environment variables: each returns the value or throws a message that says why. */
 
 export type Parser<T> = (raw: string) => T;

@@ -1,3 +1,12 @@
+// Kept rather than piscina, measured: `node bench/micro/hash-pool.ts` (piscina 5.3.2 with niceIncrement 10 and
+// maxQueue, against this pool, two threads each, a backlog of argon2id verifications handed over at once; one run on
+// the 2-core machine while other programs kept it at a load average of ~20, 2026-12-06): the event loop spent 69 µs
+// per job here against 259 µs with piscina at tiny parameters (m=256 KiB, t=1: the pools' own cost), 566 against
+// 2,102 µs at OWASP's (m=19456 KiB, t=2); throughput 3,937 against 2,518 jobs/s, and 17 against 12. The event loop is
+// what answers /users/me while logins saturate the hashing. Piscina also has no place for two of the properties the
+// tests defend: a deadline that only runs while a job waits (its AbortSignal stops the worker thread if the job has
+// started) and the batches of up to BATCH jobs per message (one message per task). Its maxQueue and niceIncrement
+// match QueueLimits.maxQueued and hash-worker.ts's nice 10.
 import { Worker } from 'node:worker_threads';
 
 export interface Argon2Params { memoryCost: number; timeCost: number; parallelism: number }

@@ -1,27 +1,29 @@
-import { CompiledQuery, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { AuditEntry, AuditEvent, AuditType } from '../model/audit.ts';
 import { toIso, type Database } from './schema.ts';
-import { sqlOf } from './compiled-sql.ts';
+import { compileOnce, execute } from './compiled-sql.ts';
 
 export interface AuditQuery { userId?: string; type?: AuditType; since?: string; until?: string; limit: number; offset: number }
+
+const compiledInsert = (db: Kysely<Database>) => compileOnce(db.insertInto('audit_events').values({
+  type: '?', user_id: '?', actor_id: '?', ip: '?', user_agent: '?', detail: '?', created_at: '?',
+}), 7);
 
 /** SQL for the audit trail: append and read, never update. */
 export class AuditStore {
   private readonly db: Kysely<Database>;
-  /** Compiled once (sqlOf): every login and logout appends a row. */
-  private readonly insert: string;
+  /** Compiled once (compileOnce): every login and logout appends a row. */
+  private readonly insert: ReturnType<typeof compiledInsert>;
 
   constructor(db: Kysely<Database>) {
     this.db = db;
-    this.insert = sqlOf(db.insertInto('audit_events').values({
-      type: '?', user_id: '?', actor_id: '?', ip: '?', user_agent: '?', detail: '?', created_at: '?',
-    }), 7);
+    this.insert = compiledInsert(db);
   }
 
   async append(e: Omit<AuditEvent, 'id'>): Promise<void> {
-    await this.db.executeQuery(CompiledQuery.raw(this.insert, [
+    await execute(this.db, this.insert, [
       e.type, e.userId, e.actorId, e.ip, e.userAgent, e.detail === null ? null : JSON.stringify(e.detail), e.createdAt,
-    ]));
+    ]);
   }
 
   /** A page of events, newest first, each with its user's and actor's current email (an admin reads emails, not ids). */

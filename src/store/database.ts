@@ -3,6 +3,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
+import { LRUCache } from 'lru-cache';
 import type { Database } from './schema.ts';
 
 export type DialectName = 'sqlite' | 'postgres';
@@ -85,20 +86,16 @@ export function openDatabase(url: string, opts: OpenOptions = {}): Db {
 
 /**
  * Kysely prepares every query anew; better-sqlite3 statements can be reused, so keep the most recent ones
- * (Kysely runs one query at a time on this connection, so a statement is never in use twice).
+ * (Kysely runs one query at a time on this connection, so a statement is never in use twice). An lru-cache: every
+ * query looks its SQL up here, and a hit cost 0.047 µs of CPU against 0.076 µs with the hand-written Map it replaced
+ * (delete and set again to move a hit last; `node bench/micro/caches.ts`).
  */
 function withStatementCache(db: BetterSqlite3.Database, max = 256): BetterSqlite3.Database {
-  const cache = new Map<string, BetterSqlite3.Statement>();
+  const cache = new LRUCache<string, BetterSqlite3.Statement>({ max });
   const prepare = db.prepare.bind(db);
   db.prepare = ((source: string) => {
     let stmt = cache.get(source);
-    if (stmt) {
-      cache.delete(source); // most recently used goes last
-    } else {
-      stmt = prepare(source);
-      if (cache.size >= max) cache.delete(cache.keys().next().value!);
-    }
-    cache.set(source, stmt);
+    if (!stmt) cache.set(source, stmt = prepare(source));
     return stmt;
   }) as typeof db.prepare;
   return db;

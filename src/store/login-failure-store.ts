@@ -1,6 +1,6 @@
-import { sql, type Expression, type Kysely, type Selectable } from 'kysely';
-import { toIso, type Database, type LoginFailuresTable } from './schema.ts';
-import { firstRow, sqlOf } from './compiled-sql.ts';
+import { sql, type CompiledQuery, type Expression, type Kysely } from 'kysely';
+import { toIso, type Database } from './schema.ts';
+import { compileOnce, firstRow } from './compiled-sql.ts';
 import type { DialectName } from './database.ts';
 
 /** Marks a named parameter in SQL compiled once (never a real value: it starts with a control character). */
@@ -22,6 +22,11 @@ export interface LockTable {
   ends: string[];
 }
 
+/** The reservation's SQL for one threshold, and the names of its parameters in order. */
+interface Reservation { free: number; query: CompiledQuery<{ pending: number }>; order: string[] }
+
+const compiledGet = (db: Kysely<Database>) => compileOnce(db.selectFrom('login_failures').selectAll().where('account_key', '=', '?'), 1);
+
 /**
  * SQL for login attempts per account key (shared by every instance, survives restarts): `failures` consecutive
  * failures, `pending` attempts counted but not yet settled, `locked_until`, and `last_failure_at` (the last attempt
@@ -31,18 +36,18 @@ export interface LockTable {
 export class LoginFailureStore {
   private readonly db: Kysely<Database>;
   private readonly pg: boolean;
-  /** Every password login reads or reserves its key's streak: compiled once (sqlOf). */
-  private readonly getSql: string;
-  private reserveSql: { free: number; sql: string; order: string[] } | undefined;
+  /** Every password login reads or reserves its key's streak: compiled once (compileOnce). */
+  private readonly getSql: ReturnType<typeof compiledGet>;
+  private reserveSql: Reservation | undefined;
 
   constructor(db: Kysely<Database>, dialect: DialectName) {
     this.db = db;
     this.pg = dialect === 'postgres';
-    this.getSql = sqlOf(db.selectFrom('login_failures').selectAll().where('account_key', '=', '?'), 1);
+    this.getSql = compiledGet(db);
   }
 
   async get(key: string): Promise<{ failures: number; pending: number; lockedUntil: string | null; lastFailureAt: string } | undefined> {
-    const r = await firstRow<Selectable<LoginFailuresTable>>(this.db, this.getSql, [key]);
+    const r = await firstRow(this.db, this.getSql, [key]);
     return r && { failures: r.failures, pending: Number(r.pending), lockedUntil: r.locked_until === null ? null : toIso(r.locked_until), lastFailureAt: toIso(r.last_failure_at) };
   }
 
@@ -54,11 +59,11 @@ export class LoginFailureStore {
   async reserve(key: string, freeAttempts: number, at: ReserveAt): Promise<boolean> {
     const q = this.reserveQuery(freeAttempts);
     const values: Record<string, string> = { key, ...at };
-    return (await firstRow(this.db, q.sql, q.order.map((name) => values[name]))) !== undefined;
+    return (await firstRow(this.db, q.query, q.order.map((name) => values[name]))) !== undefined;
   }
 
   /** The reservation's SQL for one threshold, compiled once; its parameters are named by marker values. */
-  private reserveQuery(free: number): { free: number; sql: string; order: string[] } {
+  private reserveQuery(free: number): Reservation {
     if (this.reserveSql?.free === free) return this.reserveSql;
     const v = (name: 'key' | keyof ReserveAt) => sql<string>`${MARK + name}`;
     const last = sql.ref('login_failures.last_failure_at');
@@ -76,12 +81,12 @@ export class LoginFailureStore {
       }).where(() => sql<boolean>`(login_failures.locked_until is null or login_failures.locked_until <= ${v('now')})
         and (${failures} + ${pending} < ${sql.lit(free)} or (${failures} >= ${sql.lit(free)} and ${pending} = 0))`))
       .returning('pending');
-    const { sql: text, parameters } = q.compile();
-    const order = parameters.map((p) => {
-      if (typeof p !== 'string' || !p.startsWith(MARK)) throw new Error(`unexpected parameter ${String(p)} in ${text}`);
+    const query = q.compile();
+    const order = query.parameters.map((p) => {
+      if (typeof p !== 'string' || !p.startsWith(MARK)) throw new Error(`unexpected parameter ${String(p)} in ${query.sql}`);
       return p.slice(MARK.length);
     });
-    return (this.reserveSql = { free, sql: text, order });
+    return (this.reserveSql = { free, query, order });
   }
 
   /**

@@ -1,10 +1,10 @@
-import { CompiledQuery, type Kysely, type Selectable } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Session } from '../model/session.ts';
 import type { User } from '../model/user.ts';
-import { toIso, type Database, type SessionsTable, type UsersTable } from './schema.ts';
+import { toIso, type Database } from './schema.ts';
 import { rowToSession } from './session-store.ts';
 import { rowToUser } from './user-store.ts';
-import { firstRow, sqlOf } from './compiled-sql.ts';
+import { compileOnce, execute, firstRow } from './compiled-sql.ts';
 
 /**
  * When a token and its successor were used: null = not yet, undefined = no such row (the successor of a token that
@@ -15,8 +15,25 @@ export interface TokenUsage { usedAt: string | null | undefined; successorUsedAt
 /** A refresh token with the session (family) it belongs to and the session's user, read in one query. */
 export interface RefreshContext { usedAt: string | null; session: Session; user: User }
 
-type SessionColumns = { [K in keyof SessionsTable as `s_${K & string}`]: Selectable<SessionsTable>[K] };
-type ContextRow = Selectable<UsersTable> & SessionColumns & { rt_used_at: string | Date | null };
+/** The refresh path's SQL, compiled once (compiled-sql.ts). */
+const compiled = (db: Kysely<Database>) => ({
+  context: compileOnce(db.selectFrom('refresh_tokens')
+    .innerJoin('sessions', 'sessions.id', 'refresh_tokens.session_id')
+    .innerJoin('users', 'users.id', 'sessions.user_id')
+    .selectAll('users')
+    .select(['refresh_tokens.used_at as rt_used_at', 'sessions.id as s_id', 'sessions.user_id as s_user_id',
+      'sessions.created_at as s_created_at', 'sessions.last_used_at as s_last_used_at', 'sessions.expires_at as s_expires_at',
+      'sessions.revoked_at as s_revoked_at', 'sessions.user_agent as s_user_agent', 'sessions.ip as s_ip',
+      'sessions.amr as s_amr', 'sessions.auth_time as s_auth_time'])
+    .where('refresh_tokens.token_hash', '=', '?'), 1),
+  usage: compileOnce(db.selectFrom('refresh_tokens').select(['token_hash', 'used_at']).where('token_hash', 'in', ['?', '?']), 2),
+  claim: compileOnce(db.updateTable('refresh_tokens').set({ used_at: '?' }).where('token_hash', '=', '?').where('used_at', 'is', null), 2),
+  insert: compileOnce(db.insertInto('refresh_tokens').values({ token_hash: '?', session_id: '?', created_at: '?', used_at: '?' }), 4),
+  touch: compileOnce(db.updateTable('sessions').set({ last_used_at: '?', ip: '?', user_agent: '?' }).where('id', '=', '?'), 4),
+  session: compileOnce(db.insertInto('sessions').values({
+    id: '?', user_id: '?', created_at: '?', last_used_at: '?', expires_at: '?', revoked_at: '?', user_agent: '?', ip: '?', amr: '?', auth_time: '?',
+  }), 10),
+});
 
 /**
  * SQL for refresh tokens, addressed by the SHA-256 of the token (the token itself is never stored).
@@ -25,28 +42,11 @@ type ContextRow = Selectable<UsersTable> & SessionColumns & { rt_used_at: string
  */
 export class RefreshTokenStore {
   private readonly db: Kysely<Database>;
-  private readonly sql: { context: string; claim: string; insert: string; touch: string; session: string; usage: string };
+  private readonly sql: ReturnType<typeof compiled>;
 
   constructor(db: Kysely<Database>) {
     this.db = db;
-    this.sql = {
-      context: sqlOf(db.selectFrom('refresh_tokens')
-        .innerJoin('sessions', 'sessions.id', 'refresh_tokens.session_id')
-        .innerJoin('users', 'users.id', 'sessions.user_id')
-        .selectAll('users')
-        .select(['refresh_tokens.used_at as rt_used_at', 'sessions.id as s_id', 'sessions.user_id as s_user_id',
-          'sessions.created_at as s_created_at', 'sessions.last_used_at as s_last_used_at', 'sessions.expires_at as s_expires_at',
-          'sessions.revoked_at as s_revoked_at', 'sessions.user_agent as s_user_agent', 'sessions.ip as s_ip',
-          'sessions.amr as s_amr', 'sessions.auth_time as s_auth_time'])
-        .where('refresh_tokens.token_hash', '=', '?'), 1),
-      usage: sqlOf(db.selectFrom('refresh_tokens').select(['token_hash', 'used_at']).where('token_hash', 'in', ['?', '?']), 2),
-      claim: sqlOf(db.updateTable('refresh_tokens').set({ used_at: '?' }).where('token_hash', '=', '?').where('used_at', 'is', null), 2),
-      insert: sqlOf(db.insertInto('refresh_tokens').values({ token_hash: '?', session_id: '?', created_at: '?', used_at: '?' }), 4),
-      touch: sqlOf(db.updateTable('sessions').set({ last_used_at: '?', ip: '?', user_agent: '?' }).where('id', '=', '?'), 4),
-      session: sqlOf(db.insertInto('sessions').values({
-        id: '?', user_id: '?', created_at: '?', last_used_at: '?', expires_at: '?', revoked_at: '?', user_agent: '?', ip: '?', amr: '?', auth_time: '?',
-      }), 10),
-    };
+    this.sql = compiled(db);
   }
 
   /**
@@ -55,14 +55,14 @@ export class RefreshTokenStore {
    */
   async open(s: Omit<Session, 'revokedAt' | 'lastUsedAt'>, tokenHash: string): Promise<void> {
     await this.db.transaction().execute(async (trx) => {
-      await trx.executeQuery(CompiledQuery.raw(this.sql.session, [s.id, s.userId, s.createdAt, s.createdAt, s.expiresAt, null, s.userAgent, s.ip, JSON.stringify(s.amr), s.authTime]));
-      await trx.executeQuery(CompiledQuery.raw(this.sql.insert, [tokenHash, s.id, s.createdAt, null]));
+      await execute(trx, this.sql.session, [s.id, s.userId, s.createdAt, s.createdAt, s.expiresAt, null, s.userAgent, s.ip, JSON.stringify(s.amr), s.authTime]);
+      await execute(trx, this.sql.insert, [tokenHash, s.id, s.createdAt, null]);
     });
   }
 
   /** The token, its session and the session's user; undefined when the token is unknown. */
   async context(tokenHash: string): Promise<RefreshContext | undefined> {
-    const r = await firstRow<ContextRow>(this.db, this.sql.context, [tokenHash]);
+    const r = await firstRow(this.db, this.sql.context, [tokenHash]);
     if (!r) return undefined;
     return {
       usedAt: r.rt_used_at === null ? null : toIso(r.rt_used_at),
@@ -89,16 +89,16 @@ export class RefreshTokenStore {
    */
   async rotate(tokenHash: string, successorHash: string, sessionId: string, now: string, client: { ip: string | null; userAgent: string | null }): Promise<true | TokenUsage> {
     return this.db.transaction().execute(async (trx) => {
-      const r = await trx.executeQuery(CompiledQuery.raw(this.sql.claim, [now, tokenHash]));
+      const r = await execute(trx, this.sql.claim, [now, tokenHash]);
       if (r.numAffectedRows !== 1n) return this.usageIn(trx, tokenHash, successorHash);
-      await trx.executeQuery(CompiledQuery.raw(this.sql.insert, [successorHash, sessionId, now, null]));
-      await trx.executeQuery(CompiledQuery.raw(this.sql.touch, [now, client.ip, client.userAgent, sessionId]));
+      await execute(trx, this.sql.insert, [successorHash, sessionId, now, null]);
+      await execute(trx, this.sql.touch, [now, client.ip, client.userAgent, sessionId]);
       return true as const;
     });
   }
 
   private async usageIn(db: Pick<Kysely<Database>, 'executeQuery'>, tokenHash: string, successorHash: string): Promise<TokenUsage> {
-    const { rows } = await db.executeQuery<{ token_hash: string; used_at: string | Date | null }>(CompiledQuery.raw(this.sql.usage, [tokenHash, successorHash]));
+    const { rows } = await execute(db, this.sql.usage, [tokenHash, successorHash]);
     const usedAt = (hash: string) => {
       const row = rows.find((x) => x.token_hash === hash);
       return row && (row.used_at === null ? null : toIso(row.used_at));

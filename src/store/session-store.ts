@@ -1,24 +1,32 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { User } from '../model/user.ts';
 import type { Session } from '../model/session.ts';
-import { toIso, type Database, type SessionsTable, type UsersTable } from './schema.ts';
+import { toIso, type Database, type SessionsTable } from './schema.ts';
 import type { DialectName } from './database.ts';
 import { rowToUser } from './user-store.ts';
 import { LocalChangeFeed, type ChangeFeed } from './change-feed.ts';
-import { firstRow, sqlOf } from './compiled-sql.ts';
+import { compileOnce, firstRow } from './compiled-sql.ts';
 import { parseAmr } from '../model/authentication.ts';
 
 /** A live session's user, and when the session ends at the latest. */
 export interface LiveSession { user: User; expiresAt: string }
+
+/** The hot path's SQL, compiled once (compiled-sql.ts). */
+const compiled = (db: Kysely<Database>) => ({
+  liveJoin: compileOnce(db.selectFrom('sessions').innerJoin('users', 'users.id', 'sessions.user_id').selectAll('users')
+    .select('sessions.expires_at as session_expires_at')
+    .where('sessions.id', '=', '?').where('sessions.user_id', '=', '?').where('sessions.revoked_at', 'is', null).where('sessions.expires_at', '>', '?'), 3),
+  liveSession: compileOnce(db.selectFrom('sessions').select('sessions.expires_at')
+    .where('sessions.id', '=', '?').where('sessions.user_id', '=', '?').where('sessions.revoked_at', 'is', null).where('sessions.expires_at', '>', '?'), 3),
+  userById: compileOnce(db.selectFrom('users').selectAll().where('id', '=', '?'), 1),
+});
 
 /** SQL for login sessions. */
 export class SessionStore {
   private readonly db: Kysely<Database>;
   private readonly dialect: DialectName;
   /** SQL compiled once; the placeholders take (session id, user id, now) and (user id). */
-  private readonly liveJoin: string;
-  private readonly liveSession: string;
-  private readonly userById: string;
+  private readonly sql: ReturnType<typeof compiled>;
   private readonly changes: ChangeFeed;
 
   /** `changes` hears of every session that ends (caches of live sessions listen to it). */
@@ -26,28 +34,22 @@ export class SessionStore {
     this.db = db;
     this.dialect = dialect;
     this.changes = changes;
-    this.liveJoin = sqlOf(db.selectFrom('sessions').innerJoin('users', 'users.id', 'sessions.user_id').selectAll('users')
-      .select('sessions.expires_at as session_expires_at')
-      .where('sessions.id', '=', '?').where('sessions.user_id', '=', '?').where('sessions.revoked_at', 'is', null).where('sessions.expires_at', '>', '?'), 3);
-    this.liveSession = sqlOf(db.selectFrom('sessions').select('sessions.expires_at')
-      .where('sessions.id', '=', '?').where('sessions.user_id', '=', '?').where('sessions.revoked_at', 'is', null).where('sessions.expires_at', '>', '?'), 3);
-    this.userById = sqlOf(db.selectFrom('users').selectAll().where('id', '=', '?'), 1);
+    this.sql = compiled(db);
   }
 
   /**
    * The user behind a live (not revoked, not expired) session: the hot path of every authenticated request.
-   * The SQL is built once and reused with new parameters (sqlOf). PostgreSQL answers
+   * The SQL is built once and reused with new parameters (compileOnce). PostgreSQL answers
    * it as one join (one round trip); SQLite, in process, answers two primary-key lookups faster than the join.
    */
   async liveUser(sessionId: string, userId: string, now: string): Promise<LiveSession | undefined> {
     if (this.dialect === 'postgres') {
-      type Row = Selectable<UsersTable> & { session_expires_at: Selectable<SessionsTable>['expires_at'] };
-      const row = await firstRow<Row>(this.db, this.liveJoin, [sessionId, userId, now]);
+      const row = await firstRow(this.db, this.sql.liveJoin, [sessionId, userId, now]);
       return row && { user: rowToUser(row), expiresAt: toIso(row.session_expires_at) };
     }
-    const live = await firstRow<Pick<Selectable<SessionsTable>, 'expires_at'>>(this.db, this.liveSession, [sessionId, userId, now]);
+    const live = await firstRow(this.db, this.sql.liveSession, [sessionId, userId, now]);
     if (!live) return undefined;
-    const row = await firstRow<Selectable<UsersTable>>(this.db, this.userById, [userId]);
+    const row = await firstRow(this.db, this.sql.userById, [userId]);
     return row && { user: rowToUser(row), expiresAt: toIso(live.expires_at) };
   }
 

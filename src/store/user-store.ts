@@ -5,7 +5,7 @@ import { isRole, type Role } from '../model/roles.ts';
 import { bit, toBool, toIso, type Database, type UsersTable } from './schema.ts';
 import { translateWriteError } from './errors.ts';
 import { LocalChangeFeed, type ChangeFeed } from './change-feed.ts';
-import { firstRow, sqlOf } from './compiled-sql.ts';
+import { compileOnce, firstRow } from './compiled-sql.ts';
 import type { DialectName } from './database.ts';
 
 /** Guarded writes refuse, with this answer, to remove the last active super admin. */
@@ -31,14 +31,24 @@ export function rowToUser(r: Selectable<UsersTable>): User {
   };
 }
 
+/** Every password login reads its user by a lookup key, every registration by the email's and then inserts one. */
+const compiled = (db: Kysely<Database>) => {
+  const byKey = (column: 'email_key' | 'username_key') => compileOnce(db.selectFrom('users').selectAll().where(column, '=', '?'), 1);
+  return {
+    byKey: { email_key: byKey('email_key'), username_key: byKey('username_key') },
+    insert: compileOnce(db.insertInto('users').values({
+      id: '?', email: '?', email_key: '?', username: '?', username_key: '?', full_name: '?', hashed_password: '?',
+      is_active: 0, is_verified: 0, role: '?', created_at: '?', updated_at: '?',
+    }).returningAll(), 12),
+  };
+};
+
 /** SQL for users, and nothing else. Unique violations surface as DuplicateKeyError. */
 export class UserStore {
   private readonly db: Kysely<Database>;
   private readonly changes: ChangeFeed;
-  /** Every password login reads its user by one of these, every registration by the first and then inserts one:
-   * compiled once (sqlOf). */
-  private readonly byKey: { email_key: string; username_key: string };
-  private readonly insertSql: string;
+  /** Logins' and registrations' SQL, compiled once. */
+  private readonly sql: ReturnType<typeof compiled>;
   /** Needed by the super-admin guard (its lock is dialect-specific); a store made without it cannot guard. */
   private readonly dialect: DialectName | undefined;
 
@@ -47,16 +57,11 @@ export class UserStore {
     this.db = db;
     this.changes = changes;
     this.dialect = dialect;
-    const byKey = (column: 'email_key' | 'username_key') => sqlOf(db.selectFrom('users').selectAll().where(column, '=', '?'), 1);
-    this.byKey = { email_key: byKey('email_key'), username_key: byKey('username_key') };
-    this.insertSql = sqlOf(db.insertInto('users').values({
-      id: '?', email: '?', email_key: '?', username: '?', username_key: '?', full_name: '?', hashed_password: '?',
-      is_active: 0, is_verified: 0, role: '?', created_at: '?', updated_at: '?',
-    }).returningAll(), 12);
+    this.sql = compiled(db);
   }
 
   async insert(u: NewUser, now = new Date().toISOString()): Promise<User> {
-    const row = await firstRow<Selectable<UsersTable>>(this.db, this.insertSql, [
+    const row = await firstRow(this.db, this.sql.insert, [
       u.id, u.email, lookupKey(u.email), u.username, u.username === null ? null : lookupKey(u.username), u.fullName,
       u.hashedPassword, bit(u.isActive), bit(u.isVerified), u.role, now, now,
     ]).catch(translateWriteError);
@@ -69,14 +74,14 @@ export class UserStore {
   }
 
   async byEmail(email: string): Promise<User | undefined> {
-    const row = await firstRow<Selectable<UsersTable>>(this.db, this.byKey.email_key, [lookupKey(email)]);
+    const row = await firstRow(this.db, this.sql.byKey.email_key, [lookupKey(email)]);
     return row && rowToUser(row);
   }
 
   /** The login form's "username": an email when it has an "@", else a username. */
   async byLogin(login: string): Promise<User | undefined> {
     const column = login.includes('@') ? 'email_key' : 'username_key';
-    const row = await firstRow<Selectable<UsersTable>>(this.db, this.byKey[column], [lookupKey(login)]);
+    const row = await firstRow(this.db, this.sql.byKey[column], [lookupKey(login)]);
     return row && rowToUser(row);
   }
 
