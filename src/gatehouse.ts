@@ -199,6 +199,8 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
         if (pending.length > 0) throw new AppError('SERVICE_UNAVAILABLE', { reason: `migrations pending: ${pending.join(', ')}` });
       },
     };
+    // Passkeys (src/passkeys/), when wired into ctx, answer the second step and step-up through the factors.
+    if (ctx.passkeys) factors.usePasskeys(ctx.passkeys);
     const metrics = config.metrics.enabled ? new Metrics({ pool: db.poolState, hashQueue: () => pool.queued }) : undefined;
     if (metrics) {
       audit.onRecord = (type) => metrics.audited(type);

@@ -81,6 +81,8 @@ onEveryDatabase('step-up', (h) => {
     assert.equal((await h.req({ method: 'DELETE', url: '/users/me/totp', token: old })).statusCode, 403);
     const fresh = (await h.req({ method: 'POST', url: '/auth/reauthenticate', token: old, json: { recovery_code: u.recoveryCodes[0] } })).json().access_token;
     assert.equal((await h.req({ method: 'DELETE', url: '/users/me/totp', token: fresh })).statusCode, 204);
+    const f = (await h.req({ url: '/users/me/factors', token: fresh })).json();
+    assert.deepEqual([f.mfa_enabled, f.totp.enabled, f.recovery_codes.remaining], [false, false, 0], 'the recovery codes went with the last factor');
     assert.equal((await h.req({ method: 'POST', url: '/auth/jwt/login', form: { username: u.email, password: PASSWORD } })).statusCode, 200);
   });
 
