@@ -14,7 +14,7 @@ import { compare, print } from './measure.ts';
 
 const user = (id: string): User => ({
   id, email: `${id}@example.com`, username: null, fullName: null, hashedPassword: '$argon2id$v=19$m=19456,t=2,p=1$x$y', isActive: true,
-  isVerified: false, role: 'user', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z',
+  isVerified: false, mfaEnabled: false, role: 'user', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z',
 });
 const TTL = 60_000;
 const SESSIONS = 10_000;

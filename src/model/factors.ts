@@ -15,3 +15,9 @@ export interface PasskeyVerifier {
   /** Admin lost-device recovery: deletes every passkey of the user; returns how many. */
   removeAll(userId: string): Promise<number>;
 }
+
+/**
+ * What changed about a user's factors (told to the mfa service by src/passkeys/): `added` = a factor was turned on,
+ * so the account's other sessions end (they were made without it), all but `keepSession`, the one that added it.
+ */
+export interface FactorChange { added?: boolean; keepSession?: string }

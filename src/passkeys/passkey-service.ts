@@ -6,7 +6,7 @@ import {
 import { AppError } from '../errors.ts';
 import type { WebAuthnConfig } from '../config/webauthn-config.ts';
 import type { AuthMethod } from '../model/authentication.ts';
-import type { PasskeySummary, PasskeyVerifier } from '../model/factors.ts';
+import type { FactorChange, PasskeySummary, PasskeyVerifier } from '../model/factors.ts';
 import type { Passkey, PasskeyPurpose } from '../model/passkey.ts';
 import type { User } from '../model/user.ts';
 import { isUuid, newId } from '../model/ids.ts';
@@ -35,7 +35,7 @@ export interface PasskeyDeps {
   rp: WebAuthnConfig;
   requireVerifiedLogin: boolean;
   /** Told after a passkey is added or removed (the mfa service recomputes whether the user has a second factor). */
-  onFactorsChanged?: (userId: string) => Promise<void>;
+  onFactorsChanged?: (userId: string, change: FactorChange) => Promise<void>;
   /**
    * Told why an assertion was refused (the client only ever hears PASSKEY_INVALID / MFA_CODE_INVALID): the operator's
    * clue to a WEBAUTHN_ORIGINS or WEBAUTHN_RP_ID that does not match the pages (gatehouse.ts logs it).
@@ -52,7 +52,7 @@ export const userHandleOf = (userId: string): string => Buffer.from(userId, 'utf
  */
 export class PasskeyService implements PasskeyVerifier {
   private readonly d: PasskeyDeps;
-  private readonly onFactorsChanged: (userId: string) => Promise<void>;
+  private readonly onFactorsChanged: (userId: string, change: FactorChange) => Promise<void>;
 
   constructor(deps: PasskeyDeps) {
     this.d = deps;
@@ -110,7 +110,8 @@ export class PasskeyService implements PasskeyVerifier {
     }
     await this.d.audit.record('passkey.added', { userId: user.id, client, detail: { passkeyId: saved.id, name, deviceType: saved.deviceType } });
     await this.d.notices.passkeyChanged(user.email, 'added', name);
-    await this.onFactorsChanged(user.id);
+    // A factor turned on: the account's other sessions end (they were made without it); this one stays.
+    await this.onFactorsChanged(user.id, { added: true, keepSession: sessionId });
     return summaryOf(saved);
   }
 
@@ -130,13 +131,13 @@ export class PasskeyService implements PasskeyVerifier {
     if (p === 'last') throw new AppError('PASSKEY_LAST_LOGIN_METHOD');
     await this.d.audit.record('passkey.removed', { userId: user.id, client, detail: { passkeyId: p.id, name: p.name } });
     await this.d.notices.passkeyChanged(user.email, 'removed', p.name);
-    await this.onFactorsChanged(user.id);
+    await this.onFactorsChanged(user.id, {});
   }
 
   /** Admin lost-device recovery (the caller audits and mails it as one event). */
   async removeAll(userId: string): Promise<number> {
     const n = await this.d.passkeys.deleteAllOf(userId);
-    if (n > 0) await this.onFactorsChanged(userId);
+    if (n > 0) await this.onFactorsChanged(userId, {});
     return n;
   }
 

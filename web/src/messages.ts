@@ -29,6 +29,15 @@ export const MESSAGES: Messages = {
   REFRESH_TOKEN_INVALID: 'Your session has ended. Please sign in again.',
   CSRF_FAILED: 'The request was refused for security reasons. Reload the page and try again.',
   ROLE_CHANGE_NOT_ALLOWED: 'Your role does not allow this change.',
+  LOGIN_MFA_REQUIRED: 'Your password was right: now confirm it is you with your second factor.',
+  MFA_CHALLENGE_INVALID: 'This sign-in attempt has expired or was already used. Please sign in again.',
+  MFA_CODE_INVALID: 'This code (or security key) was not accepted. Check it and try again.',
+  MFA_LOCKED: 'Too many wrong codes for this account. Wait a little and try again.',
+  MFA_ENROLLMENT_REQUIRED: 'Your account must have a second factor: set one up to continue.',
+  MFA_NOT_ENABLED: 'Your account has no second factor yet.',
+  TOTP_ALREADY_ENABLED: 'An authenticator app is already set up: remove it first to set up another.',
+  TOTP_NOT_PENDING: 'Start the authenticator app setup again.',
+  REAUTHENTICATION_FAILED: 'That did not confirm it is you. Use your strongest sign-in method and try again.',
   LAST_SUPERUSER: 'This would leave no active super admin.',
   INVALID_ROLE_UPDATE: 'The role and the super admin flag disagree.',
   // Social login.
@@ -48,7 +57,6 @@ export const MESSAGES: Messages = {
   PASSKEY_INVALID: 'This passkey was not accepted. Try again, or use another passkey or another way to sign in.',
   PASSKEY_LAST_LOGIN_METHOD: 'This is your only way to sign in. Set a password, add another passkey or link a provider first.',
   PASSKEY_CHALLENGE_INVALID: 'The passkey sign-in took too long or was started in another browser. Try again.',
-  MFA_CODE_INVALID: 'This code (or security key) was not accepted. Check it and try again.',
   // Any route.
   PAYLOAD_TOO_LARGE: 'What you sent is too large.',
   UNSUPPORTED_MEDIA_TYPE: 'The server did not understand the request.',

@@ -17,10 +17,12 @@ export async function passkeyRoutes(fastify: FastifyInstance, ctx: RouteContext,
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const self = ctx.guards.user();
   const recent = ctx.guards.user({ maxAge: ctx.config.reauth.maxAgeSeconds });
+  // Adding the first passkey is how a user whom MFA_REQUIRED_ROLES obliges to enrol can do so.
+  const enrol = ctx.guards.user({ maxAge: ctx.config.reauth.maxAgeSeconds, beforeEnrolment: true });
   const tags = ['passkeys'];
 
   app.post('/users/me/passkeys/options', {
-    onRequest: recent,
+    onRequest: enrol,
     schema: {
       tags, summary: 'Creation options for a new passkey (WebAuthn): discoverable, user verification preferred, my passkeys excluded; valid 5 minutes, for this session', security: SECURED,
       response: { 200: CreationOptions, ...errorResponses(['Unauthorized', 'REAUTHENTICATION_REQUIRED', 'CSRF_FAILED'], { validation: false }) },
@@ -28,7 +30,7 @@ export async function passkeyRoutes(fastify: FastifyInstance, ctx: RouteContext,
   }, async (req) => passkeys.registrationOptions(currentUser(req), currentSessionId(req)));
 
   app.post('/users/me/passkeys', {
-    onRequest: recent,
+    onRequest: enrol,
     schema: {
       tags, summary: 'Register a passkey: the browser\'s answer to this session\'s creation options, and a name', security: SECURED, body: PasskeyCreate,
       response: { 201: PasskeyRead, ...errorResponses(['Unauthorized', 'REAUTHENTICATION_REQUIRED', 'PASSKEY_INVALID', 'PASSKEY_CHALLENGE_INVALID', 'CSRF_FAILED']) },

@@ -10,18 +10,20 @@ export async function sessionsRoutes(fastify: FastifyInstance, ctx: RouteContext
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const self = ctx.guards.user();
   const manager = ctx.guards.user({ role: 'admin' });
+  // Every admin write needs a recent proof of the admin (step-up, REAUTH_MAX_AGE).
+  const managerWrite = ctx.guards.user({ role: 'admin', maxAge: ctx.config.reauth.maxAgeSeconds });
   const tags = ['sessions'];
 
   app.get('/users/me/sessions', {
     onRequest: self,
     schema: { tags, summary: 'My live sessions, the current one marked', security: SECURED,
-      response: { 200: Type.Array(SessionRead), ...errorResponses(['Unauthorized'], { validation: false }) } },
+      response: { 200: Type.Array(SessionRead), ...errorResponses(['Unauthorized', 'MFA_ENROLLMENT_REQUIRED'], { validation: false }) } },
   }, async (req) => (await ctx.sessions.list(currentUser(req).id)).map((s) => toSessionRead(s, req.auth!.sessionId ?? undefined)));
 
   app.delete('/users/me/sessions/:sid', {
     onRequest: self,
     schema: { tags, summary: 'End one of my sessions (log a device out)', security: SECURED, params: SessionParams,
-      response: { 204: NoContent, ...errorResponses(['Unauthorized', 'Not Found'], { validation: false }) } },
+      response: { 204: NoContent, ...errorResponses(['Unauthorized', 'MFA_ENROLLMENT_REQUIRED', 'Not Found'], { validation: false }) } },
   }, async (req, reply) => {
     await ctx.sessions.endOne(currentUser(req).id, req.params.sid, { client: clientInfo(req) });
     return reply.code(204).send(null);
@@ -30,22 +32,22 @@ export async function sessionsRoutes(fastify: FastifyInstance, ctx: RouteContext
   app.delete('/users/me/sessions', {
     onRequest: self,
     schema: { tags, summary: 'Log out everywhere else: end every session but this one', security: SECURED,
-      response: { 200: Revoked, ...errorResponses(['Unauthorized'], { validation: false }) } },
+      response: { 200: Revoked, ...errorResponses(['Unauthorized', 'MFA_ENROLLMENT_REQUIRED'], { validation: false }) } },
   }, async (req) => ({ revoked: await ctx.sessions.endAll(currentUser(req).id, { keep: req.auth!.sessionId ?? undefined, client: clientInfo(req) }) }));
 
   app.get('/users/:id/sessions', {
     onRequest: manager,
     schema: { tags, summary: 'A user\'s live sessions (user managers, under the role policy)', security: SECURED, params: UserIdParams,
-      response: { 200: Type.Array(SessionRead), ...errorResponses(['Unauthorized', 'Forbidden', 'Not Found'], { validation: false }) } },
+      response: { 200: Type.Array(SessionRead), ...errorResponses(['Unauthorized', 'MFA_ENROLLMENT_REQUIRED', 'Forbidden', 'Not Found'], { validation: false }) } },
   }, async (req) => {
     const target = await ctx.users.manageableBy(currentUser(req), req.params.id);
     return (await ctx.sessions.list(target.id)).map((s) => toSessionRead(s, req.auth!.sessionId ?? undefined));
   });
 
   app.delete('/users/:id/sessions/:sid', {
-    onRequest: manager,
-    schema: { tags, summary: 'End one of a user\'s sessions (user managers)', security: SECURED, params: UserSessionParams,
-      response: { 204: NoContent, ...errorResponses(['Unauthorized', 'Forbidden', 'Not Found'], { validation: false }) } },
+    onRequest: managerWrite,
+    schema: { tags, summary: 'End one of a user\'s sessions (user managers; step-up required)', security: SECURED, params: UserSessionParams,
+      response: { 204: NoContent, ...errorResponses(['Unauthorized', 'Forbidden', 'REAUTHENTICATION_REQUIRED', 'MFA_ENROLLMENT_REQUIRED', 'Not Found'], { validation: false }) } },
   }, async (req, reply) => {
     const target = await ctx.users.manageableBy(currentUser(req), req.params.id);
     await ctx.sessions.endOne(target.id, req.params.sid, { actorId: currentUser(req).id, client: clientInfo(req) });
@@ -53,9 +55,9 @@ export async function sessionsRoutes(fastify: FastifyInstance, ctx: RouteContext
   });
 
   app.delete('/users/:id/sessions', {
-    onRequest: manager,
-    schema: { tags, summary: 'End every session of a user (user managers)', security: SECURED, params: UserIdParams,
-      response: { 200: Revoked, ...errorResponses(['Unauthorized', 'Forbidden', 'Not Found'], { validation: false }) } },
+    onRequest: managerWrite,
+    schema: { tags, summary: 'End every session of a user (user managers; step-up required)', security: SECURED, params: UserIdParams,
+      response: { 200: Revoked, ...errorResponses(['Unauthorized', 'Forbidden', 'REAUTHENTICATION_REQUIRED', 'MFA_ENROLLMENT_REQUIRED', 'Not Found'], { validation: false }) } },
   }, async (req) => {
     const target = await ctx.users.manageableBy(currentUser(req), req.params.id);
     return { revoked: await ctx.sessions.endAll(target.id, { actorId: currentUser(req).id, client: clientInfo(req) }) };
