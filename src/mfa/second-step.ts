@@ -61,6 +61,8 @@ export class SecondStep {
     const passkeys = this.d.factors.passkeyVerifier;
     if (!passkeys) throw new AppError('Not Found');
     const c = await this.d.challenges.open(token, 'either', browserSecret);
+    // A user without a passkey has nothing to offer (the login's `methods` did not list one).
+    if ((await passkeys.list(c.userId)).length === 0) throw new AppError('Not Found');
     return passkeys.optionsFor(c.userId, c.idHash);
   }
 }

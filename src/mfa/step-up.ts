@@ -36,7 +36,7 @@ export class StepUp {
   /** The WebAuthn options for a passkey step-up, bound to the session. */
   async passkeyOptions(auth: Authenticated): Promise<Record<string, unknown>> {
     const passkeys = this.d.factors.passkeyVerifier;
-    if (!passkeys) throw new AppError('Not Found');
+    if (!passkeys || (await passkeys.list(auth.user.id)).length === 0) throw new AppError('Not Found');
     return passkeys.optionsFor(auth.user.id, attemptOf(auth));
   }
 

@@ -70,7 +70,7 @@ onEveryDatabase('second step and step-up, as sessions', (h) => {
     assert.ok(claims(after).auth_time > claims(before).auth_time);
   });
 
-  test('without passkeys, the passkey routes answer 404 and a passkey proof is simply wrong', async () => {
+  test('a user without passkeys gets 404 for passkey options, and a passkey proof is simply wrong', async () => {
     const u = await mfaUser(h, 'no-passkeys@example.com');
     const c = await firstFactor(h, u.email);
     assert.equal((await h.req({ method: 'POST', url: '/auth/mfa/passkey-options', json: { mfa_token: c.mfa_token } })).statusCode, 404);
