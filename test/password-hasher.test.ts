@@ -1,4 +1,5 @@
 import { after, describe, test } from 'node:test';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { hash as bcryptHash } from '@node-rs/bcrypt';
 import { HashPool } from '../src/crypto/hash-pool.ts';
@@ -209,6 +210,25 @@ describe('HashPool', () => {
       assert.equal(await Promise.race(jobs.slice(0, 2)).then(() => two.queued), 1);
       await Promise.all(jobs);
     });
+  });
+
+  test('the threads start with the first job, not with the pool (an idle server holds no hashing thread)', async () => {
+    const hashThreads = () => (existsSync('/proc/self/task')
+      ? readdirSync('/proc/self/task').filter((t) => readFileSync(`/proc/self/task/${t}/comm`, 'utf8').trim() === 'WorkerThread').length
+      : undefined);
+    const before = hashThreads();
+    const lazy = new HashPool(2);
+    try {
+      assert.equal(lazy.started, false);
+      await new Promise((r) => setTimeout(r, 200)); // a thread spawned by the constructor would be running by now
+      if (before !== undefined) assert.equal(hashThreads(), before, 'no thread before the first job');
+      const h = new PasswordHasher(lazy, CHEAP);
+      assert.ok((await h.verify(await h.hash('first job'), 'first job')).ok);
+      assert.equal(lazy.started, true);
+      if (before !== undefined) assert.equal(hashThreads(), before + 2, 'both threads started with the first job');
+    } finally {
+      await lazy.close();
+    }
   });
 
   test('a closed pool refuses new jobs and fails the queued ones', async () => {

@@ -51,6 +51,12 @@ const BATCH = 3;
  * A fixed set of worker threads that hash passwords; jobs wait in order for a free thread, within QueueLimits:
  * a job that finds the queue full, or is still waiting at its deadline, is rejected with HashQueueBusy and dropped
  * from the queue at once (with the password it carried).
+ *
+ * The threads start with the first job, all at once, not with the pool: each is a V8 isolate of its own with the
+ * argon2 module loaded, ~12–16 MiB resident and ~50–100 ms of start, which a server that has not yet hashed a
+ * password (a replica that only checks tokens, a CLI command, a fresh start until its first login) need not pay.
+ * Measured with bench/footprint (`npm run bench:footprint`): see bench/README.md. A job handed to a starting thread
+ * waits in that thread's message queue, exactly as it would behind a running hash.
  */
 export class HashPool {
   /** Each thread, with the jobs it is running in the order it runs them; an empty list is a free thread. */
@@ -66,11 +72,16 @@ export class HashPool {
   constructor(size: number, limits: Partial<QueueLimits> = {}) {
     this.size = size;
     this.limits = { maxQueued: limits.maxQueued ?? QUEUED_PER_THREAD * size, timeoutMs: limits.timeoutMs ?? QUEUE_TIMEOUT_MS };
-    for (let i = 0; i < size; i++) this.assigned.set(this.spawn(), []);
+  }
+
+  /** Whether the threads have been started (by the first job). */
+  get started(): boolean {
+    return this.assigned.size > 0;
   }
 
   run<J extends HashJob>(job: J): Promise<Result<J>> {
     if (this.closed) return Promise.reject(new Error('hash pool is closed'));
+    if (!this.started) for (let i = 0; i < this.size; i++) this.assigned.set(this.spawn(), []);
     return new Promise<string | boolean>((resolve, reject) => {
       const pending: Pending = { job, resolve, reject };
       this.queue.push(pending);
