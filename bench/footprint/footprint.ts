@@ -1,4 +1,4 @@
-// Footprint (issue #17, goal 1): a bare `node:http` server and Gatehouse (`node src/bin.ts serve`, defaults, a fresh
+// Footprint (issue #17, goal 1): a bare `node:http` server and Gatehouse (`node src/bin.mjs serve`, what `npm start` runs, defaults, a fresh
 // database each start) started alternately, each timed from spawn() to its first 200 and weighed (VmRSS) after
 // IDLE_MS of idleness; the medians side by side, with the goals: idle RSS <= bare + 35 MiB, cold start <= bare + 250 ms.
 //
@@ -22,7 +22,7 @@ export const RSS_OVER_BARE_MIB = 35;
 export const START_OVER_BARE_MS = 250;
 const IDLE_MS = 3000;
 const HOST = '127.0.0.1';
-const CLI = process.env.TMP_ENTRY ?? fileURLToPath(new URL('../../src/bin.ts', import.meta.url));
+const CLI = fileURLToPath(new URL('../../src/bin.mjs', import.meta.url));
 const BARE = fileURLToPath(new URL('./bare-server.mjs', import.meta.url));
 
 export type Database = 'sqlite' | 'postgres';

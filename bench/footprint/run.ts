@@ -2,7 +2,12 @@
 // Environment: BENCH_FOOTPRINT_STARTS (measured starts of each server per database, default 5),
 // BENCH_FOOTPRINT_DATABASES (default "sqlite,postgres"; PostgreSQL is skipped with a note when unreachable),
 // TEST_DATABASE_URL_PG (the PostgreSQL to make schemas in; default the tests' gatehouse_test).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { footprintBars, footprintTable, measureFootprint, type Database, type FootprintBar, type FootprintRow } from './footprint.ts';
+
+const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
 
 export interface FootprintReport { rows: FootprintRow[]; bars: FootprintBar[]; table: string }
 
@@ -17,9 +22,19 @@ export async function runFootprint(say: (line: string) => void): Promise<Footpri
   return { rows, bars: footprintBars(rows), table: footprintTable(rows) };
 }
 
-if (import.meta.main) {
-  const say = (line: string) => process.stdout.write(`${line}\n`);
-  const { bars, table } = await runFootprint(say);
-  say(`\n${table}\n`);
-  for (const b of bars) say(`${b.pass ? 'PASS' : 'FAIL'}  ${b.name}: ${b.measured} (target ${b.target})`);
+/** Runs it, prints the table and the bars, and writes results/footprint.{json,md}; gives the bars (run.ts's hook). */
+export async function footprintSection(say: (line: string) => void): Promise<FootprintBar[]> {
+  const load = [loadavg()[0]!];
+  const r = await runFootprint(say);
+  load.push(loadavg()[0]!);
+  const lines = [r.table, '', ...r.bars.map((b) => `${b.pass ? 'PASS' : 'FAIL'}  ${b.name}: ${b.measured} (target ${b.target})`),
+    '', `load average (1 min) ${load.map((x) => x.toFixed(2)).join(' -> ')}`];
+  say(`\n${lines.join('\n')}\n`);
+  const timestamp = new Date().toISOString();
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(`${RESULTS}footprint.json`, `${JSON.stringify({ timestamp, loadAverage: load, rows: r.rows, bars: r.bars }, null, 2)}\n`);
+  writeFileSync(`${RESULTS}footprint.md`, `# Footprint, ${timestamp}\n\n\`npm run bench:footprint\` (bench/footprint/). Medians.\n\n${lines.join('\n')}\n`);
+  return r.bars;
 }
+
+if (import.meta.main) await footprintSection((line) => process.stdout.write(`${line}\n`));

@@ -12,15 +12,16 @@ export interface HashOutcome { result?: string | boolean; error?: string }
 
 type Result<J extends HashJob> = J['op'] extends 'argon2-hash' ? string : boolean;
 
-interface Pending { job: HashJob; resolve: (v: string | boolean) => void; reject: (e: Error) => void; deadline?: NodeJS.Timeout }
+interface Pending { job: HashJob; resolve: (v: string | boolean) => void; reject: (e: Error) => void; deadline?: NodeJS.Timeout; startedAt?: number }
 
 /** How much may wait for a thread: at most `maxQueued` jobs, each for at most `timeoutMs` before it starts. */
 export interface QueueLimits { maxQueued: number; timeoutMs: number }
 
 /**
- * A job refused because the threads are behind: the queue was full (`full`), or the job could not start before its
- * deadline (`timeout`). Refused at once rather than left to wait: a login that waits longer than its client is
- * gone, and every queued job holds a plaintext password.
+ * A job refused because the threads are behind: the queue was full, or the jobs ahead of it would keep it waiting past
+ * its deadline (`full`, refused as it comes), or it could not start before its deadline after all (`timeout`).
+ * Refused at once rather than left to wait: a login that waits longer than its client is gone, and every queued job
+ * holds a plaintext password.
  */
 export class HashQueueBusy extends Error {
   readonly why: 'full' | 'timeout';
@@ -32,9 +33,23 @@ export class HashQueueBusy extends Error {
   }
 }
 
-/** Per thread: a backlog of 64 argon2id jobs at OWASP's parameters is ~1–3 s of hashing, inside the deadline. */
+/**
+ * Per thread, the most jobs that may wait, whatever their expected wait: a cap on the plaintext passwords held in
+ * memory. Under load the wait bound below refuses jobs long before it (64 argon2id hashes at OWASP's parameters are
+ * ~1–3 s of one thread).
+ */
 export const QUEUED_PER_THREAD = 64;
+/**
+ * The longest a job may wait for a thread (HASH_QUEUE_TIMEOUT_MS): the latency target of a login, registration or
+ * password change when the hashing is saturated. A job whose expected wait is longer is refused as it comes (see
+ * run()), not after waiting: under logins offered at twice the hashing rate the accepted ones wait up to about this
+ * long, p99 close to p50, and the rest get 503 + Retry-After within milliseconds (`npm run bench:overload`). 5 s
+ * lets a burst (a class logging in at 9:00, a test suite on a busy machine) through whole; a deployment that prefers
+ * answering fast to answering all sets less (1000 measured in bench/README.md).
+ */
 export const QUEUE_TIMEOUT_MS = 5000;
+/** Weight of the newest sample in the average time a thread takes per job (an exponentially weighted mean). */
+const SERVICE_WEIGHT = 0.2;
 
 /**
  * Most jobs handed to one thread at a time, when a backlog has formed. The thread runs them one after the other and
@@ -65,6 +80,11 @@ export class HashPool {
   private closed = false;
   private drained: (() => void) | undefined;
 
+  /** The average milliseconds a thread has taken per job lately (undefined until a job has finished). */
+  private serviceMs: number | undefined;
+  /** Threads that have answered once: a thread's first answer includes its start, and is not a job's time. */
+  private readonly warm = new WeakSet<Worker>();
+
   readonly size: number;
   readonly limits: QueueLimits;
 
@@ -87,8 +107,8 @@ export class HashPool {
       this.queue.push(pending);
       this.dispatch();
       if (!this.queue.includes(pending)) return; // a thread took it at once
-      if (this.queue.length > this.limits.maxQueued) {
-        this.queue.pop(); // this one: the queue was full before it came
+      if (this.queue.length > this.limits.maxQueued || this.expectedWaitMs() > this.limits.timeoutMs) {
+        this.queue.pop(); // this one: the queue was full before it came, or would keep it past its deadline
         reject(new HashQueueBusy('full'));
         return;
       }
@@ -115,6 +135,16 @@ export class HashPool {
     await Promise.all([...this.assigned.keys()].map((w) => w.terminate()));
   }
 
+  /**
+   * How long the last job of the queue can expect to wait for a thread: the jobs ahead of it and those running,
+   * shared over the threads, at the time a thread has lately taken per job. 0 until a job has finished (no measure
+   * yet: the deadline alone bounds the wait).
+   */
+  private expectedWaitMs(): number {
+    if (this.serviceMs === undefined) return 0;
+    return ((this.queue.length - 1 + this.running()) / this.size) * this.serviceMs;
+  }
+
   /** A job still waiting at its deadline leaves the queue, refused. */
   private expire(pending: Pending): void {
     const at = this.queue.indexOf(pending);
@@ -136,6 +166,12 @@ export class HashPool {
       const running = this.assigned.get(w);
       if (!running) return; // an answer that arrived after the worker's 'error': its jobs were failed already
       const done = running.splice(0, outcomes.length);
+      // The thread ran these one after the other since it was handed them: its time per job.
+      if (this.warm.has(w)) {
+        const perJob = (performance.now() - done[0]!.startedAt!) / done.length;
+        this.serviceMs = this.serviceMs === undefined ? perJob : this.serviceMs + SERVICE_WEIGHT * (perJob - this.serviceMs);
+      }
+      this.warm.add(w);
       this.dispatch(); // the thread is free: give it the next jobs before settling these
       done.forEach((p, i) => {
         const o = outcomes[i]!;
@@ -163,7 +199,11 @@ export class HashPool {
       if (this.queue.length === 0) return;
       if (running.length > 0) continue;
       const jobs = this.queue.splice(0, Math.min(BATCH, Math.ceil(this.queue.length / this.assigned.size)));
-      for (const p of jobs) clearTimeout(p.deadline); // started in time
+      const now = performance.now();
+      for (const p of jobs) {
+        clearTimeout(p.deadline); // started in time
+        p.startedAt = now;
+      }
       running.push(...jobs);
       w.postMessage(jobs.map((p) => p.job));
     }
