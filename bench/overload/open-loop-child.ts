@@ -11,7 +11,9 @@ const HEAD_END = Buffer.from('\r\n\r\n');
 function run(spec: OpenLoopSpec): Promise<OpenLoopResult> {
   const request = Buffer.from(`${spec.method} ${spec.path} HTTP/1.1\r\nhost: ${spec.host}:${spec.port}\r\n${
     Object.entries(spec.headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}content-length: ${Buffer.byteLength(spec.body)}\r\n\r\n${spec.body}`);
-  const result: OpenLoopResult = { sent: 0, unsent: 0, latencies: {}, retryAfter: {}, errors: 0, timeouts: 0, seconds: spec.seconds };
+  const result: OpenLoopResult = {
+    sent: 0, unsent: 0, latencies: {}, retryAfter: {}, refusedAs: { arrival: 0, deadline: 0, other: 0 }, errors: 0, timeouts: 0, seconds: spec.seconds,
+  };
   const idle: Conn[] = [];
   let open = 0;
   let inFlight = 0;
@@ -59,11 +61,16 @@ function run(spec: OpenLoopSpec): Promise<OpenLoopResult> {
       if (length === undefined) return this.done(undefined, 'error');
       const total = end + HEAD_END.length + Number(length);
       if (this.buf.length < total) return;
+      const body = this.buf.subarray(end + HEAD_END.length, total).toString('utf8');
       this.buf = this.buf.subarray(total);
       const status = Number(head.slice(9, 12));
       if (status === 503) {
         const ra = /\r\nretry-after:\s*([^\r]*)/i.exec(head)?.[1] ?? 'none';
         result.retryAfter[ra] = (result.retryAfter[ra] ?? 0) + 1;
+        // The reasons of HashQueueBusy (src/crypto/hash-pool.ts).
+        if (body.includes('queue is full')) result.refusedAs.arrival++;
+        else if (body.includes('could not start in time')) result.refusedAs.deadline++;
+        else result.refusedAs.other++;
       }
       this.done(status);
     }

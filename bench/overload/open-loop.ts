@@ -28,6 +28,8 @@ export interface OpenLoopResult {
   latencies: Record<string, number[]>;
   /** Retry-After values seen on 503 answers, and how many 503s had none. */
   retryAfter: Record<string, number>;
+  /** 503s by the reason in their body: refused as they came ("queue is full") or at their deadline ("in time"). */
+  refusedAs: { arrival: number; deadline: number; other: number };
   errors: number;
   timeouts: number;
   seconds: number;

@@ -29,7 +29,8 @@ export interface OverloadReport {
   capacity: number;
   offered: number;
   logins: { sent: number; unsent: number; accepted: number; refused: number; other: Record<string, number>; errors: number; timeouts: number;
-    acceptedMs: { p50: number; p90: number; p99: number; max: number }; refusedMs: { p50: number; p99: number; max: number }; retryAfter: Record<string, number> };
+    acceptedMs: { p50: number; p90: number; p99: number; max: number }; refusedMs: { p50: number; p99: number; max: number }; retryAfter: Record<string, number>;
+    refusedAs: OpenLoopResult['refusedAs'] };
   probe: LoadResult;
   bars: { name: string; target: string; measured: string; pass: boolean }[];
 }
@@ -95,7 +96,8 @@ function report(l: OpenLoopResult, probe: LoadResult, capacity: number, offered:
     },
     {
       name: 'the rest refused early', target: '503 + Retry-After; no timeout, error or other status',
-      measured: `${refused.length} refused (p50 ${refusedMs.p50} ms, p99 ${refusedMs.p99} ms), ${withoutRetryAfter} without Retry-After; `
+      measured: `${refused.length} refused (p50 ${refusedMs.p50} ms, p99 ${refusedMs.p99} ms; ${l.refusedAs.arrival} as they came, `
+        + `${l.refusedAs.deadline} at their deadline, ${l.refusedAs.other} other), ${withoutRetryAfter} without Retry-After; `
         + `${l.timeouts} timeouts, ${l.errors} errors, other ${JSON.stringify(other)}; ${l.unsent} not sent (client cap)`,
       pass: failures === 0 && withoutRetryAfter === 0 && l.unsent === 0,
     },
@@ -107,7 +109,7 @@ function report(l: OpenLoopResult, probe: LoadResult, capacity: number, offered:
   ];
   return {
     settings, capacity: r1(capacity), offered,
-    logins: { sent: l.sent, unsent: l.unsent, accepted: ok.length, refused: refused.length, other, errors: l.errors, timeouts: l.timeouts, acceptedMs, refusedMs, retryAfter: l.retryAfter },
+    logins: { sent: l.sent, unsent: l.unsent, accepted: ok.length, refused: refused.length, other, errors: l.errors, timeouts: l.timeouts, acceptedMs, refusedMs, retryAfter: l.retryAfter, refusedAs: l.refusedAs },
     probe, bars,
   };
 }

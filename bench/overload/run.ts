@@ -23,7 +23,8 @@ export function overloadLines(r: OverloadReport): string[] {
     `capacity ${r.capacity} logins/s; offered ${r.offered}/s for ${r.settings.seconds} s; ${r.settings.hashWorkers} hash threads, `
       + `queue ${r.settings.hashQueueMax}, wait <= ${r.settings.hashQueueTimeoutMs} ms`,
     `accepted ${r.logins.accepted}: p50 ${r.logins.acceptedMs.p50} ms, p90 ${r.logins.acceptedMs.p90} ms, p99 ${r.logins.acceptedMs.p99} ms, max ${r.logins.acceptedMs.max} ms`,
-    `refused ${r.logins.refused} (503): p50 ${r.logins.refusedMs.p50} ms, p99 ${r.logins.refusedMs.p99} ms; Retry-After ${JSON.stringify(r.logins.retryAfter)}`,
+    `refused ${r.logins.refused} (503): p50 ${r.logins.refusedMs.p50} ms, p99 ${r.logins.refusedMs.p99} ms; ${r.logins.refusedAs.arrival} as they came, `
+      + `${r.logins.refusedAs.deadline} at their deadline; Retry-After ${JSON.stringify(r.logins.retryAfter)}`,
     ...r.bars.map((b) => `${b.pass ? 'PASS' : 'FAIL'}  ${b.name}: ${b.measured} (target ${b.target})`),
   ];
 }
