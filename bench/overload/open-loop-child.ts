@@ -9,11 +9,13 @@ process.once('disconnect', () => process.exit(1));
 const HEAD_END = Buffer.from('\r\n\r\n');
 
 function run(spec: OpenLoopSpec): Promise<OpenLoopResult> {
-  const request = Buffer.from(`${spec.method} ${spec.path} HTTP/1.1\r\nhost: ${spec.host}:${spec.port}\r\n${
-    Object.entries(spec.headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}content-length: ${Buffer.byteLength(spec.body)}\r\n\r\n${spec.body}`);
+  const head = `${spec.method} ${spec.path} HTTP/1.1\r\nhost: ${spec.host}:${spec.port}\r\n${Object.entries(spec.headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}`;
+  const requests = spec.bodies.map((body) => Buffer.from(`${head}content-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`));
+  let nth = 0;
   const result: OpenLoopResult = {
-    sent: 0, unsent: 0, latencies: {}, retryAfter: {}, refusedAs: { arrival: 0, deadline: 0, other: 0 }, errors: 0, timeouts: 0, seconds: spec.seconds,
+    sent: 0, unsent: 0, latencies: {}, retryAfter: {}, refusedAs: { arrival: 0, deadline: 0, other: 0 }, errors: 0, timeouts: 0, seconds: spec.seconds, okInWindow: 0,
   };
+  let t0 = 0;
   const idle: Conn[] = [];
   let open = 0;
   let inFlight = 0;
@@ -49,7 +51,7 @@ function run(spec: OpenLoopSpec): Promise<OpenLoopResult> {
       inFlight++;
       this.sentAt = performance.now();
       this.timer = setTimeout(() => this.done(undefined, 'timeout'), spec.timeoutMs);
-      this.socket.write(request);
+      this.socket.write(requests[nth++ % requests.length]!);
     }
 
     private onData(chunk: Buffer): void {
@@ -80,9 +82,15 @@ function run(spec: OpenLoopSpec): Promise<OpenLoopResult> {
       this.busy = false;
       clearTimeout(this.timer);
       inFlight--;
-      if (status !== undefined) (result.latencies[status] ??= []).push(performance.now() - this.sentAt);
-      else if (failure === 'timeout') result.timeouts++;
-      else result.errors++;
+      const now = performance.now();
+      if (status !== undefined) {
+        if (this.sentAt - t0 >= spec.warmupSeconds * 1000) (result.latencies[status] ??= []).push(now - this.sentAt);
+        if (status >= 200 && status < 300 && now - t0 >= 1000 && now - t0 <= spec.seconds * 1000) result.okInWindow++;
+      } else if (failure === 'timeout') {
+        result.timeouts++;
+      } else {
+        result.errors++;
+      }
       if (failure) this.socket.destroy();
       else idle.push(this);
       if (stopped && inFlight === 0) finish();
@@ -94,7 +102,7 @@ function run(spec: OpenLoopSpec): Promise<OpenLoopResult> {
       for (const c of idle.splice(0)) c.close();
       resolve(result);
     };
-    const t0 = performance.now();
+    t0 = performance.now();
     const interval = 1000 / spec.rate;
     let next = 0;
     const tick = () => {

@@ -14,17 +14,23 @@ export interface OpenLoopSpec {
   method: 'GET' | 'POST';
   path: string;
   headers: Record<string, string>;
-  body: string;
+  /** Request bodies, sent in turn (e.g. logins of many accounts). */
+  bodies: string[];
   /** At most this many connections; a request that finds none idle and the cap reached is counted as `unsent`. */
   maxConnections: number;
   /** An answer that has not come after this long is a timeout (its connection is dropped). */
   timeoutMs: number;
+  /**
+   * Answers to requests sent in the first `warmupSeconds` are left out of `latencies` (the queue is still filling: the
+   * first logins of an overload are fast); failures count from the start.
+   */
+  warmupSeconds: number;
 }
 
 export interface OpenLoopResult {
   sent: number;
   unsent: number;
-  /** Latencies (ms) of the answers, by status. */
+  /** Latencies (ms) of the answers to requests sent after the warm-up, by status. */
   latencies: Record<string, number[]>;
   /** Retry-After values seen on 503 answers, and how many 503s had none. */
   retryAfter: Record<string, number>;
@@ -33,6 +39,8 @@ export interface OpenLoopResult {
   errors: number;
   timeouts: number;
   seconds: number;
+  /** 2xx answers that arrived from 1 s in to the end of the sending: the rate the server kept up, once warm. */
+  okInWindow: number;
 }
 
 const CHILD = new URL('./open-loop-child.ts', import.meta.url);

@@ -2,9 +2,12 @@
 // probe runs. What the goal asks: the accepted logins' p99 within 2x their p50 (they do not queue up), the rest
 // refused early with 503 + Retry-After (never a timeout), and reads' p99 <= 25 ms meanwhile.
 //
-// 1. Capacity: logins by a closed loop of a few connections per hash thread (phase-load.ts), 2xx per second.
+// 1. Capacity: the logins per second the server answers 200 while the open loop offers far more (CAPACITY_RATE for
+//    5 s), counted from 1 s in. (Measured on the server under load rather than as the raw argon2id rate next to it:
+//    on a shared machine the CPU the hash threads get drifts too much between two measurements.)
 // 2. Overload: an open loop (open-loop.ts) offering 2x that rate for BENCH_OVERLOAD_SECONDS (default 10), each
-//    login on an idle keep-alive connection or a new one; the /users/me probe (the core bench's: 4 connections x 50
+//    login on an idle keep-alive connection or a new one, in turn as ACCOUNTS accounts (so that what is measured is
+//    the hash queue, not one account's login throttle); the /users/me probe (the core bench's: 4 connections x 50
 //    req/s, autocannon) from 1 s in to 1 s before the end.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,7 +15,6 @@ import { join } from 'node:path';
 import { freePort } from '../server.ts';
 import { startGatehouse } from '../gatehouse.ts';
 import { createUser } from '../fixtures.ts';
-import { startPhaseLoad } from '../phase-load.ts';
 import { runLoad, type LoadResult } from '../load.ts';
 import { settle } from '../cpu.ts';
 import { percentile, runOpenLoop, type OpenLoopResult } from './open-loop.ts';
@@ -23,6 +25,8 @@ const PASSWORD = 'bench password, long enough';
 export const ACCEPTED_P99_OVER_P50 = 2;
 export const READ_P99_MS = 25;
 const PROBE = { connections: 4, connectionRate: 50 };
+const ACCOUNTS = 100;
+const CAPACITY_RATE = 200;
 
 export interface OverloadReport {
   settings: { seconds: number; hashWorkers: number; hashQueueMax: number | string; hashQueueTimeoutMs: number; overloadFactor: number };
@@ -37,34 +41,43 @@ export interface OverloadReport {
 
 const r1 = (x: number) => Math.round(x * 10) / 10;
 
-export async function measureOverload(say: (line: string) => void, o: { seconds: number; factor: number }): Promise<OverloadReport> {
+export async function measureOverload(say: (line: string) => void, o: { seconds: number; factor: number; queueTimeoutMs?: number }): Promise<OverloadReport> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-overload-'));
-  const { server, config } = await startGatehouse(dir, HOST, await freePort(HOST));
+  const env = o.queueTimeoutMs === undefined ? {} : { HASH_QUEUE_TIMEOUT_MS: String(o.queueTimeoutMs) };
+  const { server, config } = await startGatehouse(dir, HOST, await freePort(HOST), { env });
   try {
     const me = await createUser(server.origin, 'me@bench.example.com', PASSWORD);
-    const login = await createUser(server.origin, 'login@bench.example.com', PASSWORD);
-    const request = {
-      method: 'POST' as const, path: '/auth/jwt/login', headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ username: login.email, password: login.password }).toString(),
-    };
+    say(`  registering ${ACCOUNTS} accounts`);
+    const accounts: string[] = [];
+    for (let i = 0; i < ACCOUNTS; i += 10) {
+      accounts.push(...await Promise.all(Array.from({ length: 10 }, async (_, j) => {
+        const r = await fetch(`${server.origin}/auth/register`, {
+          method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: `login-${i + j}@bench.example.com`, password: PASSWORD }),
+        });
+        await r.arrayBuffer();
+        if (r.status !== 201) throw new Error(`register: ${r.status}`);
+        return `login-${i + j}@bench.example.com`;
+      })));
+    }
+    const bodies = accounts.map((username) => new URLSearchParams({ username, password: PASSWORD }).toString());
+    const request = { method: 'POST' as const, path: '/auth/jwt/login', headers: { 'content-type': 'application/x-www-form-urlencoded' } };
     const { port } = new URL(server.origin);
 
-    const connections = 4 * config.hashWorkers;
-    say(`  capacity: logins by ${connections} connections (closed loop), 2 s warm-up + 5 s`);
+    const open = {
+      host: HOST, port: Number(port), method: request.method, path: request.path, headers: request.headers, bodies, maxConnections: 1000, timeoutMs: 10_000,
+      warmupSeconds: 0,
+    };
+    say(`  capacity: logins answered 200 per second while ${CAPACITY_RATE}/s are offered, 5 s`);
     await settle(server.pid);
-    const phases = await startPhaseLoad({ host: HOST, port: Number(port), connections, request, timeoutMs: 10_000 });
-    let capacity: number;
-    try {
-      capacity = (await phases.run(2, 5)).rps;
-    } finally {
-      phases.close();
-    }
+    const capacity = (await runOpenLoop({ ...open, rate: CAPACITY_RATE, seconds: 5 })).okInWindow / 4;
     const offered = Math.round(capacity * o.factor);
-    say(`  overload: ${offered} logins/s offered (${o.factor}x ${r1(capacity)}/s) for ${o.seconds} s, /users/me probe meanwhile`);
+    // Until a full queue's worth of waiting has passed, the queue is still filling: those logins are left out.
+    const warmupSeconds = Math.ceil(config.hashQueue.timeoutMs / 1000) + 1;
+    say(`  overload: ${offered} logins/s offered (${o.factor}x ${r1(capacity)}/s) for ${warmupSeconds} s (warm-up) + ${o.seconds} s, /users/me probe meanwhile`);
     await settle(server.pid);
     const [logins, probe] = await Promise.all([
-      runOpenLoop({ host: HOST, port: Number(port), rate: offered, seconds: o.seconds, ...request, maxConnections: 1000, timeoutMs: 10_000 }),
-      new Promise<void>((r) => setTimeout(r, 1000)).then(() => runLoad({
+      runOpenLoop({ ...open, rate: offered, seconds: warmupSeconds + o.seconds, warmupSeconds }),
+      new Promise<void>((r) => setTimeout(r, (warmupSeconds + 1) * 1000)).then(() => runLoad({
         title: 'GET /users/me probe (login overload)', origin: server.origin, serverPid: server.pid, path: '/users/me',
         headers: { authorization: `Bearer ${me.token}` }, ...PROBE, duration: Math.max(1, o.seconds - 2), warmup: 0,
       })),
@@ -91,7 +104,7 @@ function report(l: OpenLoopResult, probe: LoadResult, capacity: number, offered:
   const bars = [
     {
       name: 'accepted logins under 2x overload', target: `p99 <= ${ACCEPTED_P99_OVER_P50} x p50`,
-      measured: `p50 ${acceptedMs.p50} ms, p99 ${acceptedMs.p99} ms (${r1(acceptedMs.p99 / acceptedMs.p50)}x); ${ok.length} accepted = ${r1(ok.length / settings.seconds)}/s`,
+      measured: `p50 ${acceptedMs.p50} ms, p99 ${acceptedMs.p99} ms (${r1(acceptedMs.p99 / acceptedMs.p50)}x); ${ok.length} accepted after the warm-up = ${r1(ok.length / settings.seconds)}/s`,
       pass: ok.length > 0 && acceptedMs.p99 <= ACCEPTED_P99_OVER_P50 * acceptedMs.p50,
     },
     {
