@@ -43,7 +43,7 @@ const r1 = (x: number) => Math.round(x * 10) / 10;
 
 export async function measureOverload(say: (line: string) => void, o: { seconds: number; factor: number; queueTimeoutMs?: number }): Promise<OverloadReport> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-overload-'));
-  const env = o.queueTimeoutMs === undefined ? {} : { HASH_QUEUE_TIMEOUT_MS: String(o.queueTimeoutMs) };
+  const env: Record<string, string> = o.queueTimeoutMs === undefined ? {} : { HASH_QUEUE_TIMEOUT_MS: String(o.queueTimeoutMs) };
   const { server, config } = await startGatehouse(dir, HOST, await freePort(HOST), { env });
   try {
     const me = await createUser(server.origin, 'me@bench.example.com', PASSWORD);
