@@ -41,7 +41,7 @@ export interface OverloadReport {
 
 const r1 = (x: number) => Math.round(x * 10) / 10;
 
-export async function measureOverload(say: (line: string) => void, o: { seconds: number; factor: number; queueTimeoutMs?: number }): Promise<OverloadReport> {
+export async function measureOverload(say: (line: string) => void, o: { seconds: number; factor: number; queueTimeoutMs?: number; rate?: number }): Promise<OverloadReport> {
   const dir = mkdtempSync(join(tmpdir(), 'gatehouse-overload-'));
   const env: Record<string, string> = o.queueTimeoutMs === undefined ? {} : { HASH_QUEUE_TIMEOUT_MS: String(o.queueTimeoutMs) };
   const { server, config } = await startGatehouse(dir, HOST, await freePort(HOST), { env });
@@ -70,7 +70,7 @@ export async function measureOverload(say: (line: string) => void, o: { seconds:
     say(`  capacity: logins answered 200 per second while ${CAPACITY_RATE}/s are offered, 5 s`);
     await settle(server.pid);
     const capacity = (await runOpenLoop({ ...open, rate: CAPACITY_RATE, seconds: 5 })).okInWindow / 4;
-    const offered = Math.round(capacity * o.factor);
+    const offered = o.rate ?? Math.round(capacity * o.factor);
     // Until a full queue's worth of waiting has passed, the queue is still filling: those logins are left out.
     const warmupSeconds = Math.ceil(config.hashQueue.timeoutMs / 1000) + 1;
     say(`  overload: ${offered} logins/s offered (${o.factor}x ${r1(capacity)}/s) for ${warmupSeconds} s (warm-up) + ${o.seconds} s, /users/me probe meanwhile`);

@@ -1,6 +1,7 @@
 // `npm run bench:overload` (also part of `npm run bench`): the login-overload scenario alone. See overload.ts.
 // Environment: BENCH_OVERLOAD_SECONDS (measured, after a warm-up of HASH_QUEUE_TIMEOUT_MS + 1 s; default 10),
-// BENCH_OVERLOAD_FACTOR (offered / capacity, default 2), BENCH_OVERLOAD_QUEUE_TIMEOUT_MS (the server's
+// BENCH_OVERLOAD_FACTOR (offered / capacity, default 2), BENCH_OVERLOAD_RATE (logins/s offered, instead of the
+// factor: to compare two builds at one rate), BENCH_OVERLOAD_QUEUE_TIMEOUT_MS (the server's
 // HASH_QUEUE_TIMEOUT_MS; default: its default) and HASH_WORKERS (as in the core bench, bench/gatehouse.ts).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -16,7 +17,8 @@ export async function runOverload(say: (line: string) => void): Promise<Overload
   if (!(factor > 0)) throw new Error('BENCH_OVERLOAD_FACTOR must be a positive number');
   say('overload: logins offered at twice the hashing capacity, /users/me probe meanwhile');
   const queueTimeout = process.env.BENCH_OVERLOAD_QUEUE_TIMEOUT_MS;
-  return measureOverload(say, { seconds, factor, ...(queueTimeout ? { queueTimeoutMs: Number(queueTimeout) } : {}) });
+  const rate = process.env.BENCH_OVERLOAD_RATE;
+  return measureOverload(say, { seconds, factor, ...(queueTimeout ? { queueTimeoutMs: Number(queueTimeout) } : {}), ...(rate ? { rate: Number(rate) } : {}) });
 }
 
 export function overloadLines(r: OverloadReport): string[] {
