@@ -35,8 +35,9 @@ export class HashQueueBusy extends Error {
 
 /**
  * Per thread, the most jobs that may wait, whatever their expected wait: a cap on the plaintext passwords held in
- * memory. Under load the wait bound below refuses jobs long before it (64 argon2id hashes at OWASP's parameters are
- * ~1–3 s of one thread).
+ * memory. Which bound refuses first depends on the hash rate: 64 argon2id hashes at OWASP's parameters are ~1–3 s of
+ * one thread (~3 s on the 2-core bench machine), under the 5 s deadline below; with a shorter HASH_QUEUE_TIMEOUT_MS, or
+ * slower hashes, the wait bound refuses first.
  */
 export const QUEUED_PER_THREAD = 64;
 /**
