@@ -29,6 +29,8 @@ import { RESULTS_FILE, writeResults } from './lib/results.ts';
 import { settle } from './lib/cpu.ts';
 import { reportMarkdown } from './main/report-markdown.ts';
 import { writeMarkdown } from './lib/markdown.ts';
+import { footprintSection } from './footprint/run.ts';
+import { overloadSection } from './overload/run.ts';
 
 const HOST = '127.0.0.1';
 const seconds = (name: string, def: number) => {
@@ -173,7 +175,20 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => { process.exitCode = code; }, (err: unknown) => {
+/**
+ * Footprint first (cold starts want the quietest machine), then the core bars, then the login overload (issue #17):
+ * each in its own folder, with its own servers and results file.
+ */
+async function all(): Promise<number> {
+  const bars = await footprintSection(say);
+  const code = await main();
+  bars.push(...await overloadSection(say));
+  say('\nfootprint and overload (results/footprint.md, results/overload.md):');
+  for (const b of bars) say(`${b.pass ? 'PASS' : 'FAIL'}  ${b.name}: ${b.measured} (target ${b.target})`);
+  return code;
+}
+
+all().then((code) => { process.exitCode = code; }, (err: unknown) => {
   if (err instanceof ServerStartError) process.stderr.write(`bench: ${err.message}\n`);
   else process.stderr.write(`bench: ${(err as Error)?.stack ?? String(err)}\n`);
   process.exitCode = 1;

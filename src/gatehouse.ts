@@ -20,8 +20,7 @@ import { AccountFlows } from './manager/account-flows.ts';
 import { AccountTokens } from './manager/account-tokens.ts';
 import { MailQueue } from './manager/mail-queue.ts';
 import { RateLimiter } from './limits/rate-limiter.ts';
-import { MemoryCounters, RedisCounters } from './limits/stores.ts';
-import { Metrics } from './observability/metrics.ts';
+import { MemoryCounters, type CounterStore } from './limits/stores.ts';
 import { AccountTokenStore } from './store/account-token-store.ts';
 import { MailOutboxStore } from './store/mail-outbox-store.ts';
 import { FolderMailer, SmtpMailer } from './mail/mailer.ts';
@@ -130,6 +129,13 @@ async function openChangeFeed(db: Db, config: Config, logger: Logger): Promise<C
   return feed;
 }
 
+/** Rate-limit counters: in this process, or in Redis when REDIS_URL is set (only then is the Redis client loaded). */
+async function openCounters(config: Config): Promise<CounterStore> {
+  if (!config.limits.redisUrl) return new MemoryCounters();
+  const { RedisCounters } = await import('./limits/redis-counters.ts');
+  return new RedisCounters(config.limits.redisUrl, config.limits.redisPrefix);
+}
+
 /** The composition root: wires config → store → services → HTTP. The one place that knows every part. */
 export async function createGatehouse(config: Config, opts: GatehouseOptions = {}): Promise<Gatehouse> {
   const logger = opts.logger ?? createLogger(config);
@@ -170,9 +176,7 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
     const flows = new AccountFlows({ users: userStore, sessions: sessionStore, tokens, mail, hasher, policy, audit });
     // Only a process that delivers mail has anything to say about how (a CLI command that sends none stays quiet).
     if (!config.mail.smtpUrl && (opts.mailWorker ?? true)) logger.warn({ folder: config.mail.folder }, 'SMTP_URL is not set: mails are written to a folder, not sent');
-    const limits = config.limits.enabled ? new RateLimiter(
-      config.limits.redisUrl ? new RedisCounters(config.limits.redisUrl, config.limits.redisPrefix) : new MemoryCounters(), config.limits.rates,
-    ) : undefined;
+    const limits = config.limits.enabled ? new RateLimiter(await openCounters(config), config.limits.rates) : undefined;
     if (limits) limits.onStoreError = (err) => logger.error({ err }, 'rate-limit counters unreachable: request let through');
     const proof = new RecentProof({ hasher, sessions: sessionStore, limiter: limits, settings: config.reauth });
     const users = new UserManager({
@@ -218,9 +222,9 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
         if (pending.length > 0) throw new AppError('SERVICE_UNAVAILABLE', { reason: `migrations pending: ${pending.join(', ')}` });
       },
     };
-    // Passkeys (src/passkeys/), when wired into ctx, answer the second step and step-up through the factors.
-    if (ctx.passkeys) factors.usePasskeys(ctx.passkeys);
-    const metrics = config.metrics.enabled ? new Metrics({ pool: db.poolState, hashQueue: () => pool.queued }) : undefined;
+    // prom-client is loaded only when METRICS is on.
+    const metrics = config.metrics.enabled
+      ? new (await import('./observability/metrics.ts')).Metrics({ pool: db.poolState, hashQueue: () => pool.queued }) : undefined;
     if (metrics) {
       audit.onRecord = (type) => metrics.audited(type);
       if (limits) limits.onLimited = (rule) => metrics.rateLimited(rule);

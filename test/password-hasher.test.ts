@@ -1,4 +1,5 @@
 import { after, describe, test } from 'node:test';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import assert from 'node:assert/strict';
 import { hash as bcryptHash } from '@node-rs/bcrypt';
 import { HashPool } from '../src/crypto/hash-pool.ts';
@@ -211,6 +212,25 @@ describe('HashPool', () => {
     });
   });
 
+  test('the threads start with the first job, not with the pool (an idle server holds no hashing thread)', async () => {
+    const hashThreads = () => (existsSync('/proc/self/task')
+      ? readdirSync('/proc/self/task').filter((t) => readFileSync(`/proc/self/task/${t}/comm`, 'utf8').trim() === 'WorkerThread').length
+      : undefined);
+    const before = hashThreads();
+    const lazy = new HashPool(2);
+    try {
+      assert.equal(lazy.started, false);
+      await new Promise((r) => setTimeout(r, 200)); // a thread spawned by the constructor would be running by now
+      if (before !== undefined) assert.equal(hashThreads(), before, 'no thread before the first job');
+      const h = new PasswordHasher(lazy, CHEAP);
+      assert.ok((await h.verify(await h.hash('first job'), 'first job')).ok);
+      assert.equal(lazy.started, true);
+      if (before !== undefined) assert.equal(hashThreads(), before + 2, 'both threads started with the first job');
+    } finally {
+      await lazy.close();
+    }
+  });
+
   test('a closed pool refuses new jobs and fails the queued ones', async () => {
     const small = new HashPool(1);
     const h = new PasswordHasher(small, CHEAP);
@@ -272,6 +292,37 @@ describe('the hash queue is bounded', () => {
       assert.equal(done, false, 'refused while the thread was still busy, not when it came free');
       assert.ok((await running).startsWith('$argon2id$'));
       assert.ok((await h.verify(await h.hash('later'), 'later')).ok);
+    } finally {
+      await small.close();
+    }
+  });
+
+  test('a job that the jobs ahead would keep past its deadline is refused as it comes, long before the queue is full', async () => {
+    const small = new HashPool(1, { maxQueued: 1000, timeoutMs: 200 });
+    try {
+      const slow = new PasswordHasher(small, SLOW);
+      await slow.hash('starts the thread'); // a thread's first answer includes its start: not measured
+      await slow.hash('measured'); // ~100 ms or more: the thread's time per job
+      let done = false;
+      const running = slow.hash('takes the thread').then((x) => { done = true; return x; });
+      const h = new PasswordHasher(small, CHEAP);
+      const queued: Promise<string>[] = [];
+      let refused: unknown;
+      while (queued.length < 50 && refused === undefined) {
+        const job = h.hash(`queued ${queued.length}`);
+        // A refusal as it comes settles before the next macrotask; an admitted job is still pending then.
+        const early = await Promise.race([job.then(() => 'settled', (err: unknown) => err), new Promise((r) => setImmediate(r, 'pending'))]);
+        if (early === 'pending') queued.push(job);
+        else refused = early;
+      }
+      assert.ok(busy(refused, '1'), `refused with 503 + Retry-After after ${queued.length} queued jobs (the ${queued.length + 1}th): ${String(refused)}`);
+      assert.ok(queued.length < 10, `${queued.length} jobs were queued behind ~100 ms jobs with a 200 ms deadline`);
+      assert.equal(done, false, 'refused while the thread was still busy, not when it came free');
+      await running;
+      // Each admitted job ran, or (on a machine slow enough that the estimate was short) met its deadline.
+      for (const r of await Promise.allSettled(queued)) {
+        assert.ok(r.status === 'fulfilled' ? r.value.startsWith('$argon2id$') : busy(r.reason, '1'), String(r.status === 'rejected' && r.reason));
+      }
     } finally {
       await small.close();
     }

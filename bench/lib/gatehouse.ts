@@ -1,4 +1,4 @@
-// The Gatehouse server under test: `node src/bin.ts serve` on SQLite in a temporary folder, OWASP argon2 defaults.
+// The Gatehouse server under test: `node src/bin.mjs serve` on SQLite in a temporary folder, OWASP argon2 defaults.
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ export interface Gatehouse {
   config: Config;
 }
 
-const CLI = fileURLToPath(new URL('../../src/bin.ts', import.meta.url));
+const CLI = fileURLToPath(new URL('../../src/bin.mjs', import.meta.url));
 
 /**
  * The server's environment: defaults for everything (argon2id included), except what a load test needs. Nothing of

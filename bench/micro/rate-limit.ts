@@ -5,7 +5,8 @@
 import Fastify, { type FastifyInstance, type preHandlerAsyncHookHandler } from 'fastify';
 import { Redis } from 'ioredis';
 import { RateLimiter, RULES, type Rate, type RuleName } from '../../src/limits/rate-limiter.ts';
-import { MemoryCounters, RedisCounters } from '../../src/limits/stores.ts';
+import { MemoryCounters } from '../../src/limits/stores.ts';
+import { RedisCounters } from '../../src/limits/redis-counters.ts';
 import { rateLimit } from '../../src/http/rate-limit.ts';
 import { contender } from './contenders.ts';
 import { compare, print } from './measure.ts';

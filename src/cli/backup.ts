@@ -1,4 +1,4 @@
-import BetterSqlite3 from 'better-sqlite3';
+import { loadSqlite } from '../store/drivers.ts';
 import { existsSync, renameSync, rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Config } from '../config/config.ts';
@@ -31,6 +31,7 @@ export async function backup(config: Config, to: string | undefined): Promise<nu
   }
   const partial = `${target}.partial`;
   rmSync(partial, { force: true });
+  const BetterSqlite3 = loadSqlite();
   const db = new BetterSqlite3(from, { readonly: true, fileMustExist: true });
   try {
     db.pragma('busy_timeout = 5000');

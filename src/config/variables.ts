@@ -64,7 +64,7 @@ export const VARIABLES = {
   ARGON2_PARALLELISM: v(int(1, 16), '1', 'argon2id lanes (OWASP: 1).'),
   HASH_WORKERS: v(int(1, 64), undefined, 'Password-hashing threads; default the number of CPU cores.'),
   HASH_QUEUE_MAX: v(int(1, 1_000_000), undefined, 'Password-hashing jobs that may wait for a thread; default 64 per HASH_WORKERS thread. Beyond it a login, registration or password change answers 503 + Retry-After at once.'),
-  HASH_QUEUE_TIMEOUT_MS: v(int(10, 60_000), '5000', 'Milliseconds a password-hashing job may wait for a thread before it is refused (503 + Retry-After) and its password dropped.'),
+  HASH_QUEUE_TIMEOUT_MS: v(int(10, 60_000), '5000', 'Milliseconds a password-hashing job may wait for a thread. A job that the jobs ahead would keep longer (at the recent hashing rate) is refused as it comes, one still waiting at the deadline then: 503 + Retry-After, its password dropped.'),
   COOKIE_SECURE: v(oneOf(['auto', 'true', 'false']), 'auto',
     'Secure cookies; auto = on unless PUBLIC_URL is plain http on localhost/127.0.0.1/[::1] (false is allowed only there).'),
   COOKIE_SAMESITE: v(oneOf(['lax', 'strict', 'none']), 'lax', 'SameSite of the session cookies (none requires Secure).'),

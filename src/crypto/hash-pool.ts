@@ -21,15 +21,16 @@ export interface HashOutcome { result?: string | boolean; error?: string }
 
 type Result<J extends HashJob> = J['op'] extends 'argon2-hash' ? string : boolean;
 
-interface Pending { job: HashJob; resolve: (v: string | boolean) => void; reject: (e: Error) => void; deadline?: NodeJS.Timeout }
+interface Pending { job: HashJob; resolve: (v: string | boolean) => void; reject: (e: Error) => void; deadline?: NodeJS.Timeout; startedAt?: number }
 
 /** How much may wait for a thread: at most `maxQueued` jobs, each for at most `timeoutMs` before it starts. */
 export interface QueueLimits { maxQueued: number; timeoutMs: number }
 
 /**
- * A job refused because the threads are behind: the queue was full (`full`), or the job could not start before its
- * deadline (`timeout`). Refused at once rather than left to wait: a login that waits longer than its client is
- * gone, and every queued job holds a plaintext password.
+ * A job refused because the threads are behind: the queue was full, or the jobs ahead of it would keep it waiting past
+ * its deadline (`full`, refused as it comes), or it could not start before its deadline after all (`timeout`).
+ * Refused at once rather than left to wait: a login that waits longer than its client is gone, and every queued job
+ * holds a plaintext password.
  */
 export class HashQueueBusy extends Error {
   readonly why: 'full' | 'timeout';
@@ -41,9 +42,24 @@ export class HashQueueBusy extends Error {
   }
 }
 
-/** Per thread: a backlog of 64 argon2id jobs at OWASP's parameters is ~1–3 s of hashing, inside the deadline. */
+/**
+ * Per thread, the most jobs that may wait, whatever their expected wait: a cap on the plaintext passwords held in
+ * memory. Which bound refuses first depends on the hash rate: 64 argon2id hashes at OWASP's parameters are ~1–3 s of
+ * one thread (~3 s on the 2-core bench machine), under the 5 s deadline below; with a shorter HASH_QUEUE_TIMEOUT_MS, or
+ * slower hashes, the wait bound refuses first.
+ */
 export const QUEUED_PER_THREAD = 64;
+/**
+ * The longest a job may wait for a thread (HASH_QUEUE_TIMEOUT_MS): the latency target of a login, registration or
+ * password change when the hashing is saturated. A job whose expected wait is longer is refused as it comes (see
+ * run()), not after waiting: under logins offered at twice the hashing rate the accepted ones wait up to about this
+ * long, p99 close to p50, and the rest get 503 + Retry-After within milliseconds (`npm run bench:overload`). 5 s
+ * lets a burst (a class logging in at 9:00, a test suite on a busy machine) through whole; a deployment that prefers
+ * answering fast to answering all sets less (1000 measured in bench/README.md).
+ */
 export const QUEUE_TIMEOUT_MS = 5000;
+/** Weight of the newest sample in the average time a thread takes per job (an exponentially weighted mean). */
+const SERVICE_WEIGHT = 0.2;
 
 /**
  * Most jobs handed to one thread at a time, when a backlog has formed. The thread runs them one after the other and
@@ -60,6 +76,12 @@ const BATCH = 3;
  * A fixed set of worker threads that hash passwords; jobs wait in order for a free thread, within QueueLimits:
  * a job that finds the queue full, or is still waiting at its deadline, is rejected with HashQueueBusy and dropped
  * from the queue at once (with the password it carried).
+ *
+ * The threads start with the first job, all at once, not with the pool: each is a V8 isolate of its own with the
+ * argon2 module loaded, ~12–16 MiB resident and ~50–100 ms of start, which a server that has not yet hashed a
+ * password (a replica that only checks tokens, a CLI command, a fresh start until its first login) need not pay.
+ * Measured with bench/footprint (`npm run bench:footprint`): see bench/README.md. A job handed to a starting thread
+ * waits in that thread's message queue, exactly as it would behind a running hash.
  */
 export class HashPool {
   /** Each thread, with the jobs it is running in the order it runs them; an empty list is a free thread. */
@@ -68,6 +90,11 @@ export class HashPool {
   private closed = false;
   private drained: (() => void) | undefined;
 
+  /** The average milliseconds a thread has taken per job lately (undefined until a job has finished). */
+  private serviceMs: number | undefined;
+  /** Threads that have answered once: a thread's first answer includes its start, and is not a job's time. */
+  private readonly warm = new WeakSet<Worker>();
+
   readonly size: number;
   readonly limits: QueueLimits;
 
@@ -75,18 +102,23 @@ export class HashPool {
   constructor(size: number, limits: Partial<QueueLimits> = {}) {
     this.size = size;
     this.limits = { maxQueued: limits.maxQueued ?? QUEUED_PER_THREAD * size, timeoutMs: limits.timeoutMs ?? QUEUE_TIMEOUT_MS };
-    for (let i = 0; i < size; i++) this.assigned.set(this.spawn(), []);
+  }
+
+  /** Whether the threads have been started (by the first job). */
+  get started(): boolean {
+    return this.assigned.size > 0;
   }
 
   run<J extends HashJob>(job: J): Promise<Result<J>> {
     if (this.closed) return Promise.reject(new Error('hash pool is closed'));
+    if (!this.started) for (let i = 0; i < this.size; i++) this.assigned.set(this.spawn(), []);
     return new Promise<string | boolean>((resolve, reject) => {
       const pending: Pending = { job, resolve, reject };
       this.queue.push(pending);
       this.dispatch();
       if (!this.queue.includes(pending)) return; // a thread took it at once
-      if (this.queue.length > this.limits.maxQueued) {
-        this.queue.pop(); // this one: the queue was full before it came
+      if (this.queue.length > this.limits.maxQueued || this.expectedWaitMs() > this.limits.timeoutMs) {
+        this.queue.pop(); // this one: the queue was full before it came, or would keep it past its deadline
         reject(new HashQueueBusy('full'));
         return;
       }
@@ -113,6 +145,16 @@ export class HashPool {
     await Promise.all([...this.assigned.keys()].map((w) => w.terminate()));
   }
 
+  /**
+   * How long the last job of the queue can expect to wait for a thread: the jobs ahead of it and those running,
+   * shared over the threads, at the time a thread has lately taken per job. 0 until a job has finished (no measure
+   * yet: the deadline alone bounds the wait).
+   */
+  private expectedWaitMs(): number {
+    if (this.serviceMs === undefined) return 0;
+    return ((this.queue.length - 1 + this.running()) / this.size) * this.serviceMs;
+  }
+
   /** A job still waiting at its deadline leaves the queue, refused. */
   private expire(pending: Pending): void {
     const at = this.queue.indexOf(pending);
@@ -134,6 +176,12 @@ export class HashPool {
       const running = this.assigned.get(w);
       if (!running) return; // an answer that arrived after the worker's 'error': its jobs were failed already
       const done = running.splice(0, outcomes.length);
+      // The thread ran these one after the other since it was handed them: its time per job.
+      if (this.warm.has(w)) {
+        const perJob = (performance.now() - done[0]!.startedAt!) / done.length;
+        this.serviceMs = this.serviceMs === undefined ? perJob : this.serviceMs + SERVICE_WEIGHT * (perJob - this.serviceMs);
+      }
+      this.warm.add(w);
       this.dispatch(); // the thread is free: give it the next jobs before settling these
       done.forEach((p, i) => {
         const o = outcomes[i]!;
@@ -161,7 +209,11 @@ export class HashPool {
       if (this.queue.length === 0) return;
       if (running.length > 0) continue;
       const jobs = this.queue.splice(0, Math.min(BATCH, Math.ceil(this.queue.length / this.assigned.size)));
-      for (const p of jobs) clearTimeout(p.deadline); // started in time
+      const now = performance.now();
+      for (const p of jobs) {
+        clearTimeout(p.deadline); // started in time
+        p.startedAt = now;
+      }
       running.push(...jobs);
       w.postMessage(jobs.map((p) => p.job));
     }

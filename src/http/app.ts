@@ -5,6 +5,7 @@ import cookie from '@fastify/cookie';
 import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import { validatorCompiler } from './validation.ts';
+import { serializerCompiler } from './serialization.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { UnmatchedRequests } from './unmatched.ts';
 import { refuseNul } from './nul-guard.ts';
@@ -64,6 +65,7 @@ export async function buildApp(ctx: RouteContext, opts: AppOptions): Promise<Fas
     routerOptions: { maxParamLength: 200 },
   });
   app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
   app.decorateRequest('auth', null);
   const unmatched = new UnmatchedRequests();
   unmatched.install(app);

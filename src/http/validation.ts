@@ -1,4 +1,4 @@
-import { Ajv, type ErrorObject, type Options } from 'ajv';
+import { Ajv, type ErrorObject, type Options, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { FastifyReply, FastifyRequest, FastifySchemaCompiler } from 'fastify';
 import { normalizeEmail } from '../model/email.ts';
@@ -20,8 +20,24 @@ for (const ajv of [bodyAjv, textAjv]) {
   for (const name of ['idn-email', 'email']) ajv.addFormat(name, { type: 'string', validate: (s: string) => normalizeEmail(s).ok });
 }
 
-export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) =>
-  (httpPart === 'body' ? bodyAjv : textAjv).compile(schema);
+/**
+ * Each route's validator is compiled by its first request, not at start: ajv generates and compiles a function per
+ * schema (~50 routes × body, query, params), the largest part of the start's CPU after module loading (measured
+ * with bench/footprint, `npm run bench:footprint`). Same validator, same errors; the first request of a route
+ * pays its compilation (well under a millisecond to a few).
+ */
+export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) => {
+  const ajv = httpPart === 'body' ? bodyAjv : textAjv;
+  let compiled: ValidateFunction | undefined;
+  const validate = (data: unknown): boolean => {
+    compiled ??= ajv.compile(schema);
+    const ok = compiled(data) as boolean;
+    validate.errors = compiled.errors;
+    return ok;
+  };
+  validate.errors = null as ValidateFunction['errors'];
+  return validate;
+};
 
 /** One issue in FastAPI's 422 body: {"detail": [{type, loc, msg, input, ctx?}]}. */
 export interface ValidationIssue { type: string; loc: (string | number)[]; msg: string; input?: unknown; ctx?: Record<string, unknown> }

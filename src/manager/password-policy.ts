@@ -1,12 +1,18 @@
-import { dictionary } from '@zxcvbn-ts/language-common';
+import { createRequire } from 'node:module';
 import { lookupKey } from '../model/user.ts';
 
 export interface PasswordPolicyOptions { minLength: number; maxLength: number; rejectCommon: boolean }
 
 let common: Set<string> | undefined;
-/** ~49,000 passwords most often seen in breaches (zxcvbn's list, shipped with the package: no network). */
+/**
+ * ~49,000 passwords most often seen in breaches (zxcvbn's list, shipped with the package: no network). The package
+ * (its compressed dictionaries, ~3 MiB resident once unpacked) is loaded by the first password checked, not at start.
+ */
 function commonPasswords(): Set<string> {
-  common ??= new Set((dictionary as Record<string, string[]>)['passwords-common']!.map((p) => p.toLowerCase()));
+  if (!common) {
+    const { dictionary } = createRequire(import.meta.url)('@zxcvbn-ts/language-common') as { dictionary: Record<string, string[]> };
+    common = new Set(dictionary['passwords-common']!.map((p) => p.toLowerCase()));
+  }
   return common;
 }
 

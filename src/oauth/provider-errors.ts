@@ -1,6 +1,7 @@
 import * as client from 'openid-client';
 import { errors as joseErrors } from 'jose';
-import { Compile } from 'typebox/compile';
+import { createRequire } from 'node:module';
+import type { Compile } from 'typebox/compile';
 import type { Static, TSchema } from 'typebox';
 import { AppError } from '../errors.ts';
 import { normalizeEmail } from '../model/email.ts';
@@ -64,11 +65,17 @@ export async function step<T>(provider: string, what: string, run: () => Promise
   }
 }
 
+/**
+ * typebox's compiler (~300 modules beside the ~370 of its type builder) is loaded by the first provider answer
+ * checked, not by every server that starts (most have no provider, or none called yet): a synchronous require of
+ * its ES module (measured with bench/footprint, `npm run bench:footprint`).
+ */
+const compile = <S extends TSchema>(schema: S) => (createRequire(import.meta.url)('typebox/compile') as { Compile: typeof Compile }).Compile(schema);
 const compiled = new WeakMap<TSchema, ReturnType<typeof Compile>>();
 /** Checks a provider's answer against its schema (seed 000's pattern): what does not match is a provider error. */
 export function parseAnswer<S extends TSchema>(provider: string, what: string, schema: S, value: unknown): Static<S> {
   let check = compiled.get(schema);
-  if (!check) compiled.set(schema, (check = Compile(schema)));
+  if (!check) compiled.set(schema, (check = compile(schema)));
   if (check.Check(value)) return value as Static<S>;
   const first = [...check.Errors(value)][0];
   throw providerError(provider, `${what} does not match the expected shape (${first ? `${first.instancePath || '/'} ${first.message}` : 'invalid'})`);

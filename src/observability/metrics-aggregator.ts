@@ -7,7 +7,14 @@
 // Every step is bounded: the primary gives the workers COLLECT_TIMEOUT_MS, the asking worker gives the primary a
 // second more (worker-metrics.ts), so a scrape never hangs; a failure answers an error, which /metrics turns into 503.
 import type { Cluster, Worker } from 'node:cluster';
-import { AggregatorRegistry, type Registry } from 'prom-client';
+import { createRequire } from 'node:module';
+import type { Registry } from 'prom-client';
+
+/**
+ * prom-client (with @opentelemetry/api, ~85 modules) is loaded by the first scrape, not by every process that imports
+ * this protocol (each worker does, for its types and constants, metrics on or off). It is CommonJS: a plain require.
+ */
+const promClient = () => createRequire(import.meta.url)('prom-client') as typeof import('prom-client');
 
 export const SCRAPE = 'gatehouse:metrics:scrape';
 export const SCRAPED = 'gatehouse:metrics:scraped';
@@ -96,7 +103,7 @@ export class MetricsAggregator {
           if (err && collection.waiting.delete(w) && collection.waiting.size === 0) collection.settle(undefined);
         });
       }
-    }).then((all) => AggregatorRegistry.aggregate(all).metrics());
+    }).then((all) => promClient().AggregatorRegistry.aggregate(all).metrics());
   }
 
   private received(w: Worker, msg: Extract<MetricsMessage, { type: typeof COLLECTED }>): void {

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
+import { loadPg } from './drivers.ts';
 
 /**
  * What changed in the store, for caches of its data: a session that ended, a user whose row changed or is gone.
@@ -81,7 +82,7 @@ export class PgChangeFeed extends LocalChangeFeed {
 
   private async connect(): Promise<void> {
     if (this.closed) return;
-    const client = new pg.Client({ connectionString: this.url, connectionTimeoutMillis: 5000 });
+    const client = new (loadPg().Client)({ connectionString: this.url, connectionTimeoutMillis: 5000 });
     client.on('notification', (m) => this.heard(m.payload ?? ''));
     const lost = (err?: Error) => {
       if (this.client !== client) return;

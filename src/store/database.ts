@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
-import BetterSqlite3 from 'better-sqlite3';
-import pg from 'pg';
+import type BetterSqlite3 from 'better-sqlite3';
+import type pg from 'pg';
+import { loadPg, loadSqlite } from './drivers.ts';
 import { resolve } from 'node:path';
 import { existsSync } from 'node:fs';
 import { LRUCache } from 'lru-cache';
@@ -54,7 +55,7 @@ export class NoSuchDatabaseError extends Error {
 
 export function openDatabase(url: string, opts: OpenOptions = {}): Db {
   if (isPostgresUrl(url)) {
-    const pool = new pg.Pool({ connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 5000 });
+    const pool = new (loadPg().Pool)({ connectionString: url, max: opts.poolSize ?? 10, connectionTimeoutMillis: 5000 });
     // An idle client losing its connection must not crash the process; the next query reconnects.
     pool.on('error', (err) => opts.onPoolError?.(err));
     const u = new URL(url);
@@ -70,7 +71,8 @@ export function openDatabase(url: string, opts: OpenOptions = {}): Db {
   const kysely = new Kysely<Database>({
     dialect: new SqliteDialect({
       database: async () => {
-        const db = withStatementCache(new BetterSqlite3(file, { readonly: readOnly, fileMustExist: readOnly }));
+        const Sqlite = loadSqlite();
+        const db = withStatementCache(new Sqlite(file, { readonly: readOnly, fileMustExist: readOnly }));
         db.pragma('busy_timeout = 5000');
         if (readOnly) return db;
         db.pragma('journal_mode = WAL');
