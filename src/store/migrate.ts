@@ -8,6 +8,7 @@ import { mailAuditLimits } from './migrations/0004_mail_audit_limits.ts';
 import { loginAttemptReservations } from './migrations/0005_login_attempt_reservations.ts';
 import { mailOutboxDetail } from './migrations/0006_mail_outbox_detail.ts';
 import { normalizeEmails } from './migrations/0007_normalize_emails.ts';
+import { importedUsers } from './migrations/0008_imported_users.ts';
 
 /** Every migration, in order. Names sort in the order they run; never rename or edit one that has shipped. */
 const migrations = (dialect: DialectName): Record<string, Migration> => ({
@@ -18,6 +19,7 @@ const migrations = (dialect: DialectName): Record<string, Migration> => ({
   '0005_login_attempt_reservations': loginAttemptReservations(),
   '0006_mail_outbox_detail': mailOutboxDetail(),
   '0007_normalize_emails': normalizeEmails(),
+  '0008_imported_users': importedUsers(dialect),
 });
 
 /** The names of every migration, in the order they run. */

@@ -96,6 +96,15 @@ export interface LoginFailuresTable {
   last_failure_at: Timestamp;
 }
 
+/** Which user of which imported system a Gatehouse user came from (0008; `gatehouse import`). */
+export interface ImportedUsersTable {
+  user_id: string;
+  source: string;
+  source_id: string;
+  hash_digest: string | null;
+  imported_at: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -107,6 +116,7 @@ export interface Database {
   mail_outbox: MailOutboxTable;
   audit_events: AuditEventsTable;
   login_failures: LoginFailuresTable;
+  imported_users: ImportedUsersTable;
 }
 
 export const toBool = (v: boolean | number): boolean => v === true || v === 1;
