@@ -16,7 +16,7 @@ export class Progress {
   private readonly total: number;
   private readonly started = Date.now();
   private done = 0;
-  private lastDraw = 0;
+  private lastDraw = this.started;
   private lastTenth = 0;
 
   constructor(out: ProgressOut, label: string, total: number) {

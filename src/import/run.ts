@@ -73,7 +73,7 @@ export async function runImport(o: ImportOptions, target: { db: Db; secret: stri
       return p.conflicts.length > 0 && !o.skipConflicts ? 1 : 0;
     }
     if (p.conflicts.length > 0 && !o.skipConflicts) {
-      io.say(`nothing written: resolve the ${n(p.conflicts.length)} conflicts in the source, or run again with --skip-conflicts to import the other users`);
+      io.say(`nothing written: ${n(p.skip.size)} users have conflicts; resolve them in the source, or run again with --skip-conflicts to import the other users`);
       return 1;
     }
     const writer = new ImportWriter(store, new Sealer(target.secret, PROVIDER_TOKENS_SEALER), source.name);

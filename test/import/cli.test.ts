@@ -1,0 +1,118 @@
+// `gatehouse import` as an operator runs it (a real process): the dry run's conflict report and exit codes, and a
+// process killed (SIGKILL) in the middle of an import: no half-written user, and a re-run finishes the job.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { tmpdir } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { describeOn, testDatabases } from '../support/databases.ts';
+import { fastapiUsersDdl, foreignHashes, sourceDatabase, type SourceDatabase } from '../support/import-sources.ts';
+import { openDatabase, type Db } from '../../src/store/database.ts';
+import { migrateToLatest } from '../../src/store/migrate.ts';
+import { UserStore } from '../../src/store/user-store.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const CLI = join(ROOT, 'src', 'bin.ts');
+const SECRET = 'import-test-secret-0123456789abcdef0123456789abcdef';
+
+function env(databaseUrl: string): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: process.env.HOME ?? tmpdir(), NODE_ENV: 'test', APP_SECRET: SECRET,
+    DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn', HASH_WORKERS: '1',
+  };
+}
+
+interface Finished { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+
+/** Runs `gatehouse import …`; `killWhen` sees standard error as it comes and may ask for a SIGKILL. */
+function gatehouse(args: string[], databaseUrl: string, killWhen?: (stderr: string) => boolean): Promise<Finished> {
+  const child = spawn(process.execPath, [CLI, 'import', ...args], { cwd: ROOT, env: env(databaseUrl), stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => { stdout += d; });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+    if (killWhen?.(stderr) && child.exitCode === null) child.kill('SIGKILL');
+  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
+  return new Promise((resolve) => child.once('close', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stdout, stderr }); }));
+}
+
+const count = async (db: Db, table: 'users' | 'imported_users' | 'oauth_accounts') => Number((await db.kysely.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+
+for (const database of await testDatabases()) {
+  describeOn(database, `gatehouse import (CLI) [${database.name}]`, { timeout: 600_000 }, () => {
+    let target: { url: string; drop(): Promise<void> };
+    let db: Db;
+    let src: SourceDatabase & { drop(): Promise<void> };
+    before(async () => {
+      target = await database.create();
+      db = openDatabase(target.url);
+      await migrateToLatest(db);
+      src = await sourceDatabase(database);
+      await src.script(fastapiUsersDdl(src.kind));
+    });
+    after(async () => {
+      await db?.close();
+      await target?.drop();
+      await src?.drop();
+    });
+
+    test('--dry-run reports every conflict and writes nothing; a run with conflicts writes nothing unless --skip-conflicts', async () => {
+      const users = new UserStore(db.kysely);
+      const held = await users.insert({ id: randomUUID(), email: 'Taken@example.com', username: null, fullName: null, hashedPassword: null, isActive: true, isVerified: false, role: 'user' });
+      const [hash] = foreignHashes([{ scheme: 'bcrypt-2b', password: 'some-password' }]);
+      const row = (email: string, id = randomUUID(), hashed = hash) => ({ id, email, hashed_password: hashed, is_active: true, is_superuser: false, is_verified: true });
+      await src.insert('user', [
+        row('Ann@Example.com'), row('ann@EXAMPLE.COM'), row('not-an-email'), row('plain@example.com', randomUUID(), 'hunter2'),
+        row('other@example.com', held.id), row('taken@example.com'), row('ok@example.com'),
+      ]);
+      const dry = await gatehouse(['fastapi-users', '--from', src.url, '--dry-run'], target.url);
+      assert.equal(dry.code, 1, dry.stdout + dry.stderr);
+      for (const kind of ['duplicate-email', 'invalid-email', 'unknown-hash', 'id-taken', 'email-taken']) assert.match(dry.stdout, new RegExp(`conflict ${kind}: `), kind);
+      assert.match(dry.stdout, /plan: 7 users read: 1 new, 0 already imported \(updated\), 6 with conflicts/);
+      assert.match(dry.stdout, /dry run: nothing written/);
+      assert.deepEqual([await count(db, 'users'), await count(db, 'imported_users')], [1, 0]);
+
+      const refused = await gatehouse(['fastapi-users', '--from', src.url], target.url);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stdout, /nothing written: 6 users have conflicts/);
+      assert.equal(await count(db, 'users'), 1);
+
+      assert.equal((await gatehouse(['fastapi-users', '--from', src.url, '--dry-run', '--skip-conflicts'], target.url)).code, 0);
+      const skipped = await gatehouse(['fastapi-users', '--from', src.url, '--skip-conflicts'], target.url);
+      assert.equal(skipped.code, 0, skipped.stdout + skipped.stderr);
+      assert.match(skipped.stdout, /1 users imported, 0 updated, 0 OAuth accounts, 6 skipped for conflicts/);
+      assert.ok(await users.byEmail('ok@example.com'));
+      assert.equal((await users.byEmail('taken@example.com'))!.id, held.id, 'the Gatehouse user keeps its address');
+    });
+
+    test('a process killed mid-import leaves whole batches only; a re-run finishes without duplicates', async () => {
+      await src.script('delete from oauth_account; delete from "user"');
+      const [hash] = foreignHashes([{ scheme: 'bcrypt-2b', password: 'bulk-password' }]);
+      const N = 20_000;
+      const ids = Array.from({ length: N }, () => randomUUID());
+      await src.insert('user', ids.map((id, i) => ({ id, email: `bulk${i}@example.com`, hashed_password: hash, is_active: true, is_superuser: false, is_verified: false })));
+      await src.insert('oauth_account', ids.map((id, i) => ({ id: randomUUID(), oauth_name: 'github', access_token: `tok${i}`, expires_at: null, refresh_token: null, account_id: String(i), account_email: `bulk${i}@example.com`, user_id: id })));
+      const before = await count(db, 'users');
+
+      const killed = await gatehouse(['fastapi-users', '--from', src.url, '--batch-size', '50'], target.url, (err) => /^importing /m.test(err));
+      assert.equal(killed.signal, 'SIGKILL', `the import was to be killed mid-run: ${killed.stdout}${killed.stderr}`);
+      const written = (await count(db, 'users')) - before;
+      assert.ok(written > 0 && written < N, `killed mid-run: ${written} of ${N} written`);
+      assert.equal(written % 50, 0, 'every batch is written whole or not at all');
+      assert.equal(await count(db, 'imported_users'), written + 1, 'each written user is recorded as imported');
+      assert.equal(await count(db, 'oauth_accounts'), written, 'no user without its OAuth account');
+      const noHash = await db.kysely.selectFrom('users').select('id').where('hashed_password', 'is', null).where('email', 'like', 'bulk%').execute();
+      assert.equal(noHash.length, 0);
+
+      const rerun = await gatehouse(['fastapi-users', '--from', src.url, '--batch-size', '500'], target.url);
+      assert.equal(rerun.code, 0, rerun.stdout + rerun.stderr);
+      assert.match(rerun.stdout, new RegExp(`${(N - written).toLocaleString('en-US')} users imported, ${written.toLocaleString('en-US')} updated`));
+      assert.equal((await count(db, 'users')) - before, N);
+      assert.equal(await count(db, 'oauth_accounts'), N);
+    });
+  });
+}
