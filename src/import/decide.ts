@@ -59,8 +59,20 @@ export function wants(source: string, batch: Prepared[]): ImportWants {
     ids: batch.map((p) => p.id),
     emailKeys: batch.map((p) => p.emailKey),
     usernameKeys: batch.flatMap((p) => (p.usernameKey === null ? [] : [p.usernameKey])),
-    accountIds: batch.flatMap((p) => p.src.accounts.map((a) => a.accountId)),
+    accountIds: byProvider(batch),
   };
+}
+
+function byProvider(batch: Prepared[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const p of batch) {
+    for (const a of p.src.accounts) {
+      const list = out.get(a.provider) ?? [];
+      list.push(a.accountId);
+      out.set(a.provider, list);
+    }
+  }
+  return out;
 }
 
 export type Decision =

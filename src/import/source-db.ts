@@ -87,3 +87,44 @@ export async function* pages<R extends Record<string, unknown>>(
     after = String(rows.at(-1)![key]);
   }
 }
+
+/** Whether an index of the table starts with `column`, so that `column in (…)` is answered without reading the table. */
+export async function isIndexed(src: SourceDb, t: TableName, column: string): Promise<boolean> {
+  if (src.dialect === 'sqlite') {
+    const { rows } = await sql`select 1 from pragma_index_list(${t.table}) il join pragma_index_info(il.name) ii
+      where ii.seqno = 0 and ii.name = ${column}`.execute(src.db);
+    return rows.length > 0;
+  }
+  const { rows } = await sql`select 1 from pg_index i join pg_class c on c.oid = i.indrelid
+    join pg_namespace n on n.oid = c.relnamespace join pg_attribute a on a.attrelid = c.oid and a.attnum = i.indkey[0]
+    where c.relname = ${t.table} and n.nspname = coalesce(${t.schema ?? null}::text, current_schema()) and a.attname = ${column}`.execute(src.db);
+  return rows.length > 0;
+}
+
+/**
+ * The rows of a child table (OAuth accounts) for one batch of users at a time. With an index on the user column each
+ * batch asks for its own; without one (fastapi-users' oauth_account has none) every such query would read the whole
+ * table, a million times over for a million users, so the table is read once per pass instead and handed out by user.
+ */
+export function childRows<R>(indexed: boolean, some: (userIds: string[]) => Promise<R[]>, all: () => Promise<R[]>, userOf: (r: R) => string) {
+  let everything: Map<string, R[]> | undefined;
+  const group = (rows: R[]) => {
+    const m = new Map<string, R[]>();
+    for (const r of rows) {
+      const list = m.get(userOf(r));
+      if (list) list.push(r); else m.set(userOf(r), [r]);
+    }
+    return m;
+  };
+  return async (userIds: string[]): Promise<Map<string, R[]>> => {
+    if (userIds.length === 0) return new Map();
+    if (indexed) return group(await some(userIds));
+    everything ??= group(await all());
+    const out = new Map<string, R[]>();
+    for (const id of userIds) {
+      const rows = everything.get(id);
+      if (rows) { out.set(id, rows); everything.delete(id); }
+    }
+    return out;
+  };
+}

@@ -23,7 +23,8 @@ export interface ImportWants {
   ids: string[];
   emailKeys: string[];
   usernameKeys: string[];
-  accountIds: string[];
+  /** Provider → the account ids of that provider. */
+  accountIds: Map<string, string[]>;
 }
 
 /** Rows per INSERT: SQLite allows 32,766 parameters a statement; the widest row here has 12. */
@@ -75,7 +76,12 @@ export class ImportStore {
       providersOf.set(r.user_id, p);
     };
     const acols = ['id', 'user_id', 'provider', 'account_id'] as const;
-    for (const part of chunks(w.accountIds)) for (const r of await q.selectFrom('oauth_accounts').select(acols).where('account_id', 'in', part).execute()) keepAccount(r);
+    // By provider and account id: the unique index (provider, account_id) answers it (account_id alone would scan).
+    for (const [provider, accountIds] of w.accountIds) {
+      for (const part of chunks(accountIds)) {
+        for (const r of await q.selectFrom('oauth_accounts').select(acols).where('provider', '=', provider).where('account_id', 'in', part).execute()) keepAccount(r);
+      }
+    }
     for (const part of chunks(ids)) for (const r of await q.selectFrom('oauth_accounts').select(acols).where('user_id', 'in', part).execute()) keepAccount(r);
     return { marks, byId, emailOwner, usernameOwner, accounts, providersOf };
   }

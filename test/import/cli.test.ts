@@ -64,7 +64,7 @@ for (const database of await testDatabases()) {
       const users = new UserStore(db.kysely);
       const held = await users.insert({ id: randomUUID(), email: 'Taken@example.com', username: null, fullName: null, hashedPassword: null, isActive: true, isVerified: false, role: 'user' });
       const [hash] = foreignHashes([{ scheme: 'bcrypt-2b', password: 'some-password' }]);
-      const row = (email: string, id = randomUUID(), hashed = hash) => ({ id, email, hashed_password: hashed, is_active: true, is_superuser: false, is_verified: true });
+      const row = (email: string, id: string = randomUUID(), hashed = hash) => ({ id, email, hashed_password: hashed, is_active: true, is_superuser: false, is_verified: true });
       await src.insert('user', [
         row('Ann@Example.com'), row('ann@EXAMPLE.COM'), row('not-an-email'), row('plain@example.com', randomUUID(), 'hunter2'),
         row('other@example.com', held.id), row('taken@example.com'), row('ok@example.com'),

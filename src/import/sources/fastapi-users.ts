@@ -1,6 +1,6 @@
 import type { ImportSource, SourceAccount, SourceUser } from '../source.ts';
 import {
-  asBool, asIso, asText, columnsOf, from, pages, requireColumns, requireTable, showTable, SourceError, tableName,
+  asBool, asIso, asText, childRows, columnsOf, from, isIndexed, pages, requireColumns, requireTable, showTable, SourceError, tableName,
   type SourceDb, type TableName,
 } from '../source-db.ts';
 
@@ -37,21 +37,17 @@ export async function fastapiUsersSource(src: SourceDb, o: FastapiUsersOptions =
   }
   const columns = ['id', 'email', 'hashed_password', 'is_active', 'is_superuser', 'is_verified', ...extra];
 
-  const accountsOf = async (ids: string[]): Promise<Map<string, SourceAccount[]>> => {
-    const byUser = new Map<string, SourceAccount[]>();
-    if (!accounts || ids.length === 0) return byUser;
-    const rows = await from(src, accounts).selectAll().where('user_id', 'in', ids).orderBy('id').execute();
-    for (const r of rows) {
-      const list = byUser.get(String(r.user_id)) ?? [];
-      list.push({
-        provider: String(r.oauth_name), accountId: String(r.account_id), accountEmail: asText(r.account_email),
-        accessToken: asText(r.access_token) || null, refreshToken: asText(r.refresh_token) || null,
-        expiresAt: r.expires_at === null || r.expires_at === undefined ? null : asIso(Number(r.expires_at)), scope: null,
-      });
-      byUser.set(String(r.user_id), list);
-    }
-    return byUser;
-  };
+  const indexed = accounts !== undefined && await isIndexed(src, accounts, 'user_id');
+  const toAccount = (r: Record<string, unknown>): SourceAccount => ({
+    provider: String(r.oauth_name), accountId: String(r.account_id), accountEmail: asText(r.account_email),
+    accessToken: asText(r.access_token) || null, refreshToken: asText(r.refresh_token) || null,
+    expiresAt: r.expires_at === null || r.expires_at === undefined ? null : asIso(Number(r.expires_at)), scope: null,
+  });
+  /** A reader of each batch's accounts, for one pass. */
+  const accountReader = () => childRows(indexed,
+    (ids) => from(src, accounts!).selectAll().where('user_id', 'in', ids).orderBy('id').execute(),
+    () => from(src, accounts!).selectAll().orderBy('id').execute(),
+    (r) => String(r.user_id));
 
   return {
     name: 'fastapi-users',
@@ -66,9 +62,10 @@ export async function fastapiUsersSource(src: SourceDb, o: FastapiUsersOptions =
         if (after !== undefined) q = q.where('id', '>', after);
         return q;
       };
+      const accountsOf = accounts && opts.accounts !== false ? accountReader() : undefined;
       for await (const rows of pages(query, 'id')) {
         const ids = rows.map((r) => String(r.id));
-        const acc = opts.accounts === false ? new Map<string, SourceAccount[]>() : await accountsOf(ids);
+        const found = accountsOf ? await accountsOf(ids) : new Map<string, Record<string, unknown>[]>();
         yield rows.map((r): SourceUser => ({
           sourceId: String(r.id),
           email: asText(r.email),
@@ -79,7 +76,7 @@ export async function fastapiUsersSource(src: SourceDb, o: FastapiUsersOptions =
           username: o.usernameColumn ? asText(r[o.usernameColumn]) : null,
           fullName: o.fullNameColumn ? asText(r[o.fullNameColumn]) : null,
           createdAt: null,
-          accounts: acc.get(String(r.id)) ?? [],
+          accounts: (found.get(String(r.id)) ?? []).map(toAccount),
         }));
       }
     },
