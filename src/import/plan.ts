@@ -39,7 +39,7 @@ export async function plan(source: ImportSource, store: ImportStore, batchSize: 
       const p = prepare(source.name, u);
       if ('kind' in p) { add(p); continue; }
       let dup = twice('email', p.emailKey, p, `the same address after normalisation (${p.email})`);
-      dup = twice('id', p.id, p, `the same id`) || dup;
+      if (!source.uniqueIds) dup = twice('id', p.id, p, `the same id`) || dup;
       if (p.usernameKey !== null) dup = twice('username', p.usernameKey, p, `the same username (${p.src.username})`) || dup;
       for (const a of p.src.accounts) dup = twice('account', accountKey(a.provider, a.accountId), p, `the same ${a.provider} account (${a.accountId})`) || dup;
       if (!dup) ready.push(p);

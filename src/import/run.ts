@@ -60,6 +60,7 @@ export async function runImport(o: ImportOptions, target: { db: Db; secret: stri
   const started = Date.now();
   try {
     const store = new ImportStore(target.db.kysely, target.db.dialect);
+    await store.forBulkWrites();
     const total = await source.count();
     io.say(`importing from ${o.source}: ${source.describe}; ${total.toLocaleString('en-US')} users, into ${target.db.describe}`);
     const checking = new Progress(io.progress, 'checking ', total);

@@ -38,6 +38,8 @@ export interface SourceUser {
 export interface ImportSource {
   /** The source's name (`fastapi-users`, `better-auth`, `supabase`, `jsonl`): recorded with each imported user. */
   readonly name: string;
+  /** True when the source's ids are unique by construction (a primary key): no duplicate-id check needed. */
+  readonly uniqueIds: boolean;
   /** What is read, for the report: e.g. `users from "user", OAuth accounts from "oauth_account"`. */
   readonly describe: string;
   /** The number of users it will yield (for the progress bar). */

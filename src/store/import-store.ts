@@ -46,6 +46,16 @@ export class ImportStore {
     this.dialect = dialect;
   }
 
+  /**
+   * SQLite: a page cache big enough for a million users' indexes (the default is 2 MB): the ids, email keys and
+   * import marks are random, so every insert touches pages all over each index, and with a small cache the import
+   * slows down as the tables grow (measured: ~1,800 users/s after 100,000 with the default, against ~4,000 at the
+   * start). This connection only: the command's own, closed at its end.
+   */
+  async forBulkWrites(): Promise<void> {
+    if (this.dialect === 'sqlite') await sql`pragma cache_size = -262144`.execute(this.db);
+  }
+
   /** The look-ups, outside a transaction (a dry run, the plan) or inside one (`q` = the transaction). */
   async lookup(w: ImportWants, q: Kysely<Database> = this.db): Promise<ImportLookup> {
     const marks = new Map<string, { userId: string; hashDigest: string | null }>();

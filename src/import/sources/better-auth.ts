@@ -34,6 +34,7 @@ export async function betterAuthSource(src: SourceDb, o: BetterAuthOptions = {})
 
   return {
     name: 'better-auth',
+    uniqueIds: true,
     describe: `users from "${showTable(users)}", passwords and social accounts from "${showTable(accounts)}"`,
     async count() {
       const r = await from(src, users).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();

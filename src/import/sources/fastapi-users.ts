@@ -51,6 +51,7 @@ export async function fastapiUsersSource(src: SourceDb, o: FastapiUsersOptions =
 
   return {
     name: 'fastapi-users',
+    uniqueIds: true,
     describe: `users from "${showTable(users)}"${accounts ? `, OAuth accounts from "${showTable(accounts)}"` : ' (no OAuth account table)'}`,
     async count() {
       const r = await from(src, users).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();

@@ -110,6 +110,7 @@ export function jsonlSource(file: string): ImportSource {
   if (!existsSync(file)) throw new SourceError(`no file ${file}`);
   return {
     name: 'jsonl',
+    uniqueIds: false,
     describe: `users from the JSON-lines file ${file}`,
     async count() {
       let n = 0;

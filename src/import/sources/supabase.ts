@@ -52,6 +52,7 @@ export async function supabaseSource(src: SourceDb, o: SupabaseOptions = {}): Pr
 
   return {
     name: 'supabase',
+    uniqueIds: true,
     describe: `users from "${showTable(users)}", social accounts from "${showTable(identities)}"`,
     async count() {
       const r = await live(from(src, users).select((eb) => eb.fn.countAll().as('n'))).executeTakeFirstOrThrow();
