@@ -54,6 +54,8 @@ export async function plan(source: ImportSource, store: ImportStore, batchSize: 
   }
   // Counted at the end: a user that looked fine may be named later by a duplicate, which leaves it out too.
   for (const id of updated) if (!out.skip.has(id)) out.updates++;
-  out.inserts = out.read - out.skip.size - out.updates;
+  // A duplicate id is one more row behind an id already left out.
+  const extraRows = out.conflicts.filter((c) => c.kind === 'duplicate-id').length;
+  out.inserts = out.read - out.skip.size - extraRows - out.updates;
   return out;
 }

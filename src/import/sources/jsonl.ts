@@ -50,10 +50,14 @@ function unknownField(o: Obj, known: Set<string>, where: string): void {
 function account(v: unknown, i: number): SourceAccount {
   if (!isObj(v)) throw new LineError(`oauth_accounts[${i}] must be an object`);
   unknownField(v, ACCOUNT_FIELDS, ` in oauth_accounts[${i}]`);
-  return {
-    provider: text(v, 'provider', true)!, accountId: text(v, 'account_id', true)!, accountEmail: text(v, 'account_email'),
-    accessToken: text(v, 'access_token'), refreshToken: text(v, 'refresh_token'), expiresAt: time(v, 'expires_at'), scope: text(v, 'scope'),
-  };
+  try {
+    return {
+      provider: text(v, 'provider', true)!, accountId: text(v, 'account_id', true)!, accountEmail: text(v, 'account_email'),
+      accessToken: text(v, 'access_token'), refreshToken: text(v, 'refresh_token'), expiresAt: time(v, 'expires_at'), scope: text(v, 'scope'),
+    };
+  } catch (err) {
+    throw err instanceof LineError ? new LineError(`oauth_accounts[${i}]: ${err.message}`) : err;
+  }
 }
 
 /** One line as a user; a line that is not one becomes a user with a `problem` (reported as a conflict). */
