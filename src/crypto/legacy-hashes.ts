@@ -1,4 +1,4 @@
-import { pbkdf2Sync, scryptSync, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, pbkdf2Sync, scryptSync, timingSafeEqual } from 'node:crypto';
 
 /**
  * Password hashes made by other systems, kept after an import (`gatehouse import`) until the user's first login
@@ -10,6 +10,11 @@ import { pbkdf2Sync, scryptSync, timingSafeEqual } from 'node:crypto';
  * - PBKDF2 as a PHC string: `$pbkdf2-<sha1|sha256|sha512>$i=<iterations>[,l=<length>]$<salt>$<key>`, or passlib's
  *   `$pbkdf2-sha256$<iterations>$<salt>$<key>`, and Django's `pbkdf2_sha256$<iterations>$<salt>$<key>` (its salt
  *   is text; its key standard base64 with padding).
+ * - Firebase Authentication's modified scrypt, with the project's parameters carried in the string:
+ *   `$firebase-scrypt$ln=<mem_cost>,r=<rounds>$<salt>$<salt separator>$<signer key>$<hash>` (standard base64, as the
+ *   export and the console give them): scrypt(password, salt ‖ separator, N = 2^mem_cost, r, p = 1, 32 bytes) is the
+ *   AES-256-CTR key (zero IV) that encrypts the signer key into the hash (github.com/firebase/scrypt). The signer key
+ *   sits beside each such hash until the user's first login replaces it.
  * Salts and keys of the `$…$` forms are base64 without padding (the PHC string format's B64); passlib's "adapted"
  * alphabet (`.` for `+`) is read too.
  *
@@ -22,6 +27,8 @@ export const ARGON2 = /^\$argon2(id|i|d)\$v=(\d+)\$m=(\d+),t=(\d+),p=(\d+)\$([A-
 const BETTER_AUTH_SCRYPT = /^([0-9a-f]{32}):([0-9a-f]{128})$/;
 const SCRYPT_PHC = /^\$scrypt\$ln=(\d{1,2}),r=(\d{1,3}),p=(\d{1,3})\$([A-Za-z0-9+/.]+)\$([A-Za-z0-9+/.]+)$/;
 const PBKDF2_PHC = /^\$pbkdf2-(sha1|sha256|sha512)\$(?:i=(\d{1,9})(?:,l=(\d{1,3}))?|(\d{1,9}))\$([A-Za-z0-9+/.]+)\$([A-Za-z0-9+/.]+)$/;
+const B64_PADDED = '([A-Za-z0-9+/]*={0,2})';
+const FIREBASE_SCRYPT = new RegExp(`^\\$firebase-scrypt\\$ln=(\\d{1,2}),r=(\\d{1,2})\\$${B64_PADDED}\\$${B64_PADDED}\\$${B64_PADDED}\\$${B64_PADDED}$`);
 const PBKDF2_DJANGO = /^pbkdf2_(sha1|sha256)\$(\d{1,9})\$([^$]{1,128})\$([A-Za-z0-9+/]+={0,2})$/;
 
 /** Bounds: bcrypt cost, argon2 memory (KiB) / passes / lanes, scrypt memory (bytes), PBKDF2 iterations. */
@@ -29,7 +36,8 @@ export const LIMITS = { bcryptCost: 18, argon2MemoryKib: 1 << 20, argon2Passes: 
 
 interface Scrypt { kind: 'scrypt'; salt: Buffer; key: Buffer; N: number; r: number; p: number; nfkc: boolean }
 interface Pbkdf2 { kind: 'pbkdf2'; digest: string; iterations: number; salt: Buffer; key: Buffer }
-type Derived = Scrypt | Pbkdf2;
+interface FirebaseScrypt { kind: 'scrypt'; firebase: true; salt: Buffer; signerKey: Buffer; key: Buffer; N: number; r: number }
+type Derived = Scrypt | Pbkdf2 | FirebaseScrypt;
 
 /** PHC B64 (RFC 4648 base64 without padding), or passlib's adapted alphabet; undefined if it does not decode exactly. */
 function b64(s: string): Buffer | undefined {
@@ -58,6 +66,13 @@ function parseDerived(stored: string): Derived | undefined {
     if (m[3] !== undefined && Number(m[3]) !== key.length) return undefined;
     if (iterations < 1 || iterations > LIMITS.pbkdf2Iterations) return undefined;
     return { kind: 'pbkdf2', digest: m[1]!, iterations, salt, key };
+  }
+  m = FIREBASE_SCRYPT.exec(stored);
+  if (m) {
+    const ln = Number(m[1]), r = Number(m[2]);
+    const [salt, separator, signerKey, key] = [m[3]!, m[4]!, m[5]!, m[6]!].map((x) => Buffer.from(x, 'base64'));
+    if (ln < 1 || ln > 20 || r < 1 || 128 * 2 ** ln * r > LIMITS.scryptMemory || signerKey!.length < 16 || key!.length !== signerKey!.length) return undefined;
+    return { kind: 'scrypt', firebase: true, salt: Buffer.concat([salt!, separator!]), signerKey: signerKey!, key: key!, N: 2 ** ln, r };
   }
   m = PBKDF2_DJANGO.exec(stored);
   if (m) {
@@ -92,6 +107,11 @@ export const isDerivedKeyHash = (stored: string): boolean => parseDerived(stored
 export function verifyDerivedKey(stored: string, password: string): boolean {
   const d = parseDerived(stored);
   if (!d) return false;
+  if ('firebase' in d) {
+    const aesKey = scryptSync(password, d.salt, 32, { N: d.N, r: d.r, p: 1, maxmem: 128 * d.N * d.r * 2 + 1024 * 1024 });
+    const c = createCipheriv('aes-256-ctr', aesKey, Buffer.alloc(16));
+    return timingSafeEqual(Buffer.concat([c.update(d.signerKey), c.final()]), d.key);
+  }
   const derived = d.kind === 'scrypt'
     ? scryptSync(d.nfkc ? password.normalize('NFKC') : password, d.salt, d.key.length, { N: d.N, r: d.r, p: d.p, maxmem: 128 * d.N * d.r * 2 + 1024 * 1024 })
     : pbkdf2Sync(password, d.salt, d.iterations, d.key.length, d.digest);

@@ -46,6 +46,17 @@ describe('imported password hashes', () => {
     assert.deepEqual(await hasher.verify(flipped, '\uFB01re'), { ok: false, needsRehash: false });
   });
 
+  test("Firebase's modified scrypt: the example its own tool publishes (github.com/firebase/scrypt) verifies", async () => {
+    // The project's parameters (signer key, salt separator, rounds 8, mem_cost 14), a user's salt, and the hash Firebase's
+    // scrypt utility prints for the password "user1password".
+    const stored = '$firebase-scrypt$ln=14,r=8$42xEC+ixf3L2lw==$Bw==$'
+      + 'jxspr8Ki0RYycVU8zykbdLGjFQ3McFUH0uiiTvC8pVMXAn210wjLNmdZJzxUECKbm0QsEmYUSDzZvpjeJ9WmXA==$'
+      + 'lSrfV15cpx95/sZS2W9c9Kp6i/LVgQNDNC/qzrCnh1SAyZvqmZqAjTdn3aoItz+VHjoZilo78198JAdRuid5lQ==';
+    assert.equal(legacyKind(stored), 'scrypt');
+    assert.deepEqual(await hasher.verify(stored, 'user1password'), { ok: true, needsRehash: true });
+    assert.deepEqual(await hasher.verify(stored, 'user2password'), { ok: false, needsRehash: false });
+  });
+
   test('hashes out of bounds, or not hashes, are refused at import (and never verified)', () => {
     const salt = 'c2FsdHNhbHRzYWx0c2FsdA';
     const key = 'a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2V5a2U';
