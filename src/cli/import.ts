@@ -1,5 +1,5 @@
 import type { Config } from '../config/config.ts';
-import { openDatabase } from '../store/database.ts';
+import { NoSuchDatabaseError, openDatabase } from '../store/database.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import { runImport, SOURCES, type SourceName } from '../import/run.ts';
 import { SourceError } from '../import/source-db.ts';
@@ -48,6 +48,7 @@ export async function importCommand(config: Config, sourceName: string | undefin
     }, { db, secret: config.secret }, { say: (line) => console.log(line), progress: process.stderr });
   } catch (err) {
     if (err instanceof SourceError) { console.error(`gatehouse import: ${err.message}`); return 2; }
+    if (err instanceof NoSuchDatabaseError) { console.error(`gatehouse import: --from: ${err.message}`); return 2; }
     throw err;
   } finally {
     await db.close();
