@@ -124,6 +124,7 @@ for (const database of await testDatabases()) {
       await src.insert('oauth_account', ids.map((id, i) => ({ id: randomUUID(), oauth_name: 'github', access_token: `tok${i}`, expires_at: null, refresh_token: null, account_id: String(i), account_email: `bulk${i}@example.com`, user_id: id })));
       const before = await count(db, 'users');
       const marksBefore = await count(db, 'imported_users');
+      const accountsBefore = await count(db, 'oauth_accounts');
 
       const killed = await gatehouse(['fastapi-users', '--from', src.url, '--batch-size', '50'], target.url, (err) => /^importing /m.test(err));
       assert.equal(killed.signal, 'SIGKILL', `the import was to be killed mid-run: ${killed.stdout}${killed.stderr}`);
@@ -131,7 +132,7 @@ for (const database of await testDatabases()) {
       assert.ok(written > 0 && written < N, `killed mid-run: ${written} of ${N} written`);
       assert.equal(written % 50, 0, 'every batch is written whole or not at all');
       assert.equal((await count(db, 'imported_users')) - marksBefore, written, 'each written user is recorded as imported');
-      assert.equal(await count(db, 'oauth_accounts'), written, 'no user without its OAuth account');
+      assert.equal((await count(db, 'oauth_accounts')) - accountsBefore, written, 'no user without its OAuth account');
       const noHash = await db.kysely.selectFrom('users').select('id').where('hashed_password', 'is', null).where('email', 'like', 'bulk%').execute();
       assert.equal(noHash.length, 0);
 
@@ -139,7 +140,7 @@ for (const database of await testDatabases()) {
       assert.equal(rerun.code, 0, rerun.stdout + rerun.stderr);
       assert.match(rerun.stdout, new RegExp(`${(N - written).toLocaleString('en-US')} users imported, ${written.toLocaleString('en-US')} updated`));
       assert.equal((await count(db, 'users')) - before, N);
-      assert.equal(await count(db, 'oauth_accounts'), N);
+      assert.equal((await count(db, 'oauth_accounts')) - accountsBefore, N);
     });
   });
 }
