@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `gatehouse` command: serve | migrate | create-superuser. Run with Node 24 (`. scripts/node24.sh`).
+// The `gatehouse` command: serve | migrate | create-superuser | keys | backup | import | config. Run with Node 24 (`. scripts/node24.sh`).
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig, type Config } from './config/config.ts';
 import { VARIABLES } from './config/variables.ts';
@@ -14,6 +14,7 @@ import { normalizeEmail } from './model/email.ts';
 import { serve } from './cli/serve.ts';
 import { servePrimary } from './cli/cluster.ts';
 import { backup } from './cli/backup.ts';
+import { IMPORT_HELP, importCommand } from './cli/import.ts';
 import cluster from 'node:cluster';
 
 const HELP: Record<string, string> = {
@@ -25,6 +26,7 @@ Commands:
   create-superuser   Create a super admin, or promote an existing user
   keys               List or rotate the JWT signing keys (EdDSA/ES256/RS256)
   backup             Copy the SQLite database while the server runs (PostgreSQL: pg_dump)
+  import             Import the users of fastapi-users, Better Auth, Supabase or a JSON-lines file
   config             List the configuration variables
 
 Run "gatehouse <command> --help" for a command's options. Settings come from the environment and ./.env.`,
@@ -58,6 +60,7 @@ Copies the SQLite database at DATABASE_URL to FILE, consistently, while servers 
 backup), and checks the copy's integrity. FILE must not exist. To restore, stop the servers and put FILE in the
 database's place (remove its -wal and -shm files). For PostgreSQL use pg_dump.
   --to FILE   Where the copy goes`,
+  import: IMPORT_HELP,
   config: 'Usage: gatehouse config\n\nLists every configuration variable with its default and meaning.',
 };
 
@@ -77,12 +80,14 @@ async function main(argv: string[]): Promise<number> {
   }
   const { values, positionals } = parseArgs({
     args: rest,
-    allowPositionals: command === 'keys',
+    allowPositionals: command === 'keys' || command === 'import',
     options: {
       help: { type: 'boolean', short: 'h' },
       host: { type: 'string' }, port: { type: 'string' }, 'no-migrate': { type: 'boolean' }, workers: { type: 'string' },
       check: { type: 'boolean' },
       email: { type: 'string' }, 'password-stdin': { type: 'boolean' }, to: { type: 'string' },
+      from: { type: 'string' }, 'dry-run': { type: 'boolean' }, 'skip-conflicts': { type: 'boolean' }, 'batch-size': { type: 'string' },
+      'users-table': { type: 'string' }, 'accounts-table': { type: 'string' }, 'username-column': { type: 'string' }, 'full-name-column': { type: 'string' },
     },
     strict: true,
   });
@@ -116,6 +121,8 @@ async function main(argv: string[]): Promise<number> {
       return keys(loadConfig(), positionals[0]);
     case 'backup':
       return backup(loadConfig(), values.to);
+    case 'import':
+      return importCommand(loadConfig(), positionals[0], values);
   }
   return 2;
 }

@@ -14,7 +14,9 @@ export interface Argon2Params { memoryCost: number; timeCost: number; parallelis
 export type HashJob =
   | { op: 'argon2-hash'; password: string; params: Argon2Params }
   | { op: 'argon2-verify'; hash: string; password: string }
-  | { op: 'bcrypt-verify'; hash: string; password: string };
+  | { op: 'bcrypt-verify'; hash: string; password: string }
+  /** scrypt or PBKDF2 kept from an import (legacy-hashes.ts). */
+  | { op: 'derived-key-verify'; hash: string; password: string };
 
 /** What a worker answers for one job (src/crypto/hash-worker.ts), in the order the jobs were handed over. */
 export interface HashOutcome { result?: string | boolean; error?: string }

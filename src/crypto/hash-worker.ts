@@ -6,6 +6,7 @@ import { setPriority } from 'node:os';
 import { hashSync, verifySync } from '@node-rs/argon2';
 import { verifySync as bcryptVerifySync } from '@node-rs/bcrypt';
 import type { HashJob, HashOutcome } from './hash-pool.ts';
+import { verifyDerivedKey } from './legacy-hashes.ts';
 
 /**
  * Run the hashes at a lower CPU priority than the event loop (nice 10): when every core is busy hashing logins,
@@ -34,6 +35,9 @@ function run(job: HashJob): HashOutcome {
         break;
       case 'bcrypt-verify':
         result = verifyOrFalse(() => bcryptVerifySync(job.password, job.hash));
+        break;
+      case 'derived-key-verify':
+        result = verifyOrFalse(() => verifyDerivedKey(job.hash, job.password));
         break;
     }
     return { result };

@@ -1,5 +1,6 @@
 import { AppError } from '../errors.ts';
 import { HashQueueBusy, type Argon2Params, type HashJob, type HashPool } from './hash-pool.ts';
+import { isDerivedKeyHash } from './legacy-hashes.ts';
 
 export interface VerifyResult { ok: boolean; needsRehash: boolean }
 
@@ -7,8 +8,10 @@ const BCRYPT = /^\$2[aby]\$\d\d\$/;
 const ARGON2 = /^\$argon2(id|i|d)\$v=(\d+)\$m=(\d+),t=(\d+),p=(\d+)\$/;
 
 /**
- * argon2id for new hashes; verifies legacy bcrypt ($2a$/$2b$/$2y$, e.g. from fastapi-users/passlib) and argon2
- * hashes made with other parameters, and says when the stored hash should be replaced with a current one.
+ * argon2id for new hashes; verifies legacy bcrypt ($2a$/$2b$/$2y$, e.g. from fastapi-users/passlib), argon2
+ * hashes made with other parameters, and the scrypt and PBKDF2 forms an import keeps (crypto/legacy-hashes.ts:
+ * Better Auth's scrypt, PHC strings), and says when the stored hash should be replaced with a current one.
+ * Every verification runs in the hash threads, never on the event loop.
  */
 export class PasswordHasher {
   private dummy: Promise<string> | undefined;
@@ -31,6 +34,10 @@ export class PasswordHasher {
       return { ok, needsRehash: ok };
     }
     const m = ARGON2.exec(stored);
+    if (!m && isDerivedKeyHash(stored)) {
+      const ok = await this.run({ op: 'derived-key-verify', hash: stored, password });
+      return { ok, needsRehash: ok };
+    }
     if (!m) {
       await this.burn(password); // an unusable hash costs the same time as a wrong password
       return { ok: false, needsRehash: false };

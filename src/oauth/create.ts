@@ -12,10 +12,13 @@ import { AccountLinker } from './account-linker.ts';
 import { ProviderTokenService } from './provider-tokens.ts';
 import { OAuthManager } from './oauth-manager.ts';
 
+/** The sealer's purpose for provider tokens at rest (also used by `gatehouse import`, which writes them). */
+export const PROVIDER_TOKENS_SEALER = 'oauth-provider-tokens';
+
 /** Wires social login (for the composition root): providers from config, stores, flow, linking, provider tokens. */
 export function createOAuthManager(config: Config, db: Db, d: { users: UserStore; audit: AuditLog; fetch?: HttpFetch }): OAuthManager {
   const providers = new ProviderRegistry(config.oauth.providers, defaultHttp(d.fetch));
-  const accounts = new OAuthAccountStore(db.kysely, new Sealer(config.secret, 'oauth-provider-tokens'));
+  const accounts = new OAuthAccountStore(db.kysely, new Sealer(config.secret, PROVIDER_TOKENS_SEALER));
   const states = new OAuthStateStore(db.kysely, new Sealer(config.secret, 'oauth-state'));
   const flow = new OAuthFlow(providers, states, {
     publicUrl: config.publicUrl, redirectUris: config.oauth.redirectUris, spaUrl: config.oauth.spaUrl, stateTtl: config.oauth.stateTtl,

@@ -11,6 +11,7 @@ import { normalizeEmails } from './migrations/0007_normalize_emails.ts';
 import { sessionAuthentication } from './migrations/0008_session_authentication.ts';
 import { mfa } from './migrations/0009_mfa.ts';
 import { passkeys } from './migrations/0010_passkeys.ts';
+import { importedUsers } from './migrations/0011_imported_users.ts';
 
 /** Every migration, in order. Names sort in the order they run; never rename or edit one that has shipped. */
 const migrations = (dialect: DialectName): Record<string, Migration> => ({
@@ -24,6 +25,7 @@ const migrations = (dialect: DialectName): Record<string, Migration> => ({
   '0008_session_authentication': sessionAuthentication(dialect),
   '0009_mfa': mfa(dialect),
   '0010_passkeys': passkeys(dialect),
+  '0011_imported_users': importedUsers(dialect),
 });
 
 /** The names of every migration, in the order they run. */

@@ -12,6 +12,16 @@ const rowToAccount = (r: Selectable<OAuthAccountsTable>): OAuthAccount => ({
   createdAt: toIso(r.created_at), updatedAt: toIso(r.updated_at),
 });
 
+/** The token columns of an account row: each token sealed with the row id and field as associated data. */
+export function sealedTokens(sealer: Sealer, id: string, t: ProviderTokens) {
+  return {
+    access_token: t.accessToken === null ? null : sealer.seal(t.accessToken, `${id}:access`),
+    refresh_token: t.refreshToken === null ? null : sealer.seal(t.refreshToken, `${id}:refresh`),
+    expires_at: t.expiresAt,
+    scope: t.scope,
+  };
+}
+
 /**
  * SQL for linked provider accounts. The provider's tokens are sealed before they are written (AES-256-GCM, with the
  * row id and field as associated data, so a sealed token copied into another row does not open).
@@ -94,11 +104,6 @@ export class OAuthAccountStore {
   }
 
   private sealed(id: string, t: ProviderTokens) {
-    return {
-      access_token: t.accessToken === null ? null : this.sealer.seal(t.accessToken, `${id}:access`),
-      refresh_token: t.refreshToken === null ? null : this.sealer.seal(t.refreshToken, `${id}:refresh`),
-      expires_at: t.expiresAt,
-      scope: t.scope,
-    };
+    return sealedTokens(this.sealer, id, t);
   }
 }

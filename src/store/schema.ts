@@ -131,6 +131,15 @@ export interface MfaChallengesTable {
   used_at: NullableTimestamp;
 }
 
+/** Which user of which imported system a Gatehouse user came from (0011; `gatehouse import`). */
+export interface ImportedUsersTable {
+  user_id: string;
+  source: string;
+  source_id: string;
+  hash_digest: string | null;
+  imported_at: Timestamp;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -147,6 +156,7 @@ export interface Database {
   mfa_totp: MfaTotpTable;
   mfa_recovery_codes: MfaRecoveryCodesTable;
   mfa_challenges: MfaChallengesTable;
+  imported_users: ImportedUsersTable;
 }
 
 export const toBool = (v: boolean | number): boolean => v === true || v === 1;

@@ -1,9 +1,9 @@
-// `node bench/mfa/totp-step.ts`: what the second step of a login (TOTP) costs next to the password step it follows.
+// `npm run bench:mfa`: what the second step of a login (TOTP) costs next to the password step it follows.
 // Self-contained (imports nothing else from bench/): starts `gatehouse serve` on SQLite in a temp folder with the
 // production defaults (argon2id OWASP parameters), 127.0.0.1 only, rate limits off; prepares BENCH_MFA_USERS users
 // (default 200) with an authenticator app; then, for each user, times the password step (POST /auth/jwt/login →
 // LOGIN_MFA_REQUIRED) and, separately, the TOTP step (POST /auth/jwt/mfa → tokens), CONCURRENCY at a time, with the
-// server's CPU seconds for each phase (Linux /proc). Writes bench/mfa/results.md.
+// server's CPU seconds for each phase (Linux /proc). Writes bench/results/mfa.md.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -92,7 +92,7 @@ try {
   const f = (n: number) => n.toFixed(1);
   const md = `# The cost of the TOTP step
 
-\`node bench/mfa/totp-step.ts\` on ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), SQLite,
+\`npm run bench:mfa\` on ${new Date().toISOString().slice(0, 10)}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), SQLite,
 argon2id defaults (19 MiB, 2 iterations), ${USERS} users, ${CONCURRENCY} requests in flight, 127.0.0.1.
 
 | step | per second | server CPU ms per login | p50 ms | p99 ms |
@@ -103,7 +103,7 @@ argon2id defaults (19 MiB, 2 iterations), ${USERS} users, ${CONCURRENCY} request
 The TOTP step adds ${f((second.cpuMsPerOp / password.cpuMsPerOp) * 100)} % to the server CPU of a password login.
 `;
   process.stdout.write(md);
-  writeFileSync(fileURLToPath(new URL('./results.md', import.meta.url)), md);
+  writeFileSync(fileURLToPath(new URL('../results/mfa.md', import.meta.url)), md);
 } finally {
   server.kill('SIGTERM');
   await new Promise((r) => server.once('exit', r));
