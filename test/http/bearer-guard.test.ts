@@ -15,7 +15,7 @@ onEveryDatabase('the bearer guard (RFC 6750)', (h) => {
   test('a token from login opens /users/me', async () => {
     user = await h.user('guard@example.com');
     claims = JSON.parse(new TextDecoder().decode(base64url.decode(user.token.split('.')[1]!)));
-    assert.deepEqual(Object.keys(claims).sort(), ['aud', 'exp', 'iat', 'iss', 'jti', 'sid', 'sub']);
+    assert.deepEqual(Object.keys(claims).sort(), ['amr', 'aud', 'auth_time', 'exp', 'iat', 'iss', 'jti', 'sid', 'sub']);
     assert.equal(claims.sub, user.id);
     assert.equal(claims.aud, 'gatehouse:auth');
     assert.equal((claims.exp as number) - (claims.iat as number), 900);
