@@ -45,13 +45,12 @@ import type { RouteContext } from './http/context.ts';
 import { createOAuthManager } from './oauth/create.ts';
 import type { OAuthManager } from './oauth/oauth-manager.ts';
 import type { HttpFetch } from './oauth/http-client.ts';
-import { OAuthBinding } from './http/oauth-binding.ts';
+import { mfaBinding, oauthBinding } from './http/browser-binding.ts';
 import { PasskeyService } from './passkeys/passkey-service.ts';
 import type { FactorChange } from './model/factors.ts';
 import { PasskeyChallenges } from './passkeys/challenges.ts';
 import { PasskeyStore } from './store/passkey-store.ts';
 import { PasskeyChallengeStore } from './store/passkey-challenge-store.ts';
-import { MfaBinding } from './http/mfa-binding.ts';
 import { Sealer } from './crypto/sealer.ts';
 import { TotpStore } from './store/totp-store.ts';
 import { RecoveryCodeStore } from './store/recovery-code-store.ts';
@@ -214,8 +213,8 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
     const oauth = createOAuthManager(config, db, { users: userStore, audit, fetch: opts.oauthFetch });
     const ctx: RouteContext = {
       config, users, sessions, flows, audit, limits, strategy, keys, guards: new Guards(strategy, cookies, csrf, mfaPolicy), cookies, csrf, csrfTokens,
-      oauth, oauthBinding: new OAuthBinding(config.cookie, config.oauth.stateTtl),
-      passkeys, mfa, mfaBinding: new MfaBinding(config.cookie, config.mfa.challengeTtl),
+      oauth, oauthBinding: oauthBinding(config.cookie, config.oauth.stateTtl),
+      passkeys, mfa, mfaBinding: mfaBinding(config.cookie, config.mfa.challengeTtl),
       async ready() {
         await ping(db);
         const pending = await pendingMigrations(db);

@@ -12,9 +12,8 @@ import type { CsrfGuard } from './csrf.ts';
 import type { CsrfTokens } from '../auth/csrf-token.ts';
 import type { KeyRing } from '../auth/keys/key-ring.ts';
 import type { OAuthManager } from '../oauth/oauth-manager.ts';
-import type { OAuthBinding } from './oauth-binding.ts';
+import type { BrowserBinding } from './browser-binding.ts';
 import type { PasskeyService } from '../passkeys/passkey-service.ts';
-import type { MfaBinding } from './mfa-binding.ts';
 import type { Factors } from '../mfa/factors.ts';
 import type { SecondStep } from '../mfa/second-step.ts';
 import type { StepUp } from '../mfa/step-up.ts';
@@ -37,11 +36,11 @@ export interface RouteContext {
   csrfTokens: CsrfTokens;
   /** Social login (routes/oauth.ts, routes/oauth-associate.ts) and the cookie that binds its flows to a browser. */
   oauth: OAuthManager;
-  oauthBinding: OAuthBinding;
+  oauthBinding: BrowserBinding;
   /** The second factor (src/mfa/): factors, the login's second step, step-up, the enrolment policy. */
   mfa: { factors: Factors; secondStep: SecondStep; stepUp: StepUp; policy: MfaPolicy };
   /** The cookie that binds a cookie login's second step to its browser. */
-  mfaBinding: MfaBinding;
+  mfaBinding: BrowserBinding;
   /** Passkeys (routes/passkeys.ts, routes/passkey-login.ts); the second step and step-up read them, as a PasskeyVerifier, through `mfa.factors`. */
   passkeys?: PasskeyService;
   /** Readiness: resolves when the database answers and its schema is current. */

@@ -7,7 +7,8 @@ import { PasskeyLogin, PasskeyLoginOptions } from '../passkey-schemas.ts';
 import { clientInfo, type RouteContext } from '../context.ts';
 import { bearerTransport } from '../transports/bearer.ts';
 import { rateLimit } from '../rate-limit.ts';
-import { PasskeyBinding } from '../passkey-binding.ts';
+import { passkeyBinding } from '../browser-binding.ts';
+import { CEREMONY_TTL_SECONDS } from '../../passkeys/challenges.ts';
 import type { PasskeyService } from '../../passkeys/passkey-service.ts';
 
 /**
@@ -17,7 +18,7 @@ import type { PasskeyService } from '../../passkeys/passkey-service.ts';
  */
 export async function passkeyLoginRoutes(fastify: FastifyInstance, ctx: RouteContext, passkeys: PasskeyService): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const binding = new PasskeyBinding(ctx.config.cookie);
+  const binding = passkeyBinding(ctx.config.cookie, CEREMONY_TTL_SECONDS);
   const { cookies, csrf } = ctx;
   const tags = ['passkeys'];
   const perIp = rateLimit(ctx.limits, [['login_ip', 'ip']]);
