@@ -12,6 +12,7 @@
 // Environment (optional): BENCH_DURATION (s per load, default 10), BENCH_WARMUP (s, default 2), BENCH_ROUNDS
 // (load phases of each argon2id comparison, default 10), BENCH_PHASE (s per phase, default 2), and HASH_WORKERS
 // (given to the server and to the raw argon2 measurement alike; default one per core, as the server's own default).
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -176,13 +177,19 @@ async function main(): Promise<number> {
 }
 
 /**
- * Footprint first (cold starts want the quietest machine), then the core bars, then the login overload (issue #17):
- * each in its own folder, with its own servers and results file.
+ * Footprint first (cold starts want the quietest machine), then the core bars, then the login overload (issue #17),
+ * then the second factor (issue #15): passkey sign-ins against password logins in one run, and the cost of a TOTP
+ * step. Each in its own folder, with its own servers and results file; the last two as the scripts they are.
  */
 async function all(): Promise<number> {
   const bars = await footprintSection(say);
   const code = await main();
   bars.push(...await overloadSection(say));
+  for (const part of ['passkeys', 'mfa']) {
+    say(`\n${part} (bench/${part}/run.ts):`);
+    const r = spawnSync(process.execPath, [fileURLToPath(new URL(`./${part}/run.ts`, import.meta.url))], { stdio: 'inherit' });
+    if (r.status !== 0) say(`bench/${part}/run.ts failed (exit ${r.status})`);
+  }
   say('\nfootprint and overload (results/footprint.md, results/overload.md):');
   for (const b of bars) say(`${b.pass ? 'PASS' : 'FAIL'}  ${b.name}: ${b.measured} (target ${b.target})`);
   return code;

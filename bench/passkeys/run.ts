@@ -48,11 +48,13 @@ function post(path: string, body: string, type = 'application/json', token?: str
 }
 const form = (email: string) => new URLSearchParams({ username: email, password: PASSWORD }).toString();
 
-interface Client { email: string; auth: SoftAuthenticator }
+/** `email`: a user with a password and a passkey (a passkey is a second factor, so this user's password login would
+ * need a second step); `passwordOnly`: a user with the same password and no passkey, for the password logins. */
+interface Client { email: string; passwordOnly: string; auth: SoftAuthenticator }
 type Kind = 'password' | 'passkey';
 
 async function passwordLogin(c: Client): Promise<boolean> {
-  return (await post('/auth/jwt/login', form(c.email), 'application/x-www-form-urlencoded')).status === 200;
+  return (await post('/auth/jwt/login', form(c.passwordOnly), 'application/x-www-form-urlencoded')).status === 200;
 }
 async function passkeyLogin(c: Client): Promise<boolean> {
   const o = await post('/auth/passkey/options', '');
@@ -82,7 +84,8 @@ async function phase(kind: Kind, clients: Client[], seconds: number) {
 }
 
 try {
-  // Seed: one user per client, each with a password and a passkey of its own (a counter per credential, so clients never race).
+  // Seed: two users per client: one with a password and a passkey of its own (a counter per credential, so clients never
+  // race), one with the password alone (a user with a passkey has a second factor: a password login alone is not one).
   const clients: Client[] = [];
   for (let i = 0; i < CLIENTS; i++) {
     const email = `pk${i}@bench.example.com`;
@@ -92,7 +95,9 @@ try {
     const options = (await post('/users/me/passkeys/options', '', 'application/json', token)).json;
     const added = await post('/users/me/passkeys', JSON.stringify({ name: 'bench', response: auth.create(options) }), 'application/json', token);
     if (added.status !== 201) throw new Error(`passkey registration failed: ${JSON.stringify(added.json)}`);
-    clients.push({ email, auth });
+    const passwordOnly = `pw${i}@bench.example.com`;
+    if ((await post('/auth/register', JSON.stringify({ email: passwordOnly, password: PASSWORD }))).status !== 201) throw new Error('register failed');
+    clients.push({ email, passwordOnly, auth });
   }
   await phase('passkey', clients, 1); // warm-up (JIT, connections, SQLite pages)
   await phase('password', clients, 1);
