@@ -9,6 +9,8 @@ import type { Status as StatusSchema } from '../../src/http/routes/health.ts';
 import type * as O from '../../src/http/oauth-schemas.ts';
 import type * as A from '../../src/http/routes/audit.ts';
 import type { AuditType } from '../../src/model/audit.ts';
+// WebAuthn's JSON forms are @simplewebauthn/browser's types (types only: the client bundles none of it).
+import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/browser';
 
 export type { ErrorCode } from '../../src/errors.ts';
 export type { ValidationIssue } from '../../src/http/validation.ts';
@@ -58,3 +60,58 @@ export type AuditEvent = Static<typeof A.AuditEventRead>;
  */
 export type AuditQuery = Omit<Partial<Static<typeof A.AuditQuery>>, 'type'> & { type?: AuditType };
 export interface AuditPage { items: AuditEvent[]; total: number; limit: number; offset: number }
+
+// --- strong authentication (#15): passkeys, TOTP, recovery codes, the login's second step, step-up ------------------
+export type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON };
+
+/** A way to pass the login's second step (LOGIN_MFA_REQUIRED's `methods`). */
+export type MfaMethod = 'totp' | 'recovery_code' | 'passkey';
+
+/** LOGIN_MFA_REQUIRED: the first factor was right; the session waits for a second one, within `expires_in` seconds. */
+export interface MfaChallenge { mfa_token: string; methods: MfaMethod[]; expires_in: number }
+
+/** What a password login came to: a session, or a second step to pass first (completeMfa). */
+export type LoginResult = { status: 'signed-in' } | { status: 'mfa-required'; challenge: MfaChallenge };
+
+/** The second factor of POST /auth/{jwt,cookie}/mfa: exactly one. */
+export type SecondFactor = { totp_code: string } | { recovery_code: string } | { passkey: AuthenticationResponseJSON };
+
+/** A proof for POST /auth/reauthenticate: exactly one (the server wants the user's strongest factor). */
+export type Reauthentication = { password: string } | SecondFactor;
+
+/** A passkey as the user sees it in their list. */
+export interface Passkey {
+  id: string;
+  name: string;
+  created_at: string;
+  last_used_at: string | null;
+  /** Synced to the user's other devices (backup state). */
+  backed_up: boolean;
+  device_type: 'singleDevice' | 'multiDevice';
+}
+
+/** GET /users/me/factors, GET /users/{id}/factors */
+export interface Factors {
+  /** The user has a second factor (a confirmed TOTP or a passkey). */
+  mfa_enabled: boolean;
+  /** The user's role must have one (MFA_REQUIRED_ROLES). */
+  mfa_required: boolean;
+  totp: { enabled: boolean; created_at: string | null };
+  recovery_codes: { remaining: number };
+  passkeys: Passkey[];
+}
+
+/** POST /users/me/totp: the pending secret, to scan (otpauth URI as a QR code) or type. */
+export interface TotpEnrolment { secret: string; otpauth_uri: string; qr_svg?: string }
+
+/** Single-use recovery codes, shown once. */
+export interface RecoveryCodes { recovery_codes: string[] }
+
+/** POST /users/me/totp/confirm: the first recovery codes; for a bearer session, the upgraded access token. */
+export interface TotpConfirmed extends RecoveryCodes { access_token?: string; token_type?: 'bearer'; expires_in?: number }
+
+/** POST /auth/reauthenticate (bearer): a fresh access token for the same session; the refresh token stays. */
+export interface Reauthenticated { access_token: string; token_type: 'bearer'; expires_in: number }
+
+/** POST /auth/passkey/options: request options for a discoverable passkey, and the attempt they belong to. */
+export interface PasskeyLoginOptions { attempt: string; options: PublicKeyCredentialRequestOptionsJSON }
