@@ -1,4 +1,5 @@
 import { ApiError, type ApiErrorCode, type ErrorCode, type ValidationIssue } from '../../client/src/index.ts';
+import { passkeyProblem } from './mfa/webauthn.ts';
 
 /**
  * What the user reads for each error code. Typed against the server's registry (src/errors.ts): a new code there
@@ -30,6 +31,14 @@ export const MESSAGES: Messages = {
   ROLE_CHANGE_NOT_ALLOWED: 'Your role does not allow this change.',
   LAST_SUPERUSER: 'This would leave no active super admin.',
   INVALID_ROLE_UPDATE: 'The role and the super admin flag disagree.',
+  // Second factors, passkeys and step-up (#15).
+  LOGIN_MFA_REQUIRED: 'Your account has a second factor: confirm the sign-in with it.',
+  MFA_CHALLENGE_INVALID: 'This sign-in expired, was already completed, or was started in another browser. Sign in again.',
+  MFA_CODE_INVALID: 'That code is not right (or was already used). Check it and try again.',
+  MFA_LOCKED: 'Too many wrong codes for this account. Wait a little and try again.',
+  MFA_ENROLLMENT_REQUIRED: 'Your role requires a second factor. Add a passkey or an authenticator app on the Security page first.',
+  PASSKEY_INVALID: 'This passkey was not accepted. Use another one, or sign in another way.',
+  PASSKEY_CHALLENGE_INVALID: 'The passkey request expired or was already used. Try again.',
   // Social login.
   OAUTH_NOT_AVAILABLE_EMAIL: 'The provider did not share a verified email address with us.',
   OAUTH_USER_ALREADY_EXISTS: 'An account with this email already exists. Sign in with your password, then link the provider from your profile.',
@@ -63,9 +72,9 @@ export function issueText(issue: ValidationIssue): string {
   return field ? `${FIELD_NAMES[field] ?? field}: ${issue.msg}` : issue.msg;
 }
 
-/** A user-readable sentence for any failure, the server's `reason` included when there is one. */
+/** A user-readable sentence for any failure, the server's `reason` included when there is one; a passkey request's too. */
 export function errorMessage(err: unknown): string {
-  if (!(err instanceof ApiError)) return MESSAGES.UNKNOWN_ERROR;
+  if (!(err instanceof ApiError)) return passkeyProblem(err) ?? MESSAGES.UNKNOWN_ERROR;
   if (err.code === 'VALIDATION_ERROR' && err.issues.length > 0) return err.issues.map(issueText).join(' ');
   const base = MESSAGES[err.code] ?? (err.status >= 500 ? MESSAGES['Internal Server Error'] : MESSAGES.UNKNOWN_ERROR);
   return err.reason ? `${base} ${sentence(err.reason)}` : base;

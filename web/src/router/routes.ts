@@ -12,6 +12,8 @@ export const PAGES = {
   oauthCallback: '/oauth/callback/:provider',
   oauthDone: '/oauth/done',
   profile: '/profile',
+  security: '/profile/security',
+  mfa: '/mfa',
   users: '/manage/users',
   user: '/manage/users/:id',
   audit: '/manage/audit',
