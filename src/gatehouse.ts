@@ -46,6 +46,10 @@ import { createOAuthManager } from './oauth/create.ts';
 import type { OAuthManager } from './oauth/oauth-manager.ts';
 import type { HttpFetch } from './oauth/http-client.ts';
 import { OAuthBinding } from './http/oauth-binding.ts';
+import { PasskeyService } from './passkeys/passkey-service.ts';
+import { PasskeyChallenges } from './passkeys/challenges.ts';
+import { PasskeyStore } from './store/passkey-store.ts';
+import { PasskeyChallengeStore } from './store/passkey-challenge-store.ts';
 
 export interface Gatehouse {
   app: FastifyInstance;
@@ -56,6 +60,8 @@ export interface Gatehouse {
   keys: KeyRing;
   /** Social login; `providerAccessToken(userId, provider)` calls a provider's API as the user. */
   oauth: OAuthManager;
+  /** Passkeys: registration, passwordless sign-in, and the second-factor verifier. */
+  passkeys: PasskeyService;
   logger: Logger;
   close(): Promise<void>;
 }
@@ -152,7 +158,12 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
       users: userStore, sessions: sessionStore, hasher, policy, audit, throttle, requireVerifiedLogin: config.requireVerifiedLogin, proof, notices: mail,
       loginDigest: new KeyedDigest(config.secret, 'audit-login-hmac'),
     });
-    const purge = () => Promise.all([sessions.purge(), throttle.purge(), tokens.purge(), mail.purge()]).then(
+    const passkeys = new PasskeyService({
+      passkeys: new PasskeyStore(db.kysely), challenges: new PasskeyChallenges(new PasskeyChallengeStore(db.kysely)), users: userStore, audit,
+      notices: mail, rp: config.webauthn, requireVerifiedLogin: config.requireVerifiedLogin,
+      // onFactorsChanged: the mfa service's factorsChanged(userId), once it exists (#15): users.mfa_enabled follows passkeys.
+    });
+    const purge = () => Promise.all([sessions.purge(), throttle.purge(), tokens.purge(), mail.purge(), passkeys.purge()]).then(
       ([n]) => { if (n > 0) logger.info({ purged: n }, 'expired sessions deleted'); },
       (err) => logger.warn({ err }, 'could not purge expired sessions'),
     );
@@ -163,7 +174,7 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
     const oauth = createOAuthManager(config, db, { users: userStore, audit, fetch: opts.oauthFetch });
     const ctx: RouteContext = {
       config, users, sessions, flows, audit, limits, strategy, keys, guards: new Guards(strategy, cookies, csrf), cookies, csrf, csrfTokens,
-      oauth, oauthBinding: new OAuthBinding(config.cookie, config.oauth.stateTtl),
+      oauth, oauthBinding: new OAuthBinding(config.cookie, config.oauth.stateTtl), passkeys,
       async ready() {
         await ping(db);
         const pending = await pendingMigrations(db);
@@ -178,7 +189,7 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
     const app = await buildApp(ctx, { logger, plugins: opts.plugins, metrics, webRoot: opts.webRoot });
     if (opts.mailWorker ?? true) mail.start();
     return {
-      app, db, users, sessions, mail, keys, oauth, logger,
+      app, db, users, sessions, mail, keys, oauth, passkeys, logger,
       async close() {
         clearInterval(purgeTimer);
         await app.close();

@@ -7,6 +7,7 @@ import { VARIABLES, type RawSettings, type VariableName } from './variables.ts';
 import type { JwtAlgorithm } from '../auth/keys/key-ring.ts';
 import type { Rate, RuleName } from '../limits/rate-limiter.ts';
 import { oauthSettings, type OAuthConfig } from './oauth-config.ts';
+import { webauthnSettings, type WebAuthnConfig } from './webauthn-config.ts';
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -38,6 +39,8 @@ export interface Config {
   logLevel: string;
   /** Social login: providers, redirect allow-list, SPA URL (see oauth-config.ts for OIDC_<NAME>_*). */
   oauth: OAuthConfig;
+  /** Passkeys: RP ID, RP name, allowed origins (WEBAUTHN_*). */
+  webauthn: WebAuthnConfig;
   metrics: { enabled: boolean; token: string | undefined };
   limits: { enabled: boolean; redisUrl: string | undefined; redisPrefix: string; rates: Record<RuleName, Rate> };
   mail: {
@@ -122,6 +125,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, opts: L
     requestTimeout: s.REQUEST_TIMEOUT!,
     logLevel: s.LOG_LEVEL!,
     oauth: oauthSettings(env, s, (variable, why) => new ConfigError(variable, why)),
+    webauthn: webauthnSettings(s, publicUrl, (variable, why) => new ConfigError(variable, why)),
     metrics: { enabled: s.METRICS!, token: metricsToken(s.METRICS_TOKEN) },
     limits: {
       enabled: s.RATE_LIMITS!, redisUrl: s.REDIS_URL, redisPrefix: s.REDIS_KEY_PREFIX!,

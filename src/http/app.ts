@@ -23,6 +23,8 @@ import type { Metrics } from '../observability/metrics.ts';
 import { healthRoutes } from './routes/health.ts';
 import { oauthRoutes } from './routes/oauth.ts';
 import { oauthAssociateRoutes } from './routes/oauth-associate.ts';
+import { passkeyRoutes } from './routes/passkeys.ts';
+import { passkeyLoginRoutes } from './routes/passkey-login.ts';
 import { WEB_DIST, registerSpa } from './spa.ts';
 
 export interface AppOptions {
@@ -105,6 +107,10 @@ export async function buildApp(ctx: RouteContext, opts: AppOptions): Promise<Fas
     await wellKnownRoutes(scope, ctx);
     await oauthRoutes(scope, ctx);
     await oauthAssociateRoutes(scope, ctx);
+    if (ctx.passkeys) {
+      await passkeyRoutes(scope, ctx, ctx.passkeys);
+      await passkeyLoginRoutes(scope, ctx, ctx.passkeys);
+    }
     if (opts.metrics) await metricsRoutes(scope, opts.metrics, config.metrics.token);
     for (const plugin of opts.plugins ?? []) await plugin(scope, ctx);
   });

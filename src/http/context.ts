@@ -13,6 +13,7 @@ import type { CsrfTokens } from '../auth/csrf-token.ts';
 import type { KeyRing } from '../auth/keys/key-ring.ts';
 import type { OAuthManager } from '../oauth/oauth-manager.ts';
 import type { OAuthBinding } from './oauth-binding.ts';
+import type { PasskeyService } from '../passkeys/passkey-service.ts';
 
 /** What the routes are given: services, guards and settings; never the database. */
 export interface RouteContext {
@@ -32,6 +33,8 @@ export interface RouteContext {
   /** Social login (routes/oauth.ts, routes/oauth-associate.ts) and the cookie that binds its flows to a browser. */
   oauth: OAuthManager;
   oauthBinding: OAuthBinding;
+  /** Passkeys (routes/passkeys.ts, routes/passkey-login.ts) and the PasskeyVerifier of the second step and step-up. */
+  passkeys?: PasskeyService;
   /** Readiness: resolves when the database answers and its schema is current. */
   ready(): Promise<void>;
 }

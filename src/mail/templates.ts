@@ -22,8 +22,24 @@ export interface EmailChangedContext {
   changedAt: string;
 }
 
+/** The notice to the user when a passkey is added to or removed from their account. */
+export interface PasskeyChangedContext {
+  appName: string;
+  email: string;
+  change: 'added' | 'removed';
+  /** The name the user gave the passkey. */
+  name: string;
+  /** When, ISO 8601 UTC. */
+  changedAt: string;
+}
+
 /** The messages Gatehouse sends. An app overrides any with createGatehouse(config, { mailTemplates }). */
-export interface MailTemplates { verify: Template; reset: Template; emailChanged: (c: EmailChangedContext) => Omit<Mail, 'to'> }
+export interface MailTemplates {
+  verify: Template;
+  reset: Template;
+  emailChanged: (c: EmailChangedContext) => Omit<Mail, 'to'>;
+  passkeyChanged: (c: PasskeyChangedContext) => Omit<Mail, 'to'>;
+}
 
 /** j***@example.com: the first character of the local part, and the domain. */
 export function maskEmail(email: string): string {
@@ -34,6 +50,18 @@ export function maskEmail(email: string): string {
 const esc = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const lifetime = (minutes: number) => (minutes % 60 === 0 ? `${minutes / 60} hour${minutes === 60 ? '' : 's'}` : `${minutes} minutes`);
+
+/** A notice: a title, what happened, and what to do if it was not the reader. */
+const notice = (title: string, said: string, advice: string): Omit<Mail, 'to'> => ({
+  subject: title,
+  text: `${said}\n\n${advice}\n`,
+  html: `<!doctype html>
+<html><body style="font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;color:#1a1a1a">
+<h1 style="font-size:1.25rem">${esc(title)}</h1>
+<p>${esc(said)}</p>
+<p>${esc(advice)}</p>
+</body></html>`,
+});
 
 const html = (title: string, body: string, c: TemplateContext, button: string) => `<!doctype html>
 <html><body style="font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;color:#1a1a1a">
@@ -69,5 +97,12 @@ export const defaultTemplates: MailTemplates = {
 <p>${esc(advice)}</p>
 </body></html>`,
     };
+  },
+  passkeyChanged: (c) => {
+    const when = `${c.changedAt.slice(0, 16).replace('T', ' ')} UTC`;
+    const what = c.change === 'added' ? `A passkey named "${c.name}" was added to your ${c.appName} account (${c.email}) on ${when}. It can now be used to sign in.`
+      : `The passkey named "${c.name}" was removed from your ${c.appName} account (${c.email}) on ${when}. It can no longer be used to sign in.`;
+    const advice = 'If you made this change, there is nothing to do. If you did not, someone else may control your account: change your password, review your passkeys and sessions, and contact the administrator of this service.';
+    return notice(`A passkey was ${c.change} ${c.change === 'added' ? 'to' : 'from'} your ${c.appName} account`, what, advice);
   },
 };

@@ -56,6 +56,11 @@ export class MailQueue {
     await this.queue('email_changed', oldEmail, maskEmail(newEmail));
   }
 
+  /** Tells the user that a passkey named `name` was added to (or removed from) their account. */
+  async passkeyChanged(email: string, change: 'added' | 'removed', name: string): Promise<void> {
+    await this.queue(change === 'added' ? 'passkey_added' : 'passkey_removed', email, name);
+  }
+
   private async queue(kind: MailKind, email: string, detail: string | null): Promise<void> {
     await this.store.enqueue(kind, email, new Date().toISOString(), detail);
     if (this.timer) setImmediate(() => void this.drain());
@@ -101,6 +106,11 @@ export class MailQueue {
   private async process(job: MailJob): Promise<void> {
     if (job.kind === 'email_changed') {
       const mail = this.templates.emailChanged({ appName: this.o.appName, email: job.email, newEmail: job.detail ?? '***', changedAt: job.createdAt });
+      return this.deliver(job, { to: job.email, ...mail }, {});
+    }
+    if (job.kind === 'passkey_added' || job.kind === 'passkey_removed') {
+      const change = job.kind === 'passkey_added' ? 'added' : 'removed';
+      const mail = this.templates.passkeyChanged({ appName: this.o.appName, email: job.email, change, name: job.detail ?? '', changedAt: job.createdAt });
       return this.deliver(job, { to: job.email, ...mail }, {});
     }
     const kind = job.kind;

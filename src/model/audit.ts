@@ -3,6 +3,7 @@ export const AUDIT_TYPES = [
   'register', 'login.success', 'login.failure', 'login.locked', 'logout', 'refresh.reuse', 'session.revoke',
   'password.change', 'password.reset.request', 'password.reset', 'email.change', 'email.verify.request', 'email.verify',
   'role.change', 'user.deactivate', 'user.activate', 'user.delete', 'oauth.link', 'oauth.unlink',
+  'passkey.added', 'passkey.removed', 'passkey.used', 'passkey.counter_regression',
 ] as const;
 export type AuditType = (typeof AUDIT_TYPES)[number];
 

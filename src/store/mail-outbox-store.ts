@@ -1,9 +1,12 @@
 import { sql, type Kysely } from 'kysely';
 import { toIso, type Database } from './schema.ts';
 
-/** verify and reset carry a link with a single-use token; email_changed is a notice to the old address. */
-export type MailKind = 'verify' | 'reset' | 'email_changed';
-export type LinkMailKind = Exclude<MailKind, 'email_changed'>;
+/**
+ * verify and reset carry a link with a single-use token; email_changed is a notice to the old address;
+ * passkey_added and passkey_removed tell the user a passkey (named in `detail`) now protects, or no longer, the account.
+ */
+export type MailKind = 'verify' | 'reset' | 'email_changed' | 'passkey_added' | 'passkey_removed';
+export type LinkMailKind = 'verify' | 'reset';
 export interface MailJob { id: string; kind: MailKind; email: string; attempts: number; tokenHash: string | null; createdAt: string; detail: string | null }
 
 /** SQL for the durable mail queue: a job is a row, so a restart loses nothing. */

@@ -1,5 +1,6 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { OAuthAccountsTable, OAuthStatesTable } from './oauth-schema.ts';
+import type { PasskeyChallengesTable, PasskeysTable } from './passkey-schema.ts';
 
 /** SQLite stores booleans as 0/1 and timestamps as ISO-8601 text; PostgreSQL as boolean and timestamptz. */
 type Bool = ColumnType<boolean | number, number, number>;
@@ -111,6 +112,8 @@ export interface Database {
   mail_outbox: MailOutboxTable;
   audit_events: AuditEventsTable;
   login_failures: LoginFailuresTable;
+  passkeys: PasskeysTable;
+  passkey_challenges: PasskeyChallengesTable;
 }
 
 export const toBool = (v: boolean | number): boolean => v === true || v === 1;

@@ -34,11 +34,11 @@ export const MESSAGES: Messages = {
   // Second factors, passkeys and step-up (#15).
   LOGIN_MFA_REQUIRED: 'Your account has a second factor: confirm the sign-in with it.',
   MFA_CHALLENGE_INVALID: 'This sign-in expired, was already completed, or was started in another browser. Sign in again.',
-  MFA_CODE_INVALID: 'That code is not right (or was already used). Check it and try again.',
+  MFA_CODE_INVALID: 'That code or passkey was not accepted (a code works once). Check it and try again.',
   MFA_LOCKED: 'Too many wrong codes for this account. Wait a little and try again.',
   MFA_ENROLLMENT_REQUIRED: 'Your role requires a second factor. Add a passkey or an authenticator app on the Security page first.',
   PASSKEY_INVALID: 'This passkey was not accepted. Use another one, or sign in another way.',
-  PASSKEY_CHALLENGE_INVALID: 'The passkey request expired or was already used. Try again.',
+  PASSKEY_CHALLENGE_INVALID: 'The passkey sign-in took too long, was already used, or was started in another browser. Try again.',
   // Social login.
   OAUTH_NOT_AVAILABLE_EMAIL: 'The provider did not share a verified email address with us.',
   OAUTH_USER_ALREADY_EXISTS: 'An account with this email already exists. Sign in with your password, then link the provider from your profile.',
