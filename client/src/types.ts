@@ -8,6 +8,7 @@ import type { Jwks as JwksSchema, Metadata as MetadataSchema } from '../../src/h
 import type { Status as StatusSchema } from '../../src/http/routes/health.ts';
 import type * as O from '../../src/http/oauth-schemas.ts';
 import type * as A from '../../src/http/routes/audit.ts';
+import type * as P from '../../src/http/passkey-schemas.ts';
 import type { AuditType } from '../../src/model/audit.ts';
 // WebAuthn's JSON forms are @simplewebauthn/browser's types (types only: the client bundles none of it).
 import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/browser';
@@ -80,15 +81,7 @@ export type SecondFactor = { totp_code: string } | { recovery_code: string } | {
 export type Reauthentication = { password: string } | SecondFactor;
 
 /** A passkey as the user sees it in their list. */
-export interface Passkey {
-  id: string;
-  name: string;
-  created_at: string;
-  last_used_at: string | null;
-  /** Synced to the user's other devices (backup state). */
-  backed_up: boolean;
-  device_type: 'singleDevice' | 'multiDevice';
-}
+export type Passkey = Static<typeof P.PasskeyRead>;
 
 /** GET /users/me/factors, GET /users/{id}/factors */
 export interface Factors {
