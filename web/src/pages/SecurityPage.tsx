@@ -4,9 +4,11 @@ import { api } from '../api.ts';
 import { RequireUser } from '../auth/RequireUser.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { Loading } from '../components/Loading.tsx';
+import { NotAvailable } from '../components/NotAvailable.tsx';
 import { Notice } from '../components/Notice.tsx';
 import { PageTitle } from '../components/PageTitle.tsx';
 import { useLoad } from '../hooks/useLoad.ts';
+import { isUnavailable } from '../messages.ts';
 import { ENROL_NOTICE, mustEnrol } from '../mfa/enrolment.ts';
 import { Link } from '../router/Link.tsx';
 import { currentNotice } from '../router/history.ts';
@@ -38,15 +40,16 @@ function Security({ user }: { user: User }) {
         </p>
       ) : null}
       {factors.loading && !factors.data ? <Loading label="Loading your sign-in methods…" /> : null}
-      <ErrorAlert error={factors.error} focus={false} />
       {codes ? <div className="card"><RecoveryCodesPanel codes={codes} account={user.email} onDone={() => setCodes(null)} /></div> : null}
-      {factors.data ? (
-        <div className="grid">
-          <div className="card"><PasskeysCard factors={factors} /></div>
-          <div className="card"><AuthenticatorAppCard factors={factors} onCodes={setCodes} /></div>
-          {factors.data.mfa_enabled ? <div className="card"><RecoveryCodesCard factors={factors} onCodes={setCodes} /></div> : null}
+      <div className="grid">
+        <div className="card"><PasskeysCard userId={user.id} firstFactor={factors.data?.mfa_enabled === false} onChanged={factors.reload} /></div>
+        <div className="card">
+          {factors.error ? (
+            isUnavailable(factors.error) ? <NotAvailable feature="A second factor" /> : <ErrorAlert error={factors.error} focus={false} />
+          ) : <AuthenticatorAppCard factors={factors} onCodes={setCodes} />}
         </div>
-      ) : null}
+        {factors.data?.mfa_enabled ? <div className="card"><RecoveryCodesCard factors={factors} onCodes={setCodes} /></div> : null}
+      </div>
     </>
   );
 }

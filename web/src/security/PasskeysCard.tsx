@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react';
-import type { Factors, Passkey } from '../../../client/src/index.ts';
+import type { Passkey } from '../../../client/src/index.ts';
 import { api } from '../api.ts';
 import { ConfirmButton } from '../components/ConfirmButton.tsx';
 import { ErrorAlert } from '../components/ErrorAlert.tsx';
@@ -8,39 +8,51 @@ import { Notice } from '../components/Notice.tsx';
 import { SubmitButton } from '../components/SubmitButton.tsx';
 import { formatDate } from '../format.ts';
 import { useAction } from '../hooks/useAction.ts';
-import type { Loaded } from '../hooks/useLoad.ts';
+import { useLoad } from '../hooks/useLoad.ts';
+import { Loading } from '../components/Loading.tsx';
 import { createPasskey, passkeysSupported, suggestPasskeyName } from '../mfa/webauthn.ts';
 
-/** The user's passkeys: add one (named), rename, remove. A passkey signs in alone, or serves as the second factor. */
-export function PasskeysCard({ factors }: { factors: Loaded<Factors> }) {
+/**
+ * The user's passkeys (GET /users/me/passkeys): add one (named), rename, remove. A passkey signs in alone, or serves
+ * as the second factor. `firstFactor`: the user has no second factor yet (adding one signs their other devices out);
+ * `onChanged` lets the page re-read the factors.
+ */
+export function PasskeysCard({ userId, firstFactor, onChanged }: { userId: string; firstFactor: boolean; onChanged(): void }) {
+  const list = useLoad(() => api.myPasskeys(), `passkeys:${userId}`);
   const suggested = suggestPasskeyName(typeof navigator === 'undefined' ? undefined : navigator.userAgent);
   const [name, setName] = useState(suggested);
   const [notice, setNotice] = useState<string | null>(null);
   const adding = useAction();
-  const passkeys = factors.data?.passkeys ?? [];
+  const passkeys = list.data ?? [];
+  const changed = (said: string) => {
+    setNotice(said);
+    list.reload();
+    onChanged();
+  };
 
   const add = async (e: FormEvent) => {
     e.preventDefault();
     setNotice(null);
-    const first = factors.data?.mfa_enabled === false;
+    const first = firstFactor;
     const created = await adding.run(async () => {
       const options = await api.passkeyRegistrationOptions();
       return api.addPasskey(name.trim() || suggested, await createPasskey(options));
     });
     if (!created) return;
-    setNotice(`Passkey “${created.name}” added.${first ? ' Your other devices were signed out: they signed in without it.' : ''}`);
     setName(suggested);
-    factors.reload();
+    changed(`Passkey “${created.name}” added.${first ? ' Your other devices were signed out: they signed in without it.' : ''}`);
   };
 
   return (
     <section aria-labelledby="passkeys-title">
       <h2 id="passkeys-title">Passkeys</h2>
       <p className="muted">Sign in with your fingerprint, face, PIN or security key instead of a password. A passkey also works as a second factor.</p>
-      {factors.data ? (
+      {list.loading && !list.data ? <Loading label="Loading your passkeys…" /> : null}
+      <ErrorAlert error={list.error} focus={false} />
+      {list.data ? (
         <ul className="passkeys" aria-label="Your passkeys">
           {passkeys.length === 0 ? <li>No passkey yet.</li> : null}
-          {passkeys.map((p) => <PasskeyRow key={p.id} passkey={p} onChanged={(said) => { setNotice(said); factors.reload(); }} />)}
+          {passkeys.map((p) => <PasskeyRow key={p.id} passkey={p} onChanged={changed} />)}
         </ul>
       ) : null}
       <Notice>{notice}</Notice>
