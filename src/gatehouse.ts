@@ -46,6 +46,19 @@ import { createOAuthManager } from './oauth/create.ts';
 import type { OAuthManager } from './oauth/oauth-manager.ts';
 import type { HttpFetch } from './oauth/http-client.ts';
 import { OAuthBinding } from './http/oauth-binding.ts';
+import { MfaBinding } from './http/mfa-binding.ts';
+import { Sealer } from './crypto/sealer.ts';
+import { TotpStore } from './store/totp-store.ts';
+import { RecoveryCodeStore } from './store/recovery-code-store.ts';
+import { MfaChallengeStore } from './store/mfa-challenge-store.ts';
+import { Totp } from './mfa/totp.ts';
+import { RecoveryCodes } from './mfa/recovery-codes.ts';
+import { SecondStepLockout } from './mfa/second-step-lockout.ts';
+import { MfaPolicy } from './mfa/policy.ts';
+import { Factors } from './mfa/factors.ts';
+import { LoginChallenges } from './mfa/login-challenges.ts';
+import { SecondStep } from './mfa/second-step.ts';
+import { StepUp } from './mfa/step-up.ts';
 
 export interface Gatehouse {
   app: FastifyInstance;
@@ -56,6 +69,8 @@ export interface Gatehouse {
   keys: KeyRing;
   /** Social login; `providerAccessToken(userId, provider)` calls a provider's API as the user. */
   oauth: OAuthManager;
+  /** The second factor: factors (TOTP, recovery codes, `usePasskeys`, `factorsChanged`), the login's second step, step-up. */
+  mfa: RouteContext['mfa'];
   logger: Logger;
   close(): Promise<void>;
 }
@@ -152,7 +167,20 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
       users: userStore, sessions: sessionStore, hasher, policy, audit, throttle, requireVerifiedLogin: config.requireVerifiedLogin, proof, notices: mail,
       loginDigest: new KeyedDigest(config.secret, 'audit-login-hmac'),
     });
-    const purge = () => Promise.all([sessions.purge(), throttle.purge(), tokens.purge(), mail.purge()]).then(
+    const mfaPolicy = new MfaPolicy(config.mfa.requiredRoles);
+    const lockout = new SecondStepLockout(new LoginThrottle(new LoginFailureStore(db.kysely, db.dialect), config.loginLock, 'MFA_LOCKED'));
+    const factors = new Factors({
+      users: userStore, sessions: sessionStore, policy: mfaPolicy, audit, notices: mail, lockout,
+      totp: new Totp(new TotpStore(db.kysely), new Sealer(config.secret, 'mfa-totp-secret'), config.mfa.issuer),
+      recovery: new RecoveryCodes(new RecoveryCodeStore(db.kysely), new KeyedDigest(config.secret, 'mfa-recovery-code')),
+    });
+    const challenges = new LoginChallenges(new MfaChallengeStore(db.kysely), config.mfa.challengeTtl);
+    const mfa = {
+      factors, policy: mfaPolicy,
+      secondStep: new SecondStep({ challenges, factors, users: userStore, audit }),
+      stepUp: new StepUp({ factors, sessions, hasher, limiter: limits, audit }),
+    };
+    const purge = () => Promise.all([sessions.purge(), throttle.purge(), tokens.purge(), mail.purge(), challenges.purge()]).then(
       ([n]) => { if (n > 0) logger.info({ purged: n }, 'expired sessions deleted'); },
       (err) => logger.warn({ err }, 'could not purge expired sessions'),
     );
@@ -162,8 +190,9 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
     const csrf = new CsrfGuard(csrfTokens, cookies, config.trustedOrigins);
     const oauth = createOAuthManager(config, db, { users: userStore, audit, fetch: opts.oauthFetch });
     const ctx: RouteContext = {
-      config, users, sessions, flows, audit, limits, strategy, keys, guards: new Guards(strategy, cookies, csrf), cookies, csrf, csrfTokens,
+      config, users, sessions, flows, audit, limits, strategy, keys, guards: new Guards(strategy, cookies, csrf, mfaPolicy), cookies, csrf, csrfTokens,
       oauth, oauthBinding: new OAuthBinding(config.cookie, config.oauth.stateTtl),
+      mfa, mfaBinding: new MfaBinding(config.cookie, config.mfa.challengeTtl),
       async ready() {
         await ping(db);
         const pending = await pendingMigrations(db);
@@ -178,7 +207,7 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
     const app = await buildApp(ctx, { logger, plugins: opts.plugins, metrics, webRoot: opts.webRoot });
     if (opts.mailWorker ?? true) mail.start();
     return {
-      app, db, users, sessions, mail, keys, oauth, logger,
+      app, db, users, sessions, mail, keys, oauth, mfa, logger,
       async close() {
         clearInterval(purgeTimer);
         await app.close();

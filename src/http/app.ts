@@ -24,6 +24,9 @@ import { healthRoutes } from './routes/health.ts';
 import { oauthRoutes } from './routes/oauth.ts';
 import { oauthAssociateRoutes } from './routes/oauth-associate.ts';
 import { WEB_DIST, registerSpa } from './spa.ts';
+import { mfaRoutes } from './routes/mfa.ts';
+import { factorsRoutes } from './routes/factors.ts';
+import { reauthenticateRoutes } from './routes/reauthenticate.ts';
 
 export interface AppOptions {
   logger: Logger;
@@ -105,6 +108,9 @@ export async function buildApp(ctx: RouteContext, opts: AppOptions): Promise<Fas
     await wellKnownRoutes(scope, ctx);
     await oauthRoutes(scope, ctx);
     await oauthAssociateRoutes(scope, ctx);
+    await mfaRoutes(scope, ctx);
+    await factorsRoutes(scope, ctx);
+    await reauthenticateRoutes(scope, ctx);
     if (opts.metrics) await metricsRoutes(scope, opts.metrics, config.metrics.token);
     for (const plugin of opts.plugins ?? []) await plugin(scope, ctx);
   });

@@ -1,9 +1,12 @@
 import { sql, type Kysely } from 'kysely';
 import { toIso, type Database } from './schema.ts';
 
-/** verify and reset carry a link with a single-use token; email_changed is a notice to the old address. */
-export type MailKind = 'verify' | 'reset' | 'email_changed';
-export type LinkMailKind = Exclude<MailKind, 'email_changed'>;
+/**
+ * verify and reset carry a link with a single-use token; email_changed is a notice to the old address; security_notice
+ * tells the user that what protects the account changed (a factor added or removed, a recovery code used…).
+ */
+export type MailKind = 'verify' | 'reset' | 'email_changed' | 'security_notice';
+export type LinkMailKind = Exclude<MailKind, 'email_changed' | 'security_notice'>;
 export interface MailJob { id: string; kind: MailKind; email: string; attempts: number; tokenHash: string | null; createdAt: string; detail: string | null }
 
 /** SQL for the durable mail queue: a job is a row, so a restart loses nothing. */
