@@ -35,6 +35,15 @@ export const ERRORS = {
   UPDATE_USER_CURRENT_PASSWORD_INVALID: { status: 400, message: 'Changing the email or password needs the user\'s current password (`current_password`): it was wrong, or missing (then `reason` says so).' },
   UPDATE_USER_REAUTHENTICATION_REQUIRED: { status: 403, message: 'The user has no password and logged in too long ago (REAUTH_MAX_AGE) to change the email: log in again, then retry.' },
   REAUTHENTICATION_REQUIRED: { status: 403, message: 'The session is valid, but this needs a more recent (or a multi-factor) authentication: re-authenticate, then retry. The WWW-Authenticate header carries RFC 9470\'s insufficient_user_authentication challenge.' },
+  LOGIN_MFA_REQUIRED: { status: 400, message: 'The first factor was right, but this account has a second one: no session yet. `mfa_token` (with `methods` and `expires_in`) goes to POST /auth/jwt/mfa (or /auth/cookie/mfa for a cookie login) with a TOTP code, a recovery code or a passkey.' },
+  MFA_CHALLENGE_INVALID: { status: 400, message: 'The mfa_token is unknown, used, expired, was issued for the other transport (bearer or cookie), or (cookie flows) this browser did not start the login: sign in again.' },
+  MFA_CODE_INVALID: { status: 400, message: 'The TOTP code, recovery code or passkey assertion is wrong, already used, or not one of this account\'s factors.' },
+  MFA_LOCKED: { status: 429, message: 'Too many wrong second-factor attempts for this account: try again after the seconds in Retry-After.' },
+  MFA_ENROLLMENT_REQUIRED: { status: 403, message: 'Accounts of this role must have a second factor (MFA_REQUIRED_ROLES): enrol one (GET /users/me/factors, POST /users/me/totp or a passkey), then retry.' },
+  MFA_NOT_ENABLED: { status: 400, message: 'This account has no second factor, so it has no recovery codes to regenerate.' },
+  TOTP_ALREADY_ENABLED: { status: 400, message: 'An authenticator app is already active for this account: remove it first (DELETE /users/me/totp).' },
+  TOTP_NOT_PENDING: { status: 400, message: 'No authenticator app enrolment is waiting to be confirmed: start one with POST /users/me/totp.' },
+  REAUTHENTICATION_FAILED: { status: 400, message: 'The re-authentication proof is wrong, or is not the one this account must use (its strongest factor: a passkey, else a TOTP code or a recovery code, else the password); `reason` says which is expected.' },
   LAST_SUPERUSER: { status: 400, message: 'This would leave no active super admin.' },
   INVALID_ROLE_UPDATE: { status: 400, message: '`role` and `is_superuser` disagree.' },
   OAUTH_INVALID_STATE: { status: 400, message: 'The social login state is unknown, used, expired, for another provider, or was not started in this browser: start again.' },
@@ -49,7 +58,6 @@ export const ERRORS = {
   OAUTH_PROVIDER_ERROR: { status: 502, message: 'The provider failed: unreachable, an error status, or an answer that does not match its documented shape.' },
   PASSKEY_INVALID: { status: 400, message: 'The passkey was refused: unknown credential, wrong origin, RP ID or challenge, user verification missing, a bad signature, or a signature counter that went back (a cloned authenticator). One answer for all: nothing says which.' },
   PASSKEY_CHALLENGE_INVALID: { status: 400, message: 'The passkey attempt is unknown, already used, expired, or was started in another browser: ask for new options and try again.' },
-  MFA_CODE_INVALID: { status: 400, message: 'The second factor was wrong: a TOTP code, a recovery code or a passkey that does not verify.' },
   // Answers any route may give (global: true): they are listed once, in the OpenAPI description.
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is larger than the server accepts (BODY_LIMIT).', global: true },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'The request body has a content type this route does not accept.', global: true },
@@ -65,21 +73,24 @@ export class AppError extends Error {
   readonly code: ErrorCode;
   readonly reason: string | undefined;
   readonly headers: Record<string, string>;
+  /** More fields of the detail object (with a reason only), e.g. LOGIN_MFA_REQUIRED's mfa_token: one body shape. */
+  readonly extra: Record<string, unknown> | undefined;
 
-  constructor(code: ErrorCode, opts: { reason?: string; headers?: Record<string, string> } = {}) {
+  constructor(code: ErrorCode, opts: { reason?: string; headers?: Record<string, string>; extra?: Record<string, unknown> } = {}) {
     super(opts.reason ? `${code}: ${opts.reason}` : code);
     this.name = 'AppError';
     this.code = code;
     this.reason = opts.reason;
     this.headers = opts.headers ?? {};
+    this.extra = opts.extra;
   }
 
   get status(): number {
     return ERRORS[this.code].status;
   }
 
-  /** fastapi-users' body: a bare code, or {code, reason} when there is a reason. */
+  /** fastapi-users' body: a bare code, or {code, reason} (plus `extra`'s fields) when there is a reason. */
   body(): { detail: string | { code: string; reason: string } } {
-    return { detail: this.reason === undefined ? this.code : { code: this.code, reason: this.reason } };
+    return { detail: this.reason === undefined ? this.code : { ...this.extra, code: this.code, reason: this.reason } };
   }
 }

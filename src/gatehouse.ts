@@ -50,6 +50,19 @@ import { PasskeyService } from './passkeys/passkey-service.ts';
 import { PasskeyChallenges } from './passkeys/challenges.ts';
 import { PasskeyStore } from './store/passkey-store.ts';
 import { PasskeyChallengeStore } from './store/passkey-challenge-store.ts';
+import { MfaBinding } from './http/mfa-binding.ts';
+import { Sealer } from './crypto/sealer.ts';
+import { TotpStore } from './store/totp-store.ts';
+import { RecoveryCodeStore } from './store/recovery-code-store.ts';
+import { MfaChallengeStore } from './store/mfa-challenge-store.ts';
+import { Totp } from './mfa/totp.ts';
+import { RecoveryCodes } from './mfa/recovery-codes.ts';
+import { SecondStepLockout } from './mfa/second-step-lockout.ts';
+import { MfaPolicy } from './mfa/policy.ts';
+import { Factors } from './mfa/factors.ts';
+import { LoginChallenges } from './mfa/login-challenges.ts';
+import { SecondStep } from './mfa/second-step.ts';
+import { StepUp } from './mfa/step-up.ts';
 
 export interface Gatehouse {
   app: FastifyInstance;
@@ -62,6 +75,8 @@ export interface Gatehouse {
   oauth: OAuthManager;
   /** Passkeys: registration, passwordless sign-in, and the second-factor verifier. */
   passkeys: PasskeyService;
+  /** The second factor: factors (TOTP, recovery codes, `usePasskeys`, `factorsChanged`), the login's second step, step-up. */
+  mfa: RouteContext['mfa'];
   logger: Logger;
   close(): Promise<void>;
 }
@@ -158,12 +173,26 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
       users: userStore, sessions: sessionStore, hasher, policy, audit, throttle, requireVerifiedLogin: config.requireVerifiedLogin, proof, notices: mail,
       loginDigest: new KeyedDigest(config.secret, 'audit-login-hmac'),
     });
+    const mfaPolicy = new MfaPolicy(config.mfa.requiredRoles);
+    const lockout = new SecondStepLockout(new LoginThrottle(new LoginFailureStore(db.kysely, db.dialect), config.loginLock, 'MFA_LOCKED'));
+    const factors = new Factors({
+      users: userStore, sessions: sessionStore, policy: mfaPolicy, audit, notices: mail, lockout,
+      totp: new Totp(new TotpStore(db.kysely), new Sealer(config.secret, 'mfa-totp-secret'), config.mfa.issuer),
+      recovery: new RecoveryCodes(new RecoveryCodeStore(db.kysely), new KeyedDigest(config.secret, 'mfa-recovery-code')),
+    });
+    const challenges = new LoginChallenges(new MfaChallengeStore(db.kysely), config.mfa.challengeTtl);
+    const mfa = {
+      factors, policy: mfaPolicy,
+      secondStep: new SecondStep({ challenges, factors, users: userStore, audit }),
+      stepUp: new StepUp({ factors, sessions, hasher, limiter: limits, audit }),
+    };
     const passkeys = new PasskeyService({
       passkeys: new PasskeyStore(db.kysely), challenges: new PasskeyChallenges(new PasskeyChallengeStore(db.kysely)), users: userStore, audit,
       notices: mail, rp: config.webauthn, requireVerifiedLogin: config.requireVerifiedLogin,
-      // onFactorsChanged: the mfa service's factorsChanged(userId), once it exists (#15): users.mfa_enabled follows passkeys.
+      onFactorsChanged: (userId) => factors.factorsChanged(userId), // users.mfa_enabled follows passkeys
     });
-    const purge = () => Promise.all([sessions.purge(), throttle.purge(), tokens.purge(), mail.purge(), passkeys.purge()]).then(
+    factors.usePasskeys(passkeys);
+    const purge = () => Promise.all([sessions.purge(), throttle.purge(), tokens.purge(), mail.purge(), challenges.purge(), passkeys.purge()]).then(
       ([n]) => { if (n > 0) logger.info({ purged: n }, 'expired sessions deleted'); },
       (err) => logger.warn({ err }, 'could not purge expired sessions'),
     );
@@ -173,8 +202,9 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
     const csrf = new CsrfGuard(csrfTokens, cookies, config.trustedOrigins);
     const oauth = createOAuthManager(config, db, { users: userStore, audit, fetch: opts.oauthFetch });
     const ctx: RouteContext = {
-      config, users, sessions, flows, audit, limits, strategy, keys, guards: new Guards(strategy, cookies, csrf), cookies, csrf, csrfTokens,
-      oauth, oauthBinding: new OAuthBinding(config.cookie, config.oauth.stateTtl), passkeys,
+      config, users, sessions, flows, audit, limits, strategy, keys, guards: new Guards(strategy, cookies, csrf, mfaPolicy), cookies, csrf, csrfTokens,
+      oauth, oauthBinding: new OAuthBinding(config.cookie, config.oauth.stateTtl),
+      passkeys, mfa, mfaBinding: new MfaBinding(config.cookie, config.mfa.challengeTtl),
       async ready() {
         await ping(db);
         const pending = await pendingMigrations(db);
@@ -189,7 +219,7 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
     const app = await buildApp(ctx, { logger, plugins: opts.plugins, metrics, webRoot: opts.webRoot });
     if (opts.mailWorker ?? true) mail.start();
     return {
-      app, db, users, sessions, mail, keys, oauth, passkeys, logger,
+      app, db, users, sessions, mail, keys, oauth, passkeys, mfa, logger,
       async close() {
         clearInterval(purgeTimer);
         await app.close();

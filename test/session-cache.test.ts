@@ -6,7 +6,7 @@ import type { User } from '../src/model/user.ts';
 
 const user = (id: string): User => ({
   id, email: `${id}@example.com`, username: null, fullName: null, hashedPassword: 'x', isActive: true, isVerified: false,
-  role: 'user', createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z',
+  role: 'user', mfaEnabled: false, createdAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z',
 });
 
 describe('SessionCache', () => {

@@ -23,19 +23,23 @@ export async function credentialsOf(a: VirtualAuthenticator) {
  * A browser without passkey autofill (conditional mediation unavailable): the virtual authenticator would otherwise
  * answer the sign-in page's autofill request at once, before a test can use the password or the button.
  */
-export const withoutAutofill = (context: BrowserContext): Promise<void> => context.addInitScript(() => {
-  if (typeof PublicKeyCredential !== 'undefined') PublicKeyCredential.isConditionalMediationAvailable = async () => false;
-});
+export async function withoutAutofill(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    if (typeof PublicKeyCredential !== 'undefined') PublicKeyCredential.isConditionalMediationAvailable = async () => false;
+  });
+}
 
 /** Records the `mediation` of every navigator.credentials.get() the page makes, in window.__mediations. */
-export const recordMediation = (context: BrowserContext): Promise<void> => context.addInitScript(() => {
-  const w = window as unknown as { __mediations: string[] };
-  w.__mediations = [];
-  const get = navigator.credentials.get.bind(navigator.credentials);
-  navigator.credentials.get = (options?: CredentialRequestOptions) => {
-    w.__mediations.push(options?.mediation ?? 'optional');
-    return get(options);
-  };
-});
+export async function recordMediation(context: BrowserContext): Promise<void> {
+  await context.addInitScript(() => {
+    const w = window as unknown as { __mediations: string[] };
+    w.__mediations = [];
+    const get = navigator.credentials.get.bind(navigator.credentials);
+    navigator.credentials.get = (options?: CredentialRequestOptions) => {
+      w.__mediations.push(options?.mediation ?? 'optional');
+      return get(options);
+    };
+  });
+}
 
 export const mediationsOf = (page: Page): Promise<string[]> => page.evaluate(() => (window as unknown as { __mediations: string[] }).__mediations);

@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { parseEnv } from 'node:util';
 import { VARIABLES, type RawSettings, type VariableName } from './variables.ts';
+import type { Role } from '../model/roles.ts';
 import type { JwtAlgorithm } from '../auth/keys/key-ring.ts';
 import type { Rate, RuleName } from '../limits/rate-limiter.ts';
 import { oauthSettings, type OAuthConfig } from './oauth-config.ts';
@@ -22,6 +23,8 @@ export interface Config {
   requireVerifiedLogin: boolean;
   /** PATCH /users/me: a recent proof of the user for email and password changes (REQUIRE_CURRENT_PASSWORD, REAUTH_MAX_AGE). */
   reauth: { required: boolean; maxAgeSeconds: number };
+  /** The second factor: how long a login's second step may take, and which roles must have one. */
+  mfa: { challengeTtl: number; requiredRoles: Role[]; issuer: string };
   password: { minLength: number; maxLength: number; rejectCommon: boolean };
   loginLock: { freeAttempts: number; baseLockSeconds: number; maxLockSeconds: number };
   argon2: { memoryCost: number; timeCost: number; parallelism: number };
@@ -112,6 +115,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env, opts: L
     session: { ttl: s.SESSION_TTL!, idleTtl: s.SESSION_IDLE_TTL!, reuseGrace: s.REFRESH_REUSE_GRACE!, cacheMs: s.SESSION_CACHE_MS! },
     requireVerifiedLogin: s.REQUIRE_VERIFIED_LOGIN!,
     reauth: { required: s.REQUIRE_CURRENT_PASSWORD!, maxAgeSeconds: s.REAUTH_MAX_AGE! },
+    mfa: { challengeTtl: s.MFA_CHALLENGE_TTL!, requiredRoles: s.MFA_REQUIRED_ROLES!, issuer: s.APP_NAME! },
     password,
     loginLock: { freeAttempts: s.LOGIN_LOCK_AFTER!, baseLockSeconds: s.LOGIN_LOCK_BASE!, maxLockSeconds: s.LOGIN_LOCK_MAX! },
     argon2: { memoryCost: s.ARGON2_MEMORY_KIB!, timeCost: s.ARGON2_ITERATIONS!, parallelism: s.ARGON2_PARALLELISM! },

@@ -4,6 +4,12 @@ export type Parser<T> = (raw: string) => T;
 
 export const str: Parser<string> = (raw) => raw;
 
+/** A comma-separated list, each item one of `values` (an empty string: none). */
+export const listOf = <const T extends string>(values: readonly T[]): Parser<T[]> => (raw) => [...new Set(raw.split(',').map((s) => s.trim()).filter(Boolean).map((item) => {
+  if (!(values as readonly string[]).includes(item)) throw new Error(`${JSON.stringify(item)} is not one of ${values.join(', ')}`);
+  return item as T;
+}))];
+
 export const int = (min: number, max: number): Parser<number> => (raw) => {
   if (!/^-?\d+$/.test(raw.trim())) throw new Error(`must be a whole number from ${min} to ${max}`);
   const n = Number(raw);

@@ -1,4 +1,5 @@
-import { bool, databaseUrl, duration, httpUrl, int, oneOf, origins, rate, redisUrl, smtpUrl, str, urlList, type Parser } from './parsers.ts';
+import { ROLES } from '../model/roles.ts';
+import { bool, listOf, databaseUrl, duration, httpUrl, int, oneOf, origins, rate, redisUrl, smtpUrl, str, urlList, type Parser } from './parsers.ts';
 
 interface Variable<T> {
   parse: Parser<T>;
@@ -35,7 +36,9 @@ export const VARIABLES = {
   SESSION_CACHE_MS: v(int(0, 60_000), '500', 'Milliseconds an instance may answer from its cache that a session is live. Logout, revocation and user changes clear it at once on the instance that made them, and on PostgreSQL on every instance (LISTEN/NOTIFY); this is the bound when such news cannot arrive (SQLite with several processes, a lost connection). 0 = read the database on every request.'),
   REQUIRE_VERIFIED_LOGIN: v(bool, 'false', 'Refuse login (LOGIN_USER_NOT_VERIFIED) until the email is verified.'),
   REQUIRE_CURRENT_PASSWORD: v(bool, 'true', 'PATCH /users/me changes the email or password only with the user\'s current_password (or, for a user without a password, within REAUTH_MAX_AGE of logging in). false = fastapi-users\' behaviour: the access token alone suffices.'),
-  REAUTH_MAX_AGE: v(duration(30, 86400), '5m', 'A user without a password (social login only) may change the email within this long of logging in; later, log in again.'),
+  REAUTH_MAX_AGE: v(duration(30, 86400), '5m', 'Step-up: sensitive actions (changing the email or password of an account with a second factor, adding or removing a factor, regenerating recovery codes, every admin write) need a proof of the user at most this old (a login, or POST /auth/reauthenticate); else 403 REAUTHENTICATION_REQUIRED. A user without a password (social login only) may change the email within this long of proving themselves.'),
+  MFA_CHALLENGE_TTL: v(duration(30, 1800), '5m', 'How long the second step of a login may take: the mfa_token of LOGIN_MFA_REQUIRED (single use) works this long.'),
+  MFA_REQUIRED_ROLES: v(listOf(ROLES), 'admin,super_admin', 'Comma-separated roles that must have a second factor: such a user without one gets 403 MFA_ENROLLMENT_REQUIRED everywhere but GET /users/me, GET /users/me/factors, the enrolment routes, re-authentication and logout. Empty: nobody must.'),
   PASSWORD_MIN_LENGTH: v(int(1, 1024), '8', 'Shortest accepted password, in characters.'),
   PASSWORD_MAX_LENGTH: v(int(8, 4096), '1024', 'Longest accepted password, in characters.'),
   REDIS_URL: v(redisUrl, undefined, 'Share rate-limit counters between instances through Redis (redis://host:6379/0). Unset: counters are per process.'),

@@ -26,6 +26,9 @@ import { oauthAssociateRoutes } from './routes/oauth-associate.ts';
 import { passkeyRoutes } from './routes/passkeys.ts';
 import { passkeyLoginRoutes } from './routes/passkey-login.ts';
 import { WEB_DIST, registerSpa } from './spa.ts';
+import { mfaRoutes } from './routes/mfa.ts';
+import { factorsRoutes } from './routes/factors.ts';
+import { reauthenticateRoutes } from './routes/reauthenticate.ts';
 
 export interface AppOptions {
   logger: Logger;
@@ -111,6 +114,9 @@ export async function buildApp(ctx: RouteContext, opts: AppOptions): Promise<Fas
       await passkeyRoutes(scope, ctx, ctx.passkeys);
       await passkeyLoginRoutes(scope, ctx, ctx.passkeys);
     }
+    await mfaRoutes(scope, ctx);
+    await factorsRoutes(scope, ctx);
+    await reauthenticateRoutes(scope, ctx);
     if (opts.metrics) await metricsRoutes(scope, opts.metrics, config.metrics.token);
     for (const plugin of opts.plugins ?? []) await plugin(scope, ctx);
   });

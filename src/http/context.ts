@@ -14,6 +14,12 @@ import type { KeyRing } from '../auth/keys/key-ring.ts';
 import type { OAuthManager } from '../oauth/oauth-manager.ts';
 import type { OAuthBinding } from './oauth-binding.ts';
 import type { PasskeyService } from '../passkeys/passkey-service.ts';
+import type { MfaBinding } from './mfa-binding.ts';
+import type { PasskeyVerifier } from '../model/factors.ts';
+import type { Factors } from '../mfa/factors.ts';
+import type { SecondStep } from '../mfa/second-step.ts';
+import type { StepUp } from '../mfa/step-up.ts';
+import type { MfaPolicy } from '../mfa/policy.ts';
 
 /** What the routes are given: services, guards and settings; never the database. */
 export interface RouteContext {
@@ -33,8 +39,12 @@ export interface RouteContext {
   /** Social login (routes/oauth.ts, routes/oauth-associate.ts) and the cookie that binds its flows to a browser. */
   oauth: OAuthManager;
   oauthBinding: OAuthBinding;
-  /** Passkeys (routes/passkeys.ts, routes/passkey-login.ts) and the PasskeyVerifier of the second step and step-up. */
-  passkeys?: PasskeyService;
+  /** The second factor (src/mfa/): factors, the login's second step, step-up, the enrolment policy. */
+  mfa: { factors: Factors; secondStep: SecondStep; stepUp: StepUp; policy: MfaPolicy };
+  /** The cookie that binds a cookie login's second step to its browser. */
+  mfaBinding: MfaBinding;
+  /** Passkeys (src/passkeys/), when built: the second step and step-up read them through `mfa.factors`. */
+  passkeys?: PasskeyVerifier & PasskeyService;
   /** Readiness: resolves when the database answers and its schema is current. */
   ready(): Promise<void>;
 }

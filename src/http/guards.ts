@@ -7,6 +7,8 @@ import type { Authenticated, JwtStrategy } from '../auth/jwt-strategy.ts';
 import { bearerTransport } from './transports/bearer.ts';
 import type { CookieTransport } from './transports/cookie.ts';
 import { isUnsafe, type CsrfGuard } from './csrf.ts';
+import { isRecent, reauthenticationRequired } from '../auth/reauthentication.ts';
+import type { MfaPolicy } from '../mfa/policy.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -24,20 +26,15 @@ export interface GuardOptions {
   mfa?: boolean;
   /** Refuse (403 REAUTHENTICATION_REQUIRED) unless the user proved themselves at most this many seconds ago (`auth_time`). */
   maxAge?: number;
+  /**
+   * Open to a user who must enrol a second factor and has none yet (MFA_REQUIRED_ROLES): only the routes that let
+   * them do so (and see themselves, re-authenticate, log out). Every other guarded route answers them
+   * 403 MFA_ENROLLMENT_REQUIRED.
+   */
+  beforeEnrolment?: boolean;
 }
 
-/**
- * RFC 9470 §3: the bearer challenge that asks the client to have the user authenticate again (more recently, or with
- * more factors). Sent with 403, not RFC 9470's 401: a client that treats any 401 as "signed out" would otherwise
- * discard a perfectly good session; the access token is valid, it is the authentication behind it that is too weak
- * or too old (RFC 6750 §3.1 lets a 403 carry a challenge, as for insufficient_scope).
- */
-export function reauthenticationRequired(why: { maxAge?: number; mfa?: boolean }): AppError {
-  const description = why.mfa ? 'A second factor is required' : 'A more recent authentication is required';
-  const params = [`error="insufficient_user_authentication"`, `error_description="${description}"`];
-  if (why.maxAge !== undefined) params.push(`max_age=${why.maxAge}`);
-  return new AppError('REAUTHENTICATION_REQUIRED', { headers: { 'www-authenticate': `Bearer ${params.join(', ')}` } });
-}
+export { reauthenticationRequired };
 
 /** RFC 6750 §3: no error code when no credentials came; `invalid_token` with a description when they were bad. */
 function unauthorized(kind: 'missing' | 'invalid' | 'expired'): AppError {
@@ -55,11 +52,13 @@ export class Guards {
   private readonly strategy: JwtStrategy;
   private readonly cookies: CookieTransport;
   private readonly csrf: CsrfGuard;
+  private readonly mfaPolicy: MfaPolicy | undefined;
 
-  constructor(strategy: JwtStrategy, cookies: CookieTransport, csrf: CsrfGuard) {
+  constructor(strategy: JwtStrategy, cookies: CookieTransport, csrf: CsrfGuard, mfaPolicy?: MfaPolicy) {
     this.strategy = strategy;
     this.cookies = cookies;
     this.csrf = csrf;
+    this.mfaPolicy = mfaPolicy;
   }
 
   /**
@@ -87,8 +86,9 @@ export class Guards {
       if (!auth.user.isActive) throw unauthorized('invalid');
       if (opts.verified && !auth.user.isVerified) throw new AppError('Forbidden');
       if (opts.role && !atLeast(auth.user.role, opts.role)) throw new AppError('Forbidden');
+      if (!opts.beforeEnrolment && this.mfaPolicy?.mustEnrol(auth.user)) throw new AppError('MFA_ENROLLMENT_REQUIRED');
       if (opts.mfa && !auth.amr.includes('mfa')) throw reauthenticationRequired({ mfa: true, maxAge: opts.maxAge });
-      if (opts.maxAge !== undefined && Math.floor(Date.now() / 1000) - auth.authTime > opts.maxAge) throw reauthenticationRequired({ maxAge: opts.maxAge });
+      if (opts.maxAge !== undefined && !isRecent(auth.authTime, opts.maxAge)) throw reauthenticationRequired({ maxAge: opts.maxAge });
       req.auth = auth;
     };
   }

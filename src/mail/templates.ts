@@ -33,13 +33,34 @@ export interface PasskeyChangedContext {
   changedAt: string;
 }
 
+/** What changed about the factors that protect an account (the `security_notice` mail). */
+export const SECURITY_EVENTS = ['totp_enabled', 'totp_removed', 'recovery_used', 'recovery_regenerated', 'factors_reset_by_admin'] as const;
+export type SecurityEvent = (typeof SECURITY_EVENTS)[number];
+
+export interface SecurityNoticeContext {
+  appName: string;
+  email: string;
+  event: SecurityEvent;
+  /** When, ISO 8601 UTC. */
+  at: string;
+}
+
 /** The messages Gatehouse sends. An app overrides any with createGatehouse(config, { mailTemplates }). */
 export interface MailTemplates {
   verify: Template;
   reset: Template;
   emailChanged: (c: EmailChangedContext) => Omit<Mail, 'to'>;
   passkeyChanged: (c: PasskeyChangedContext) => Omit<Mail, 'to'>;
+  securityNotice: (c: SecurityNoticeContext) => Omit<Mail, 'to'>;
 }
+
+const SECURITY_SENTENCES: Record<SecurityEvent, string> = {
+  totp_enabled: 'An authenticator app was set up as a second factor for your account, and new recovery codes were created.',
+  totp_removed: 'The authenticator app was removed from your account.',
+  recovery_used: 'One of your recovery codes was used to sign in or to confirm it was you. It cannot be used again.',
+  recovery_regenerated: 'New recovery codes were created for your account; the old ones no longer work.',
+  factors_reset_by_admin: 'An administrator removed the second factors (authenticator app, passkeys, recovery codes) of your account.',
+};
 
 /** j***@example.com: the first character of the local part, and the domain. */
 export function maskEmail(email: string): string {
@@ -73,6 +94,21 @@ const html = (title: string, body: string, c: TemplateContext, button: string) =
 </body></html>`;
 
 export const defaultTemplates: MailTemplates = {
+  securityNotice: (c) => {
+    const when = `${c.at.slice(0, 16).replace('T', ' ')} UTC`;
+    const said = `${SECURITY_SENTENCES[c.event]} (${c.email}, ${when})`;
+    const advice = 'If this was you, there is nothing to do. If it was not, someone else may control your account: change your password and contact the administrator of this service at once.';
+    return {
+      subject: `Security change on your ${c.appName} account`,
+      text: `${said}\n\n${advice}\n`,
+      html: `<!doctype html>
+<html><body style="font-family:system-ui,sans-serif;max-width:32rem;margin:2rem auto;color:#1a1a1a">
+<h1 style="font-size:1.25rem">${esc(`Security change on your ${c.appName} account`)}</h1>
+<p>${esc(said)}</p>
+<p>${esc(advice)}</p>
+</body></html>`,
+    };
+  },
   verify: (c) => ({
     subject: `Confirm your email for ${c.appName}`,
     text: `Confirm that ${c.email} is your email address for ${c.appName}:\n\n${c.link}\n\nThe link works once, for ${lifetime(c.expiresInMinutes)}. If you did not ask for this, ignore this message.\n`,

@@ -34,10 +34,13 @@ const WAIT_FOR_SLOT_MS = 5_000;
 export class LoginThrottle {
   private readonly store: LoginFailureStore;
   private readonly o: LoginThrottleOptions;
+  private readonly lockedCode: 'LOGIN_LOCKED' | 'MFA_LOCKED';
 
-  constructor(store: LoginFailureStore, o: LoginThrottleOptions) {
+  /** `lockedCode`: the answer to an attempt on a locked key (the second step of a login has its own, src/mfa/). */
+  constructor(store: LoginFailureStore, o: LoginThrottleOptions, lockedCode: 'LOGIN_LOCKED' | 'MFA_LOCKED' = 'LOGIN_LOCKED') {
     this.store = store;
     this.o = o;
+    this.lockedCode = lockedCode;
   }
 
   /** Counts an attempt before its verification; throws LOGIN_LOCKED (429, Retry-After) if the key may not try now. */
@@ -49,8 +52,8 @@ export class LoginThrottle {
       if (await this.store.reserve(key, this.o.freeAttempts, at)) return;
       const row = await this.store.get(key);
       const left = row?.lockedUntil ? Math.ceil((Date.parse(row.lockedUntil) - Date.now()) / 1000) : 0;
-      if (left > 0) throw locked(left);
-      if (Date.now() >= deadline) throw locked(1);
+      if (left > 0) throw this.locked(left);
+      if (Date.now() >= deadline) throw this.locked(1);
       await sleep(20 + Math.random() * 30); // attempts in flight hold every slot: wait for one to settle
     }
   }
@@ -71,6 +74,10 @@ export class LoginThrottle {
     return this.store.release(key);
   }
 
+  private locked(seconds: number): AppError {
+    return new AppError(this.lockedCode, { headers: { 'retry-after': String(seconds) } });
+  }
+
   /** Forgets streaks that ended more than a day ago. */
   purge(now = Date.now()): Promise<number> {
     return this.store.purge(iso(now - QUIET_RESET_MS));
@@ -88,4 +95,3 @@ export class LoginThrottle {
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
-const locked = (seconds: number) => new AppError('LOGIN_LOCKED', { headers: { 'retry-after': String(seconds) } });

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Mail, Mailer } from '../mail/mailer.ts';
-import { maskEmail, type MailTemplates } from '../mail/templates.ts';
+import { SECURITY_EVENTS, maskEmail, type MailTemplates, type SecurityEvent } from '../mail/templates.ts';
 import type { LinkMailKind, MailJob, MailKind, MailOutboxStore } from '../store/mail-outbox-store.ts';
 import type { UserStore } from '../store/user-store.ts';
 import type { AccountTokens } from './account-tokens.ts';
@@ -61,6 +61,11 @@ export class MailQueue {
     await this.queue(change === 'added' ? 'passkey_added' : 'passkey_removed', email, name);
   }
 
+  /** Tells the user that what protects the account changed (a factor added or removed, a recovery code used…). */
+  async securityNotice(email: string, event: SecurityEvent): Promise<void> {
+    await this.queue('security_notice', email, event);
+  }
+
   private async queue(kind: MailKind, email: string, detail: string | null): Promise<void> {
     await this.store.enqueue(kind, email, new Date().toISOString(), detail);
     if (this.timer) setImmediate(() => void this.drain());
@@ -106,6 +111,12 @@ export class MailQueue {
   private async process(job: MailJob): Promise<void> {
     if (job.kind === 'email_changed') {
       const mail = this.templates.emailChanged({ appName: this.o.appName, email: job.email, newEmail: job.detail ?? '***', changedAt: job.createdAt });
+      return this.deliver(job, { to: job.email, ...mail }, {});
+    }
+    if (job.kind === 'security_notice') {
+      const event = SECURITY_EVENTS.find((e) => e === job.detail);
+      if (!event) return void (await this.store.finish(job.id, 'dropped', new Date().toISOString()));
+      const mail = this.templates.securityNotice({ appName: this.o.appName, email: job.email, event, at: job.createdAt });
       return this.deliver(job, { to: job.email, ...mail }, {});
     }
     if (job.kind === 'passkey_added' || job.kind === 'passkey_removed') {

@@ -110,6 +110,17 @@ export class SessionManager {
       && now - Date.parse(usedAt) <= this.o.reuseGrace * 1000;
   }
 
+  /**
+   * A re-authentication (step-up) in the session `sessionId`: the session now states `amr` and auth_time = now, and a
+   * new access token says so. The session and its refresh token stay (a later refresh carries the new values).
+   * Throws Unauthorized when the session ended meanwhile.
+   */
+  async reauthenticate(user: User, sessionId: string, amr: AuthMethod[], now = Date.now()): Promise<{ accessToken: string; expiresIn: number }> {
+    const at = new Date(now).toISOString();
+    if (!(await this.sessions.reauthenticate(sessionId, user.id, amr, at))) throw new AppError('Unauthorized');
+    return { accessToken: await this.strategy.writeToken(user, sessionId, authenticationOf({ amr, authTime: at })), expiresIn: this.strategy.accessTtlSeconds };
+  }
+
   /** Logout. */
   async end(userId: string, sessionId: string, client: ClientInfo): Promise<void> {
     await this.sessions.revoke(sessionId, new Date().toISOString());

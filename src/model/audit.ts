@@ -3,6 +3,8 @@ export const AUDIT_TYPES = [
   'register', 'login.success', 'login.failure', 'login.locked', 'logout', 'refresh.reuse', 'session.revoke',
   'password.change', 'password.reset.request', 'password.reset', 'email.change', 'email.verify.request', 'email.verify',
   'role.change', 'user.deactivate', 'user.activate', 'user.delete', 'oauth.link', 'oauth.unlink',
+  'mfa.totp_enabled', 'mfa.totp_removed', 'mfa.recovery_used', 'mfa.recovery_regenerated', 'mfa.failed', 'mfa.locked',
+  'mfa.success', 'mfa.factors_reset_by_admin', 'reauth',
   'passkey.added', 'passkey.removed', 'passkey.used', 'passkey.counter_regression',
 ] as const;
 export type AuditType = (typeof AUDIT_TYPES)[number];

@@ -10,6 +10,8 @@ export interface User {
   isActive: boolean;
   isVerified: boolean;
   role: Role;
+  /** Has a second factor (a confirmed TOTP or a passkey): a login then needs a second step (src/mfa/). */
+  mfaEnabled: boolean;
   createdAt: string;
   updatedAt: string;
 }

@@ -2,10 +2,11 @@ import { sql, type Kysely } from 'kysely';
 import { toIso, type Database } from './schema.ts';
 
 /**
- * verify and reset carry a link with a single-use token; email_changed is a notice to the old address;
+ * verify and reset carry a link with a single-use token; email_changed is a notice to the old address; security_notice
+ * tells the user that what protects the account changed (a factor added or removed, a recovery code used…);
  * passkey_added and passkey_removed tell the user a passkey (named in `detail`) now protects, or no longer, the account.
  */
-export type MailKind = 'verify' | 'reset' | 'email_changed' | 'passkey_added' | 'passkey_removed';
+export type MailKind = 'verify' | 'reset' | 'email_changed' | 'security_notice' | 'passkey_added' | 'passkey_removed';
 export type LinkMailKind = 'verify' | 'reset';
 export interface MailJob { id: string; kind: MailKind; email: string; attempts: number; tokenHash: string | null; createdAt: string; detail: string | null }
 

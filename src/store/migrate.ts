@@ -9,6 +9,7 @@ import { loginAttemptReservations } from './migrations/0005_login_attempt_reserv
 import { mailOutboxDetail } from './migrations/0006_mail_outbox_detail.ts';
 import { normalizeEmails } from './migrations/0007_normalize_emails.ts';
 import { sessionAuthentication } from './migrations/0008_session_authentication.ts';
+import { mfa } from './migrations/0009_mfa.ts';
 import { passkeys } from './migrations/0010_passkeys.ts';
 
 /** Every migration, in order. Names sort in the order they run; never rename or edit one that has shipped. */
@@ -21,6 +22,7 @@ const migrations = (dialect: DialectName): Record<string, Migration> => ({
   '0006_mail_outbox_detail': mailOutboxDetail(),
   '0007_normalize_emails': normalizeEmails(),
   '0008_session_authentication': sessionAuthentication(dialect),
+  '0009_mfa': mfa(dialect),
   '0010_passkeys': passkeys(dialect),
 });
 

@@ -21,6 +21,8 @@ export interface UsersTable {
   role: string;
   created_at: Timestamp;
   updated_at: Timestamp;
+  /** 0009: a confirmed TOTP or a passkey (kept by src/mfa/). */
+  mfa_enabled: ColumnType<boolean | number, number | undefined, number>;
 }
 
 export interface SessionsTable {
@@ -101,6 +103,34 @@ export interface LoginFailuresTable {
   last_failure_at: Timestamp;
 }
 
+/** 0009: one authenticator app per user (src/mfa/totp.ts). */
+export interface MfaTotpTable {
+  user_id: string;
+  secret_sealed: string;
+  created_at: Timestamp;
+  confirmed_at: NullableTimestamp;
+  /** The last RFC 6238 time step accepted: a code of this step or an earlier one is refused. */
+  last_step: ColumnType<number | string | null, number | null | undefined, number | null>;
+}
+
+export interface MfaRecoveryCodesTable {
+  user_id: string;
+  code_hash: string;
+  created_at: Timestamp;
+  used_at: NullableTimestamp;
+}
+
+export interface MfaChallengesTable {
+  id_hash: string;
+  user_id: string;
+  amr: string;
+  transport: string;
+  browser_hash: string | null;
+  created_at: Timestamp;
+  expires_at: Timestamp;
+  used_at: NullableTimestamp;
+}
+
 export interface Database {
   users: UsersTable;
   sessions: SessionsTable;
@@ -112,6 +142,9 @@ export interface Database {
   mail_outbox: MailOutboxTable;
   audit_events: AuditEventsTable;
   login_failures: LoginFailuresTable;
+  mfa_totp: MfaTotpTable;
+  mfa_recovery_codes: MfaRecoveryCodesTable;
+  mfa_challenges: MfaChallengesTable;
   passkeys: PasskeysTable;
   passkey_challenges: PasskeyChallengesTable;
 }

@@ -65,6 +65,16 @@ export class SessionStore {
     return rows.map(rowToSession);
   }
 
+  /**
+   * A re-authentication within a live session (step-up): its methods become `amr` and `auth_time` moves to `authTime`;
+   * the session and its refresh tokens stay. False when the session is not this user's live one.
+   */
+  async reauthenticate(id: string, userId: string, amr: string[], authTime: string): Promise<boolean> {
+    const r = await this.db.updateTable('sessions').set({ amr: JSON.stringify(amr), auth_time: authTime })
+      .where('id', '=', id).where('user_id', '=', userId).where('revoked_at', 'is', null).where('expires_at', '>', authTime).executeTakeFirst();
+    return r.numUpdatedRows > 0n;
+  }
+
   /** Ends one live session; with `userId`, only if it is that user's. True when it was live. */
   async revoke(id: string, now: string, userId?: string): Promise<boolean> {
     let q = this.db.updateTable('sessions').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null);

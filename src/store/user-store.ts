@@ -12,7 +12,7 @@ import type { DialectName } from './database.ts';
 export type LastSuperuser = 'last_superuser';
 export interface SuperuserGuard { keepOneSuperuser?: boolean }
 
-export type NewUser = Omit<User, 'createdAt' | 'updatedAt'>;
+export type NewUser = Omit<User, 'createdAt' | 'updatedAt' | 'mfaEnabled'>;
 export type UserChanges = Partial<Pick<User, 'email' | 'username' | 'fullName' | 'hashedPassword' | 'isActive' | 'isVerified' | 'role'>>;
 
 export function rowToUser(r: Selectable<UsersTable>): User {
@@ -26,6 +26,7 @@ export function rowToUser(r: Selectable<UsersTable>): User {
     isActive: toBool(r.is_active),
     isVerified: toBool(r.is_verified),
     role: r.role,
+    mfaEnabled: toBool(r.mfa_enabled),
     createdAt: toIso(r.created_at),
     updatedAt: toIso(r.updated_at),
   };
@@ -100,6 +101,12 @@ export class UserStore {
     if (row === 'last_superuser') return row;
     if (row) this.changes.publish({ kind: 'user', id });
     return row && rowToUser(row);
+  }
+
+  /** Records whether the user has a second factor (src/mfa/ recomputes it whenever a factor changes). */
+  async setMfaEnabled(id: string, enabled: boolean): Promise<void> {
+    const r = await this.db.updateTable('users').set({ mfa_enabled: bit(enabled) }).where('id', '=', id).executeTakeFirst();
+    if (r.numUpdatedRows > 0n) this.changes.publish({ kind: 'user', id });
   }
 
   /** Replaces the hash only if it is still the one that was verified (a concurrent password change wins). */

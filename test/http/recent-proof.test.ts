@@ -76,7 +76,7 @@ onEveryDatabase('a sensitive change of one\'s own account needs a recent proof',
     const fresh = await patch(h, u.token, { email: 'social-moved@example.com' });
     assert.equal(fresh.statusCode, 200, fresh.body);
     const old = new Date(Date.now() - 6 * 60_000).toISOString();
-    await h.g.db.kysely.updateTable('sessions').set({ created_at: old }).where('id', '=', u.sessionId).execute();
+    await h.g.db.kysely.updateTable('sessions').set({ created_at: old, auth_time: old }).where('id', '=', u.sessionId).execute();
     const stale = await patch(h, u.token, { email: 'social-moved-again@example.com' });
     assert.deepEqual([stale.statusCode, stale.json()], [403, { detail: 'UPDATE_USER_REAUTHENTICATION_REQUIRED' }]);
     assert.equal((await h.req({ url: '/users/me', token: u.token })).json().email, 'social-moved@example.com');

@@ -10,11 +10,15 @@ import { describeOn, testDatabases, type TestDatabase } from './databases.ts';
 
 export const TEST_SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
 
-/** Test settings: cheap argon2 parameters (the hashing code is the same), silent logs. */
+/**
+ * Test settings: cheap argon2 parameters (the hashing code is the same), silent logs. MFA_REQUIRED_ROLES is empty:
+ * most suites make admins without a second factor to test other things; test/http/mfa-policy.test.ts tests the
+ * default (admin,super_admin).
+ */
 export function testConfig(databaseUrl: string, env: Record<string, string> = {}): Config {
   return loadConfig({
     NODE_ENV: 'test', APP_SECRET: TEST_SECRET, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent',
-    ARGON2_MEMORY_KIB: '256', ARGON2_ITERATIONS: '1', HASH_WORKERS: '2', MAIL_FOLDER: join(tmpdir(), 'gatehouse-test-mail'), RATE_LIMITS: 'false', ...env,
+    ARGON2_MEMORY_KIB: '256', ARGON2_ITERATIONS: '1', HASH_WORKERS: '2', MAIL_FOLDER: join(tmpdir(), 'gatehouse-test-mail'), RATE_LIMITS: 'false', MFA_REQUIRED_ROLES: '', ...env,
   }, { dotenv: false });
 }
 

@@ -39,6 +39,10 @@ export const MESSAGES: Messages = {
   MFA_ENROLLMENT_REQUIRED: 'Your role requires a second factor. Add a passkey or an authenticator app on the Security page first.',
   PASSKEY_INVALID: 'This passkey was not accepted. Use another one, or sign in another way.',
   PASSKEY_CHALLENGE_INVALID: 'The passkey sign-in took too long, was already used, or was started in another browser. Try again.',
+  MFA_NOT_ENABLED: 'Your account has no second factor yet, so it has no recovery codes.',
+  TOTP_ALREADY_ENABLED: 'An authenticator app is already set up: turn it off first to set up another.',
+  TOTP_NOT_PENDING: 'The authenticator app setup was not started or has been replaced. Start it again.',
+  REAUTHENTICATION_FAILED: 'That did not confirm it is you. Use your strongest sign-in method (a passkey or your authenticator app, if you have one) and try again.',
   // Social login.
   OAUTH_NOT_AVAILABLE_EMAIL: 'The provider did not share a verified email address with us.',
   OAUTH_USER_ALREADY_EXISTS: 'An account with this email already exists. Sign in with your password, then link the provider from your profile.',

@@ -6,6 +6,7 @@ import { SECURED, clientInfo, type RouteContext } from '../context.ts';
 import { rateLimit } from '../rate-limit.ts';
 import { FORM_BODY, JSON_OR_FORM_BODY } from '../media-types.ts';
 import type { RuleName } from '../../limits/rate-limiter.ts';
+import { loginMfaRequired } from '../../mfa/second-step.ts';
 
 /** Every login route counts against the client IP and the account typed in `username`. */
 export const LOGIN_LIMITS: [RuleName, 'ip' | { body: string }][] = [['login_ip', 'ip'], ['login_account', { body: 'username' }]];
@@ -34,10 +35,13 @@ export async function authRoutes(fastify: FastifyInstance, ctx: RouteContext): P
       preHandler: rateLimit(ctx.limits, LOGIN_LIMITS),
       schema: {
         tags: ['auth'], summary, consumes: FORM_BODY, body: LoginForm,
-        response: { 200: BearerToken, ...errorResponses(['LOGIN_BAD_CREDENTIALS', 'LOGIN_USER_NOT_VERIFIED', 'LOGIN_LOCKED', 'RATE_LIMITED']) },
+        response: { 200: BearerToken, ...errorResponses(['LOGIN_BAD_CREDENTIALS', 'LOGIN_USER_NOT_VERIFIED', 'LOGIN_MFA_REQUIRED', 'LOGIN_LOCKED', 'RATE_LIMITED']) },
       },
     }, async (req, reply) => {
       const user = await ctx.users.authenticate(req.body.username, req.body.password, clientInfo(req));
+      // A user with a second factor gets no session yet: a challenge for POST /auth/jwt/mfa.
+      const pending = await ctx.mfa.secondStep.begin(user, ['pwd'], 'bearer', null);
+      if (pending) throw loginMfaRequired(pending);
       const pair = await ctx.sessions.start(user, clientInfo(req), ['pwd']);
       req.log.info({ userId: user.id, sessionId: pair.sessionId }, 'login');
       return bearerTransport.loginResponse(reply, pair);
@@ -55,7 +59,7 @@ export async function authRoutes(fastify: FastifyInstance, ctx: RouteContext): P
   });
 
   app.post('/auth/jwt/logout', {
-    onRequest: ctx.guards.user(),
+    onRequest: ctx.guards.user({ beforeEnrolment: true }),
     schema: { tags: ['auth'], summary: 'Log out: ends the session, so the token stops working at once', security: SECURED,
       response: { 204: NoContent, ...errorResponses(['Unauthorized'], { validation: false }) } },
   }, async (req, reply) => {

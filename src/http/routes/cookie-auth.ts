@@ -8,6 +8,7 @@ import { sendAppError } from '../error-handler.ts';
 import { rateLimit } from '../rate-limit.ts';
 import { LOGIN_LIMITS } from './auth.ts';
 import { FORM_BODY } from '../media-types.ts';
+import { loginMfaRequired } from '../../mfa/second-step.ts';
 
 export const CsrfToken = Type.Object({ csrf_token: Type.String({ description: 'Send it back in the X-CSRF-Token header.' }) });
 
@@ -57,10 +58,17 @@ export async function cookieAuthRoutes(fastify: FastifyInstance, ctx: RouteConte
     preHandler: rateLimit(ctx.limits, LOGIN_LIMITS),
     schema: {
       tags, summary: 'Log in; sets the session cookies (send X-CSRF-Token)', consumes: FORM_BODY, body: LoginForm,
-      response: { 204: NoContent, ...errorResponses(['LOGIN_BAD_CREDENTIALS', 'LOGIN_USER_NOT_VERIFIED', 'LOGIN_LOCKED', 'RATE_LIMITED', 'CSRF_FAILED']) },
+      response: { 204: NoContent, ...errorResponses(['LOGIN_BAD_CREDENTIALS', 'LOGIN_USER_NOT_VERIFIED', 'LOGIN_MFA_REQUIRED', 'LOGIN_LOCKED', 'RATE_LIMITED', 'CSRF_FAILED']) },
     },
   }, async (req, reply) => {
     const user = await ctx.users.authenticate(req.body.username, req.body.password, clientInfo(req));
+    // A user with a second factor gets no session yet: a challenge for POST /auth/cookie/mfa, bound to this browser.
+    const binding = ctx.mfaBinding.fresh();
+    const pending = await ctx.mfa.secondStep.begin(user, ['pwd'], 'cookie', binding);
+    if (pending) {
+      ctx.mfaBinding.set(reply, binding);
+      throw loginMfaRequired(pending);
+    }
     const pair = await ctx.sessions.start(user, clientInfo(req), ['pwd']);
     req.log.info({ userId: user.id, sessionId: pair.sessionId }, 'login (cookie)');
     cookies.setCsrf(reply, ctx.csrfTokens.issue(pair.sessionId)); // the pre-login token is not valid in the session
@@ -88,7 +96,7 @@ export async function cookieAuthRoutes(fastify: FastifyInstance, ctx: RouteConte
   });
 
   app.post('/auth/cookie/logout', {
-    onRequest: ctx.guards.user(),
+    onRequest: ctx.guards.user({ beforeEnrolment: true }),
     schema: { tags, summary: 'Log out: ends the session and clears the cookies (send X-CSRF-Token)', security: SECURED,
       response: { 204: NoContent, ...errorResponses(['Unauthorized', 'CSRF_FAILED'], { validation: false }) } },
   }, async (req, reply) => {

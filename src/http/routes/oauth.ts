@@ -8,9 +8,10 @@ import { bearerTransport } from '../transports/bearer.ts';
 import { clientInfo, type RouteContext } from '../context.ts';
 import { rateLimit } from '../rate-limit.ts';
 import type { User } from '../../model/user.ts';
+import { loginMfaRequired } from '../../mfa/second-step.ts';
 
 /** What a finished login can fail with, besides the state checks. */
-const LOGIN_ERRORS: ErrorCode[] = ['OAUTH_NOT_AVAILABLE_EMAIL', 'OAUTH_USER_ALREADY_EXISTS', 'LOGIN_BAD_CREDENTIALS', 'LOGIN_USER_NOT_VERIFIED', 'OAUTH_PROVIDER_ERROR', 'RATE_LIMITED'];
+const LOGIN_ERRORS: ErrorCode[] = ['OAUTH_NOT_AVAILABLE_EMAIL', 'OAUTH_USER_ALREADY_EXISTS', 'LOGIN_BAD_CREDENTIALS', 'LOGIN_USER_NOT_VERIFIED', 'LOGIN_MFA_REQUIRED', 'OAUTH_PROVIDER_ERROR', 'RATE_LIMITED'];
 const CALLBACK_ERRORS: ErrorCode[] = ['Not Found', 'OAUTH_INVALID_STATE', 'OAUTH_INVALID_CALLBACK', 'OAUTH_PROVIDER_DENIED', 'OAUTH_INVALID_CODE'];
 
 /** The SPA URL with ?error=CODE (or other parameters): the server-callback flow never shows an error page of its own. */
@@ -42,6 +43,10 @@ export async function oauthRoutes(fastify: FastifyInstance, ctx: RouteContext): 
   const limits = rateLimit(ctx.limits, [['oauth_ip', 'ip']]);
 
   const loginResponse = async (req: FastifyRequest, reply: FastifyReply, user: User) => {
+    // A user with a second factor gets no session yet: a challenge for POST /auth/jwt/mfa (the SPA-forwarded flow and
+    // the token exchange answer in the body, like a bearer login).
+    const pending = await ctx.mfa.secondStep.begin(user, ['fed'], 'bearer', null);
+    if (pending) throw loginMfaRequired(pending);
     const pair = await ctx.sessions.start(user, clientInfo(req), ['fed']);
     req.log.info({ userId: user.id, sessionId: pair.sessionId, provider: (req.params as { provider: string }).provider }, 'login (social)');
     return { ...bearerTransport.loginResponse(reply, pair), user: toUserRead(user) };
@@ -92,6 +97,14 @@ export async function oauthRoutes(fastify: FastifyInstance, ctx: RouteContext): 
       const user = await oauth.login({
         provider: req.params.provider, mode: 'server', code: q.code, state: q.state, iss: q.iss, error: q.error, binding: binding.read(req),
       }, clientInfo(req));
+      // A user with a second factor: no session; the SPA's mfa page finishes the login in this browser
+      // (POST /auth/cookie/mfa), the token in the URL being useless without the gatehouse_mfa cookie.
+      const mfaBinding = ctx.mfaBinding.fresh();
+      const pending = await ctx.mfa.secondStep.begin(user, ['fed'], 'cookie', mfaBinding);
+      if (pending) {
+        ctx.mfaBinding.set(reply, mfaBinding);
+        return reply.redirect(spaRedirect(new URL('mfa', spaUrl).href, { token: pending.token }), 302);
+      }
       const pair = await ctx.sessions.start(user, clientInfo(req), ['fed']);
       req.log.info({ userId: user.id, sessionId: pair.sessionId, provider: req.params.provider }, 'login (social, cookie)');
       ctx.cookies.login(reply, pair, ctx.config.session.ttl);

@@ -10,6 +10,8 @@ export async function sessionsRoutes(fastify: FastifyInstance, ctx: RouteContext
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const self = ctx.guards.user();
   const manager = ctx.guards.user({ role: 'admin' });
+  // Every admin write needs a recent proof of the admin (step-up, REAUTH_MAX_AGE).
+  const managerWrite = ctx.guards.user({ role: 'admin', maxAge: ctx.config.reauth.maxAgeSeconds });
   const tags = ['sessions'];
 
   app.get('/users/me/sessions', {
@@ -43,9 +45,9 @@ export async function sessionsRoutes(fastify: FastifyInstance, ctx: RouteContext
   });
 
   app.delete('/users/:id/sessions/:sid', {
-    onRequest: manager,
-    schema: { tags, summary: 'End one of a user\'s sessions (user managers)', security: SECURED, params: UserSessionParams,
-      response: { 204: NoContent, ...errorResponses(['Unauthorized', 'Forbidden', 'Not Found'], { validation: false }) } },
+    onRequest: managerWrite,
+    schema: { tags, summary: 'End one of a user\'s sessions (user managers; step-up required)', security: SECURED, params: UserSessionParams,
+      response: { 204: NoContent, ...errorResponses(['Unauthorized', 'Forbidden', 'REAUTHENTICATION_REQUIRED', 'MFA_ENROLLMENT_REQUIRED', 'Not Found'], { validation: false }) } },
   }, async (req, reply) => {
     const target = await ctx.users.manageableBy(currentUser(req), req.params.id);
     await ctx.sessions.endOne(target.id, req.params.sid, { actorId: currentUser(req).id, client: clientInfo(req) });
@@ -53,9 +55,9 @@ export async function sessionsRoutes(fastify: FastifyInstance, ctx: RouteContext
   });
 
   app.delete('/users/:id/sessions', {
-    onRequest: manager,
-    schema: { tags, summary: 'End every session of a user (user managers)', security: SECURED, params: UserIdParams,
-      response: { 200: Revoked, ...errorResponses(['Unauthorized', 'Forbidden', 'Not Found'], { validation: false }) } },
+    onRequest: managerWrite,
+    schema: { tags, summary: 'End every session of a user (user managers; step-up required)', security: SECURED, params: UserIdParams,
+      response: { 200: Revoked, ...errorResponses(['Unauthorized', 'Forbidden', 'REAUTHENTICATION_REQUIRED', 'MFA_ENROLLMENT_REQUIRED', 'Not Found'], { validation: false }) } },
   }, async (req) => {
     const target = await ctx.users.manageableBy(currentUser(req), req.params.id);
     return { revoked: await ctx.sessions.endAll(target.id, { actorId: currentUser(req).id, client: clientInfo(req) }) };

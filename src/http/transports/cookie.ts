@@ -40,6 +40,11 @@ export class CookieTransport {
       .code(204);
   }
 
+  /** A new access cookie for the same session (a re-authentication); the refresh cookie stays. */
+  setAccess(reply: FastifyReply, accessToken: string, expiresIn: number): FastifyReply {
+    return reply.setCookie(this.access, accessToken, { ...this.base, httpOnly: true, maxAge: expiresIn });
+  }
+
   logout(reply: FastifyReply): FastifyReply {
     return reply
       .clearCookie(this.access, { ...this.base, httpOnly: true })
