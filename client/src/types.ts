@@ -9,6 +9,7 @@ import type { Status as StatusSchema } from '../../src/http/routes/health.ts';
 import type * as O from '../../src/http/oauth-schemas.ts';
 import type * as A from '../../src/http/routes/audit.ts';
 import type * as P from '../../src/http/passkey-schemas.ts';
+import type * as M from '../../src/http/mfa-schemas.ts';
 import type { AuditType } from '../../src/model/audit.ts';
 // WebAuthn's JSON forms are @simplewebauthn/browser's types (types only: the client bundles none of it).
 import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/browser';
@@ -83,28 +84,20 @@ export type Reauthentication = { password: string } | SecondFactor;
 /** A passkey as the user sees it in their list. */
 export type Passkey = Static<typeof P.PasskeyRead>;
 
-/** GET /users/me/factors, GET /users/{id}/factors */
-export interface Factors {
-  /** The user has a second factor (a confirmed TOTP or a passkey). */
-  mfa_enabled: boolean;
-  /** The user's role must have one (MFA_REQUIRED_ROLES). */
-  mfa_required: boolean;
-  totp: { enabled: boolean; created_at: string | null };
-  recovery_codes: { remaining: number };
-  passkeys: Passkey[];
-}
+/** GET /users/me/factors, GET /users/{id}/factors: which second factors the user has, and whether their role needs one. */
+export type Factors = Static<typeof M.FactorsRead>;
 
 /** POST /users/me/totp: the pending secret, to scan (otpauth URI as a QR code) or type. */
-export interface TotpEnrolment { secret: string; otpauth_uri: string; qr_svg?: string }
+export type TotpEnrolment = Static<typeof M.TotpEnrolmentRead>;
 
 /** Single-use recovery codes, shown once. */
-export interface RecoveryCodes { recovery_codes: string[] }
+export type RecoveryCodes = Static<typeof M.RecoveryCodesRead>;
 
 /** POST /users/me/totp/confirm: the first recovery codes; for a bearer session, the upgraded access token. */
-export interface TotpConfirmed extends RecoveryCodes { access_token?: string; token_type?: 'bearer'; expires_in?: number }
+export type TotpConfirmed = Static<typeof M.TotpConfirmed>;
 
 /** POST /auth/reauthenticate (bearer): a fresh access token for the same session; the refresh token stays. */
-export interface Reauthenticated { access_token: string; token_type: 'bearer'; expires_in: number }
+export type Reauthenticated = Static<typeof M.AccessTokenOnly>;
 
 /** POST /auth/passkey/options: request options for a discoverable passkey, and the attempt they belong to. */
 export interface PasskeyLoginOptions { attempt: string; options: PublicKeyCredentialRequestOptionsJSON }
