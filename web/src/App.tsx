@@ -23,7 +23,7 @@ import { useLocation } from './router/useLocation.ts';
 
 const PAGES: Record<PageName | 'notFound', () => ReactNode> = {
   home: HomePage, login: LoginPage, register: RegisterPage, forgotPassword: ForgotPasswordPage, resetPassword: ResetPasswordPage,
-  verify: VerifyPage, oauthCallback: OAuthCallbackPage, oauthDone: OAuthDonePage, profile: ProfilePage, security: SecurityPage, mfa: MfaPage, users: AdminUsersPage, user: AdminUserPage,
+  verify: VerifyPage, oauthCallback: OAuthCallbackPage, oauthDone: OAuthDonePage, profile: ProfilePage, security: SecurityPage, mfa: MfaPage, oauthMfa: MfaPage, users: AdminUsersPage, user: AdminUserPage,
   audit: AuditPage, notFound: NotFoundPage,
 };
 

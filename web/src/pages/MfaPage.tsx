@@ -74,7 +74,7 @@ export function MfaPage() {
       <PageTitle>Second step</PageTitle>
       <p>{trip ? 'Your provider let you in.' : 'Your password was right.'} Now confirm it is you with your second factor.</p>
       {method === 'totp' || method === 'recovery_code' ? (
-        <form onSubmit={submit} aria-label={TITLES[method]}>
+        <form onSubmit={submit} aria-label={`Second step: ${TITLES[method].toLowerCase()}`}>
           {method === 'totp' ? (
             <Field label="Code from your authenticator app" name="totp_code" value={code} onChange={setCode} autoComplete="one-time-code"
               inputMode="numeric" pattern="[0-9 ]*" maxLength={8} required autoFocus hint="The 6-digit code the app shows now." />

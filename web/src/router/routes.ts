@@ -14,6 +14,8 @@ export const PAGES = {
   profile: '/profile',
   security: '/profile/security',
   mfa: '/mfa',
+  /** The same page where a server resolves "mfa" against OAUTH_SPA_URL = <app>/oauth/done (the social-login callback). */
+  oauthMfa: '/oauth/mfa',
   users: '/manage/users',
   user: '/manage/users/:id',
   audit: '/manage/audit',
