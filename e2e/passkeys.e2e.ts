@@ -82,6 +82,7 @@ describe('passkeys in Chromium', () => {
       await page.getByRole('status').filter({ hasText: 'Renamed to “Laptop”.' }).waitFor();
 
       await signOut(page);
+      await shot(page, 'login-passkey');
       await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
       await heading(page, 'Your profile');
       assert.equal(await page.getByTestId('signed-in-as').textContent(), 'ada@example.com');

@@ -30,7 +30,7 @@ export function UserFactors({ user }: { user: User }) {
       <ErrorAlert error={factors.error} focus={false} />
       {f ? (
         <>
-          <dl className="facts" data-testid="user-factors">
+          <dl className="facts facts-wide" data-testid="user-factors">
             <div><dt>Second factor</dt><dd>{f.mfa_enabled ? <span className="badge ok">on</span> : <span className="badge">off</span>}{f.mfa_required ? <span className="badge warn">required by role</span> : null}</dd></div>
             <div><dt>Authenticator app</dt><dd>{f.totp.enabled ? `on since ${formatDate(f.totp.created_at)}` : 'off'}</dd></div>
             <div><dt>Recovery codes</dt><dd>{f.recovery_codes.remaining} left</dd></div>
