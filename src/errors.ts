@@ -54,9 +54,10 @@ export const ERRORS = {
   OAUTH_INVALID_TOKEN: { status: 400, message: 'Token exchange: the provider token is invalid, expired, or was not issued to this client.' },
   OAUTH_EMAIL_NOT_VERIFIED: { status: 400, message: 'The provider does not say the account\'s email is verified, so it cannot be linked.' },
   OAUTH_ACCOUNT_ALREADY_LINKED: { status: 400, message: 'This provider account belongs to another user, or this user already has an account of this provider.' },
-  OAUTH_LAST_LOGIN_METHOD: { status: 400, message: 'Unlinking would leave the user no way to log in: set a password or link another provider first.' },
+  OAUTH_LAST_LOGIN_METHOD: { status: 400, message: 'Unlinking would leave the user no way to log in: set a password, add a passkey or link another provider first.' },
   OAUTH_PROVIDER_ERROR: { status: 502, message: 'The provider failed: unreachable, an error status, or an answer that does not match its documented shape.' },
   PASSKEY_INVALID: { status: 400, message: 'The passkey was refused: unknown credential, wrong origin, RP ID or challenge, user verification missing, a bad signature, or a signature counter that went back (a cloned authenticator). One answer for all: nothing says which.' },
+  PASSKEY_LAST_LOGIN_METHOD: { status: 400, message: 'Deleting this passkey would leave the user no way to sign in: set a password, add another passkey or link a provider first.' },
   PASSKEY_CHALLENGE_INVALID: { status: 400, message: 'The passkey attempt is unknown, already used, expired, or was started in another browser: ask for new options and try again.' },
   // Answers any route may give (global: true): they are listed once, in the OpenAPI description.
   PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is larger than the server accepts (BODY_LIMIT).', global: true },

@@ -190,6 +190,7 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
       passkeys: new PasskeyStore(db.kysely), challenges: new PasskeyChallenges(new PasskeyChallengeStore(db.kysely)), users: userStore, audit,
       notices: mail, rp: config.webauthn, requireVerifiedLogin: config.requireVerifiedLogin,
       onFactorsChanged: (userId) => factors.factorsChanged(userId), // users.mfa_enabled follows passkeys
+      onRefused: (why, context) => logger.info({ ...context, why }, 'passkey assertion refused'),
     });
     factors.usePasskeys(passkeys);
     const purge = () => Promise.all([sessions.purge(), throttle.purge(), tokens.purge(), mail.purge(), challenges.purge(), passkeys.purge()]).then(

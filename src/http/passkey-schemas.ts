@@ -6,7 +6,7 @@ import { PASSKEY_NAME_MAX } from '../model/passkey.ts';
 const B64url = (maxLength: number, description?: string) => Type.String({ pattern: '^[A-Za-z0-9_-]+$', minLength: 1, maxLength, ...(description ? { description } : {}) });
 
 export const PasskeyName = Type.String({
-  minLength: 1, maxLength: PASSKEY_NAME_MAX, pattern: '^[^\\u0000-\\u001f\\u007f]*\\S[^\\u0000-\\u001f\\u007f]*$',
+  minLength: 1, maxLength: PASSKEY_NAME_MAX, pattern: '^[^\\u0000-\\u001f\\u007f]*[^\\s\\u0000-\\u001f\\u007f][^\\u0000-\\u001f\\u007f]*$',
   description: 'What the user calls it ("MacBook Touch ID", "YubiKey 5"): 1 to 64 characters, no control characters.',
 });
 

@@ -32,6 +32,11 @@ export interface PasskeyDeps {
   requireVerifiedLogin: boolean;
   /** Told after a passkey is added or removed (the mfa service recomputes whether the user has a second factor). */
   onFactorsChanged?: (userId: string) => Promise<void>;
+  /**
+   * Told why an assertion was refused (the client only ever hears PASSKEY_INVALID / MFA_CODE_INVALID): the operator's
+   * clue to a WEBAUTHN_ORIGINS or WEBAUTHN_RP_ID that does not match the pages (gatehouse.ts logs it).
+   */
+  onRefused?: (why: string, context: { userId: string; passkeyId: string; purpose: PasskeyPurpose }) => void;
 }
 
 /** The WebAuthn user handle of a user (user.id in the creation options): the UTF-8 bytes of their id, base64url. */
@@ -116,8 +121,9 @@ export class PasskeyService implements PasskeyVerifier {
   }
 
   async remove(user: User, id: string, client: ClientInfo): Promise<void> {
-    const p = isUuid(id) ? await this.d.passkeys.delete(user.id, id) : undefined;
-    if (!p) throw new AppError('Not Found');
+    const p = isUuid(id) ? await this.d.passkeys.deleteUnlessLast(user.id, id) : 'missing';
+    if (p === 'missing') throw new AppError('Not Found');
+    if (p === 'last') throw new AppError('PASSKEY_LAST_LOGIN_METHOD');
     await this.d.audit.record('passkey.removed', { userId: user.id, client, detail: { passkeyId: p.id, name: p.name } });
     await this.d.notices.passkeyChanged(user.email, 'removed', p.name);
     await this.onFactorsChanged(user.id);
@@ -213,6 +219,7 @@ export class PasskeyService implements PasskeyVerifier {
       return v.amr;
     } catch (err) {
       if (!(err instanceof AssertionRefused)) throw err;
+      this.d.onRefused?.(err.message, { userId, passkeyId: passkey.id, purpose });
       if (err.why === 'counter') {
         await this.d.audit.record('passkey.counter_regression', {
           userId, client, detail: { passkeyId: passkey.id, name: passkey.name, storedCounter: passkey.counter, presentedCounter: err.presentedCounter, purpose },

@@ -73,7 +73,9 @@ export class OAuthAccountStore {
       if (!user) return 'missing';
       const accounts = await trx.selectFrom('oauth_accounts').select(['provider']).where('user_id', '=', userId).execute();
       if (!accounts.some((a) => a.provider === provider)) return 'missing';
-      if (user.hashed_password === null && accounts.length <= 1) return 'last';
+      // A passkey is a way in too (migration 0010): a user without a password may unlink their last provider if they have one.
+      const passkey = await trx.selectFrom('passkeys').select('id').where('user_id', '=', userId).limit(1).executeTakeFirst();
+      if (user.hashed_password === null && accounts.length <= 1 && !passkey) return 'last';
       await trx.deleteFrom('oauth_accounts').where('user_id', '=', userId).where('provider', '=', provider).execute();
       return 'deleted';
     });

@@ -56,9 +56,24 @@ export class PasskeyStore {
     return r && rowToPasskey(r);
   }
 
-  async delete(userId: string, id: string): Promise<Passkey | undefined> {
-    const r = await this.db.deleteFrom('passkeys').where('id', '=', id).where('user_id', '=', userId).returningAll().executeTakeFirst();
-    return r && rowToPasskey(r);
+  /**
+   * Deletes the passkey unless it is the user's last way to sign in (no password, no linked provider, no other
+   * passkey): 'last'. The user's row is locked first (an UPDATE), so two deletions of a user's last two ways in, on
+   * any instance, are serialised and one of them sees the other's.
+   */
+  async deleteUnlessLast(userId: string, id: string, now = new Date().toISOString()): Promise<Passkey | 'missing' | 'last'> {
+    return this.db.transaction().execute(async (trx) => {
+      const user = await trx.updateTable('users').set({ updated_at: now }).where('id', '=', userId).returning(['hashed_password']).executeTakeFirst();
+      if (!user) return 'missing';
+      const mine = await trx.selectFrom('passkeys').select('id').where('user_id', '=', userId).execute();
+      if (!mine.some((p) => p.id === id)) return 'missing';
+      if (user.hashed_password === null && mine.length <= 1) {
+        const linked = await trx.selectFrom('oauth_accounts').select('id').where('user_id', '=', userId).limit(1).executeTakeFirst();
+        if (!linked) return 'last';
+      }
+      const r = await trx.deleteFrom('passkeys').where('id', '=', id).where('user_id', '=', userId).returningAll().executeTakeFirstOrThrow();
+      return rowToPasskey(r);
+    });
   }
 
   async deleteAllOf(userId: string): Promise<number> {

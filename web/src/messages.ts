@@ -39,6 +39,7 @@ export const MESSAGES: Messages = {
   MFA_ENROLLMENT_REQUIRED: 'Your role requires a second factor. Add a passkey or an authenticator app on the Security page first.',
   PASSKEY_INVALID: 'This passkey was not accepted. Use another one, or sign in another way.',
   PASSKEY_CHALLENGE_INVALID: 'The passkey sign-in took too long, was already used, or was started in another browser. Try again.',
+  PASSKEY_LAST_LOGIN_METHOD: 'This passkey is your only way to sign in. Set a password, add another passkey or link a provider first.',
   MFA_NOT_ENABLED: 'Your account has no second factor yet, so it has no recovery codes.',
   TOTP_ALREADY_ENABLED: 'An authenticator app is already set up: turn it off first to set up another.',
   TOTP_NOT_PENDING: 'The authenticator app setup was not started or has been replaced. Start it again.',

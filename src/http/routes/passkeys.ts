@@ -54,8 +54,8 @@ export async function passkeyRoutes(fastify: FastifyInstance, ctx: RouteContext,
 
   app.delete('/users/me/passkeys/:id', {
     onRequest: recent,
-    schema: { tags, summary: 'Delete one of my passkeys (it can no longer sign in)', security: SECURED, params: PasskeyParams,
-      response: { 204: NoContent, ...errorResponses(['Unauthorized', 'REAUTHENTICATION_REQUIRED', 'Not Found', 'CSRF_FAILED'], { validation: false }) } },
+    schema: { tags, summary: 'Delete one of my passkeys (it can no longer sign in); not the last way in of a user without a password or provider', security: SECURED, params: PasskeyParams,
+      response: { 204: NoContent, ...errorResponses(['Unauthorized', 'REAUTHENTICATION_REQUIRED', 'Not Found', 'CSRF_FAILED', 'PASSKEY_LAST_LOGIN_METHOD'], { validation: false }) } },
   }, async (req, reply) => {
     const user = currentUser(req);
     await passkeys.remove(user, req.params.id, clientInfo(req));
