@@ -42,7 +42,8 @@ Applies pending migrations to DATABASE_URL. Safe to run from several processes a
   'create-superuser': `Usage: gatehouse create-superuser --email EMAIL [--password-stdin]
 
 Creates a verified super admin with EMAIL, or promotes the existing user with that email (and sets the password).
-The password is asked for twice on a terminal, or read from the first line of standard input.
+The password is asked for twice on a terminal, or read from the first line of standard input. With the default
+MFA_REQUIRED_ROLES, the super admin must set up a second factor at the first sign-in before anything else works.
   --email EMAIL       The super admin's email
   --password-stdin    Read the password from standard input even on a terminal`,
   keys: `Usage: gatehouse keys list | rotate
@@ -166,6 +167,10 @@ async function createSuperuser(config: Config, typed: string | undefined, fromSt
   try {
     const { user, created } = await g.users.createSuperuser(typed, password); // which normalises it (the one rule)
     console.log(`${created ? 'created' : 'promoted'} super admin ${user.email} (${user.id})`);
+    if (config.mfa.requiredRoles.includes('super_admin') && !user.mfaEnabled) {
+      console.log('MFA_REQUIRED_ROLES includes super_admin: at the first sign-in, set up a second factor (an authenticator app or a passkey)'
+        + ' before anything else works (the web app leads you; API: POST /users/me/totp, then POST /users/me/totp/confirm).');
+    }
     return 0;
   } finally {
     await g.close();

@@ -231,6 +231,7 @@ describe('gatehouse create-superuser', () => {
     const r = await gatehouse(['create-superuser', '--email', 'admin@example.com'], { env, input: 'first admin password\n' });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^created super admin admin@example\.com \([0-9a-f-]{36}\)$/m);
+    assert.match(r.stdout, /MFA_REQUIRED_ROLES includes super_admin: at the first sign-in, set up a second factor/, 'the enrolment is announced');
     assert.ok(!r.stdout.includes('first admin password'));
     assert.doesNotMatch(r.stdout + r.stderr, /SMTP_URL/, 'a command that sends no mail says nothing about mail');
   });
