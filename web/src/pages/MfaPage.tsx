@@ -72,7 +72,7 @@ export function MfaPage() {
   return (
     <section className="card narrow">
       <PageTitle>Second step</PageTitle>
-      <p>{trip ? 'Your provider let you in.' : 'Your password was right.'} Now confirm it is you with your second factor.</p>
+      <p>{token || trip ? 'Your provider let you in.' : 'Your password was right.'} Now confirm it is you with your second factor.</p>
       {method === 'totp' || method === 'recovery_code' ? (
         <form onSubmit={submit} aria-label={`Second step: ${TITLES[method].toLowerCase()}`}>
           {method === 'totp' ? (
