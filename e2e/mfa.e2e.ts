@@ -270,4 +270,30 @@ describe('the second factor in the web app', () => {
       await admin.close();
     }
   });
+
+  test('an admin required to enrol can do it with a passkey, and then works as usual', { timeout: TIMEOUT }, async () => {
+    await register('chief@example.com');
+    await g.db.kysely.updateTable('users').set({ role: 'admin' }).where('email', '=', 'chief@example.com').execute();
+    const tab = await openTab(browser, origin);
+    const { page, context } = tab;
+    try {
+      await withoutAutofill(context);
+      await addVirtualAuthenticator(page);
+      await page.goto('/login');
+      await page.getByLabel('Email or username').fill('chief@example.com');
+      await page.getByLabel('Password').fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+      await heading(page, 'Security');
+      await page.getByText('No passkey yet.').waitFor(); // the passkey list is open to a user who must enrol
+      await page.getByLabel('Name of the new passkey').fill('Admin key');
+      await page.getByRole('button', { name: 'Add a passkey' }).click();
+      await status(page, 'Passkey “Admin key” added.');
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
+      await heading(page, 'Users');
+      await page.getByRole('table').waitFor();
+      assert.deepEqual(tab.errors, []);
+    } finally {
+      await tab.close();
+    }
+  });
 });
