@@ -383,6 +383,11 @@ describe('the web app in Chromium', () => {
       await page.getByRole('link', { name: 'Audit log' }).click();
       await page.getByRole('table').waitFor();
       await fits('audit');
+      await page.getByRole('link', { name: 'Security' }).click();
+      await heading(page, 'Security');
+      await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+      await page.getByRole('img', { name: /QR code/ }).waitFor();
+      await fits('security');
       assertNoScriptErrors(tab.errors);
     } finally {
       await tab.close();
