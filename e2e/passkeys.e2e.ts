@@ -92,9 +92,18 @@ describe('passkeys in Chromium', () => {
       await page.goto('/profile/security');
       await heading(page, 'Security');
       assert.match(await passkeyRows(page).first().textContent() ?? '', /Laptop.*last used/);
+      // Some time later (the session's proof is an hour old): removing it asks for a fresh proof, with the passkey
+      // itself (the strongest factor), then the removal carries on.
+      await g.db.kysely.updateTable('sessions').set({ auth_time: new Date(Date.now() - 3_600_000).toISOString() })
+        .where('user_id', '=', (await g.db.kysely.selectFrom('users').select('id').where('email', '=', 'ada@example.com').executeTakeFirstOrThrow()).id).execute();
+      await context.clearCookies({ name: 'gatehouse_access' }); // the next request refreshes: its token carries the old proof
       await passkeyRows(page).first().getByRole('button', { name: 'Remove…' }).click();
-      await page.getByRole('button', { name: 'Yes, remove' }).click(); // just signed in with it: recent enough, no step-up
+      await page.getByRole('button', { name: 'Yes, remove' }).click();
+      const stepUp = page.getByRole('dialog', { name: 'Confirm it is you' });
+      await stepUp.getByRole('button', { name: 'Confirm with a passkey' }).click();
       await page.getByRole('status').filter({ hasText: 'Passkey “Laptop” removed.' }).waitFor();
+      assert.equal(await stepUp.isVisible(), false);
+      assert.equal(await audited('reauth'), 1, 'the step-up is in the audit log');
       await page.getByText('No passkey yet.').waitFor();
       assert.equal(await audited('passkey.added'), 1);
       assert.equal(await audited('passkey.removed'), 1);

@@ -52,10 +52,12 @@ export function LoginPage() {
     await passkey.run(() => signInWith(attempt, response));
   }, [passkey.run, signInWith]);
 
+  const anonymous = state.status === 'anonymous';
   useEffect(() => {
+    if (!anonymous) return undefined; // a signed-in user is only passing through
     startAutofill().catch(() => {}); // aborted by the button or by leaving; or no passkeys on this server: the form still works
     return cancelAutofill;
-  }, [startAutofill]);
+  }, [startAutofill, anonymous]);
 
   if (state.status === 'signed-in' && !action.pending && !passkey.pending) return <Redirect to={next} />;
 
