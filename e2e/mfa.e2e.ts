@@ -35,7 +35,6 @@ describe('the second factor in the web app', () => {
       method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }),
     });
     assert.equal(r.status, 201, await r.text());
-    return (JSON.parse(await r.text().catch(() => '{}') || '{}') as { id?: string }).id;
   };
   const userId = async (email: string) => (await g.db.kysely.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
   const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { level: 1, name }).waitFor();
