@@ -192,7 +192,6 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
       onFactorsChanged: (userId) => factors.factorsChanged(userId), // users.mfa_enabled follows passkeys
       onRefused: (why, context) => logger.info({ ...context, why }, 'passkey assertion refused'),
     });
-    factors.usePasskeys(passkeys);
     const purge = () => Promise.all([sessions.purge(), throttle.purge(), tokens.purge(), mail.purge(), challenges.purge(), passkeys.purge()]).then(
       ([n]) => { if (n > 0) logger.info({ purged: n }, 'expired sessions deleted'); },
       (err) => logger.warn({ err }, 'could not purge expired sessions'),
@@ -212,6 +211,8 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
         if (pending.length > 0) throw new AppError('SERVICE_UNAVAILABLE', { reason: `migrations pending: ${pending.join(', ')}` });
       },
     };
+    // Passkeys (src/passkeys/), when wired into ctx, answer the second step and step-up through the factors.
+    if (ctx.passkeys) factors.usePasskeys(ctx.passkeys);
     const metrics = config.metrics.enabled ? new Metrics({ pool: db.poolState, hashQueue: () => pool.queued }) : undefined;
     if (metrics) {
       audit.onRecord = (type) => metrics.audited(type);

@@ -97,6 +97,8 @@ export class Factors {
   async removeTotp(user: User, client: ClientInfo): Promise<void> {
     if (!(await this.d.totp.remove(user.id))) throw new AppError('Not Found');
     await this.factorsChanged(user.id);
+    // Without a second factor the recovery codes recover nothing: they go too (a new enrolment makes new ones).
+    if (!(await this.hasFactor(user.id))) await this.d.recovery.removeAll(user.id);
     await this.d.audit.record('mfa.totp_removed', { userId: user.id, client });
     await this.d.notices.securityNotice(user.email, 'totp_removed');
   }

@@ -37,14 +37,14 @@ export class LoginChallenges {
   }
 
   /**
-   * The live challenge `token` names, if it was issued for `transport` and (cookie) to this browser; else
-   * MFA_CHALLENGE_INVALID, the same answer whatever the reason.
+   * The live challenge `token` names, if it was issued for `transport` ('either': whichever, for reading only) and
+   * (cookie) to this browser; else MFA_CHALLENGE_INVALID, the same answer whatever the reason.
    */
-  async open(token: string, transport: ChallengeTransport, browserSecret: string | undefined, now = Date.now()): Promise<StoredChallenge> {
+  async open(token: string, transport: ChallengeTransport | 'either', browserSecret: string | undefined, now = Date.now()): Promise<StoredChallenge> {
     const invalid = () => new AppError('MFA_CHALLENGE_INVALID');
     if (!WELL_FORMED.test(token)) throw invalid();
     const c = await this.store.get(sha256(token));
-    if (!c || c.usedAt !== null || Date.parse(c.expiresAt) <= now || c.transport !== transport) throw invalid();
+    if (!c || c.usedAt !== null || Date.parse(c.expiresAt) <= now || (transport !== 'either' && c.transport !== transport)) throw invalid();
     if (c.browserHash !== null) {
       if (!browserSecret || !timingSafeEqual(Buffer.from(sha256(browserSecret)), Buffer.from(c.browserHash))) throw invalid();
     }

@@ -53,18 +53,14 @@ export class SecondStep {
     return { user, amr: combinedAmr(c.amr, second) };
   }
 
-  /** WebAuthn request options for the challenge's user (the passkey bound to this attempt). */
-  async passkeyOptions(token: string, transport: ChallengeTransport | undefined, browserSecret: string | undefined): Promise<Record<string, unknown>> {
+  /**
+   * WebAuthn request options for the challenge's user, bound to this challenge (the attempt). Either transport may
+   * ask; a cookie challenge still only from its browser.
+   */
+  async passkeyOptions(token: string, browserSecret: string | undefined): Promise<Record<string, unknown>> {
     const passkeys = this.d.factors.passkeyVerifier;
     if (!passkeys) throw new AppError('Not Found');
-    // The token names its own transport; a cookie challenge still needs its browser.
-    let c;
-    try {
-      c = await this.d.challenges.open(token, transport ?? 'bearer', browserSecret);
-    } catch (err) {
-      if (transport !== undefined) throw err;
-      c = await this.d.challenges.open(token, 'cookie', browserSecret);
-    }
+    const c = await this.d.challenges.open(token, 'either', browserSecret);
     return passkeys.optionsFor(c.userId, c.idHash);
   }
 }

@@ -65,6 +65,8 @@ onEveryDatabase('the second step of a login', (h) => {
   test('a challenge is single use: replayed after its success it is refused', async () => {
     const u = await mfaUser(h, 'once@example.com');
     const c = await firstFactor(h, u.email);
+    const rows = await h.g.db.kysely.selectFrom('mfa_challenges').selectAll().where('user_id', '=', u.id).execute();
+    assert.ok(rows.length > 0 && !JSON.stringify(rows).includes(c.mfa_token), 'the token is stored as a digest only');
     assert.equal((await bearerSecondStep(h, { mfa_token: c.mfa_token, totp_code: totpCode(u.secret) })).statusCode, 200);
     const again = await bearerSecondStep(h, { mfa_token: c.mfa_token, recovery_code: u.recoveryCodes[0] });
     assert.deepEqual([again.statusCode, again.json().detail], [400, 'MFA_CHALLENGE_INVALID']);

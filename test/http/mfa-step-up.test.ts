@@ -32,6 +32,10 @@ onEveryDatabase('step-up', (h) => {
     const refused = await h.req({ method: 'POST', url: '/users/me/recovery-codes', token: old });
     assert.deepEqual([refused.statusCode, refused.json().detail], [403, 'REAUTHENTICATION_REQUIRED']);
     assert.match(String(refused.headers['www-authenticate']), /insufficient_user_authentication.*max_age=300/);
+    for (const [method, url] of [['POST', '/users/me/totp'], ['DELETE', '/users/me/totp']]) {
+      const r = await h.req({ method, url, token: old });
+      assert.deepEqual([r.statusCode, r.json().detail], [403, 'REAUTHENTICATION_REQUIRED'], `${method} ${url}`);
+    }
     // The password alone is not this account's strongest factor.
     const pwd = await h.req({ method: 'POST', url: '/auth/reauthenticate', token: old, json: { password: PASSWORD } });
     assert.deepEqual([pwd.statusCode, pwd.json().detail.code], [400, 'REAUTHENTICATION_FAILED']);
@@ -81,6 +85,8 @@ onEveryDatabase('step-up', (h) => {
     assert.equal((await h.req({ method: 'DELETE', url: '/users/me/totp', token: old })).statusCode, 403);
     const fresh = (await h.req({ method: 'POST', url: '/auth/reauthenticate', token: old, json: { recovery_code: u.recoveryCodes[0] } })).json().access_token;
     assert.equal((await h.req({ method: 'DELETE', url: '/users/me/totp', token: fresh })).statusCode, 204);
+    const f = (await h.req({ url: '/users/me/factors', token: fresh })).json();
+    assert.deepEqual([f.mfa_enabled, f.totp.enabled, f.recovery_codes.remaining], [false, false, 0], 'the recovery codes went with the last factor');
     assert.equal((await h.req({ method: 'POST', url: '/auth/jwt/login', form: { username: u.email, password: PASSWORD } })).statusCode, 200);
   });
 

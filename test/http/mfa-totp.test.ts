@@ -69,6 +69,19 @@ onEveryDatabase('TOTP second factor', (h) => {
     assert.deepEqual(rs.map((r) => r.statusCode).sort(), [200, 400], rs.map((r) => r.body).join(' '));
   });
 
+  test('two parallel confirmations of one enrolment: one confirms, the other finds nothing pending', async () => {
+    await h.register('confirm-race@example.com');
+    const token = await h.login('confirm-race@example.com');
+    const e = await h.req({ method: 'POST', url: '/users/me/totp', token });
+    const code = totpCode(e.json().secret);
+    const rs = await Promise.all([0, 1].map(() => h.req({ method: 'POST', url: '/users/me/totp/confirm', token, json: { code } })));
+    assert.deepEqual(rs.map((r) => r.statusCode).sort(), [200, 400], rs.map((r) => r.body).join(' '));
+    assert.equal(rs.find((r) => r.statusCode === 400)!.json().detail, 'TOTP_NOT_PENDING');
+    // One set of recovery codes: the loser made none.
+    const id = (await h.req({ url: '/users/me', token: rs.find((r) => r.statusCode === 200)!.json().access_token })).json().id;
+    assert.equal((await h.g.db.kysely.selectFrom('mfa_recovery_codes').select('code_hash').where('user_id', '=', id).execute()).length, 10);
+  });
+
   test('±1 step of clock skew is accepted, 2 steps is not', async () => {
     const u = await mfaUser(h, 'skew@example.com');
     const late = await h.req({ method: 'POST', url: '/auth/jwt/mfa', json: { mfa_token: (await firstFactor(h, u.email)).mfa_token, totp_code: totpCode(u.secret, Date.now(), 2) } });

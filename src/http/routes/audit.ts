@@ -38,7 +38,7 @@ export async function auditRoutes(fastify: FastifyInstance, ctx: RouteContext): 
     onRequest: ctx.guards.user({ role: 'admin' }),
     schema: {
       tags: ['admin'], summary: 'The audit log (admins): security events, newest first', security: SECURED, querystring: AuditQuery,
-      response: { 200: Type.Object({ items: Type.Array(AuditEventRead), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() }), ...errorResponses(['Unauthorized', 'Forbidden']) },
+      response: { 200: Type.Object({ items: Type.Array(AuditEventRead), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() }), ...errorResponses(['Unauthorized', 'MFA_ENROLLMENT_REQUIRED', 'Forbidden']) },
     },
   }, async (req) => {
     const q = req.query;

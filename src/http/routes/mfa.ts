@@ -58,5 +58,5 @@ export async function mfaRoutes(fastify: FastifyInstance, ctx: RouteContext): Pr
       tags, summary: 'WebAuthn request options for answering a login\'s second step with a passkey (404 without passkeys)', body: MfaTokenBody,
       response: { 200: WebAuthnOptions, ...errorResponses(['MFA_CHALLENGE_INVALID', 'Not Found', 'RATE_LIMITED']) },
     },
-  }, async (req) => ctx.mfa.secondStep.passkeyOptions(req.body.mfa_token, undefined, ctx.mfaBinding.read(req)));
+  }, async (req) => ctx.mfa.secondStep.passkeyOptions(req.body.mfa_token, ctx.mfaBinding.read(req)));
 }

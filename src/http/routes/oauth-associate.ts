@@ -23,7 +23,7 @@ export async function oauthAssociateRoutes(fastify: FastifyInstance, ctx: RouteC
     schema: {
       tags, summary: 'Start linking a provider to me: the provider\'s authorization URL', security: SECURED,
       params: ProviderParams, querystring: AuthorizeQuery,
-      response: { 200: AuthorizationUrl, ...errorResponses(['Unauthorized', 'Not Found', 'OAUTH_INVALID_REDIRECT_URI', 'OAUTH_PROVIDER_ERROR']) },
+      response: { 200: AuthorizationUrl, ...errorResponses(['Unauthorized', 'MFA_ENROLLMENT_REQUIRED', 'Not Found', 'OAUTH_INVALID_REDIRECT_URI', 'OAUTH_PROVIDER_ERROR']) },
     },
   }, async (req, reply) => {
     oauth.providers.get(req.params.provider);
@@ -40,7 +40,7 @@ export async function oauthAssociateRoutes(fastify: FastifyInstance, ctx: RouteC
       params: ProviderParams, body: CallbackBody,
       response: {
         200: OAuthAccountRead,
-        ...errorResponses(['Unauthorized', 'Not Found', 'CSRF_FAILED', 'OAUTH_INVALID_STATE', 'OAUTH_INVALID_CALLBACK', 'OAUTH_PROVIDER_DENIED', 'OAUTH_INVALID_CODE',
+        ...errorResponses(['Unauthorized', 'MFA_ENROLLMENT_REQUIRED', 'Not Found', 'CSRF_FAILED', 'OAUTH_INVALID_STATE', 'OAUTH_INVALID_CALLBACK', 'OAUTH_PROVIDER_DENIED', 'OAUTH_INVALID_CODE',
           'OAUTH_NOT_AVAILABLE_EMAIL', 'OAUTH_EMAIL_NOT_VERIFIED', 'OAUTH_ACCOUNT_ALREADY_LINKED', 'OAUTH_PROVIDER_ERROR']),
       },
     },
@@ -55,7 +55,7 @@ export async function oauthAssociateRoutes(fastify: FastifyInstance, ctx: RouteC
     schema: {
       tags, summary: 'Server-callback linking: the provider redirects here (session cookie); redirects to OAUTH_SPA_URL?linked=… or ?error=…',
       params: ProviderParams, querystring: CallbackQuery, security: SECURED,
-      response: { 302: Redirect, ...errorResponses(['Unauthorized', 'Not Found']) },
+      response: { 302: Redirect, ...errorResponses(['Unauthorized', 'MFA_ENROLLMENT_REQUIRED', 'Not Found']) },
     },
   }, async (req, reply) => {
     oauth.providers.get(req.params.provider);
@@ -76,13 +76,13 @@ export async function oauthAssociateRoutes(fastify: FastifyInstance, ctx: RouteC
   app.get('/users/me/accounts', {
     onRequest: self,
     schema: { tags, summary: 'My linked provider accounts', security: SECURED,
-      response: { 200: Type.Array(OAuthAccountRead), ...errorResponses(['Unauthorized'], { validation: false }) } },
+      response: { 200: Type.Array(OAuthAccountRead), ...errorResponses(['Unauthorized', 'MFA_ENROLLMENT_REQUIRED'], { validation: false }) } },
   }, async (req) => (await oauth.accounts(currentUser(req).id)).map(toAccountRead));
 
   app.delete('/users/me/accounts/:provider', {
     onRequest: self,
     schema: { tags, summary: 'Unlink a provider (refused if it is my last way to log in)', security: SECURED, params: ProviderParams,
-      response: { 204: NoContent, ...errorResponses(['Unauthorized', 'Not Found', 'CSRF_FAILED', 'OAUTH_LAST_LOGIN_METHOD']) } },
+      response: { 204: NoContent, ...errorResponses(['Unauthorized', 'MFA_ENROLLMENT_REQUIRED', 'Not Found', 'CSRF_FAILED', 'OAUTH_LAST_LOGIN_METHOD']) } },
   }, async (req, reply) => {
     await oauth.unlink(currentUser(req), req.params.provider, clientInfo(req));
     return reply.code(204).send(null);

@@ -17,13 +17,13 @@ export async function sessionsRoutes(fastify: FastifyInstance, ctx: RouteContext
   app.get('/users/me/sessions', {
     onRequest: self,
     schema: { tags, summary: 'My live sessions, the current one marked', security: SECURED,
-      response: { 200: Type.Array(SessionRead), ...errorResponses(['Unauthorized'], { validation: false }) } },
+      response: { 200: Type.Array(SessionRead), ...errorResponses(['Unauthorized', 'MFA_ENROLLMENT_REQUIRED'], { validation: false }) } },
   }, async (req) => (await ctx.sessions.list(currentUser(req).id)).map((s) => toSessionRead(s, req.auth!.sessionId)));
 
   app.delete('/users/me/sessions/:sid', {
     onRequest: self,
     schema: { tags, summary: 'End one of my sessions (log a device out)', security: SECURED, params: SessionParams,
-      response: { 204: NoContent, ...errorResponses(['Unauthorized', 'Not Found'], { validation: false }) } },
+      response: { 204: NoContent, ...errorResponses(['Unauthorized', 'MFA_ENROLLMENT_REQUIRED', 'Not Found'], { validation: false }) } },
   }, async (req, reply) => {
     await ctx.sessions.endOne(currentUser(req).id, req.params.sid, { client: clientInfo(req) });
     return reply.code(204).send(null);
@@ -32,13 +32,13 @@ export async function sessionsRoutes(fastify: FastifyInstance, ctx: RouteContext
   app.delete('/users/me/sessions', {
     onRequest: self,
     schema: { tags, summary: 'Log out everywhere else: end every session but this one', security: SECURED,
-      response: { 200: Revoked, ...errorResponses(['Unauthorized'], { validation: false }) } },
+      response: { 200: Revoked, ...errorResponses(['Unauthorized', 'MFA_ENROLLMENT_REQUIRED'], { validation: false }) } },
   }, async (req) => ({ revoked: await ctx.sessions.endAll(currentUser(req).id, { keep: req.auth!.sessionId, client: clientInfo(req) }) }));
 
   app.get('/users/:id/sessions', {
     onRequest: manager,
     schema: { tags, summary: 'A user\'s live sessions (user managers, under the role policy)', security: SECURED, params: UserIdParams,
-      response: { 200: Type.Array(SessionRead), ...errorResponses(['Unauthorized', 'Forbidden', 'Not Found'], { validation: false }) } },
+      response: { 200: Type.Array(SessionRead), ...errorResponses(['Unauthorized', 'MFA_ENROLLMENT_REQUIRED', 'Forbidden', 'Not Found'], { validation: false }) } },
   }, async (req) => {
     const target = await ctx.users.manageableBy(currentUser(req), req.params.id);
     return (await ctx.sessions.list(target.id)).map((s) => toSessionRead(s, req.auth!.sessionId));

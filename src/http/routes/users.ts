@@ -45,7 +45,7 @@ export async function usersRoutes(fastify: FastifyInstance, ctx: RouteContext): 
   app.get('/users/:id', {
     onRequest: manager,
     schema: { tags: ['users'], summary: 'A user (user managers)', security: SECURED, params: UserIdParams,
-      response: { 200: UserRead, ...errorResponses(['Unauthorized', 'Forbidden', 'Not Found'], { validation: false }) } },
+      response: { 200: UserRead, ...errorResponses(['Unauthorized', 'Forbidden', 'MFA_ENROLLMENT_REQUIRED', 'Not Found'], { validation: false }) } },
   }, async (req) => toUserRead(await ctx.users.getAs(currentUser(req), req.params.id)));
 
   app.patch('/users/:id', {
