@@ -17,7 +17,11 @@ import { DuplicateKeyError } from '../store/errors.ts';
 import { AssertionRefused, asAssertion, verifyAssertion } from './assertion.ts';
 import { CEREMONY_TTL_SECONDS, bindingHash, newAttempt, type PasskeyChallenges } from './challenges.ts';
 
-/** COSE algorithms accepted (RFC 9053): EdDSA, ES256, RS256, the set WebAuthn §5.4 asks relying parties to cover. */
+/**
+ * COSE algorithms accepted (RFC 9053): EdDSA, ES256, RS256, the set WebAuthn §5.4 asks relying parties to cover. Given
+ * explicitly, also because the library's default list probes ML-DSA support with SubtleCrypto.supports(), which Node 24
+ * flags experimental (a warning on stderr at the first registration).
+ */
 const ALGORITHMS = [-8, -7, -257];
 /** WebAuthn §6.1: a credential id is at most 1023 bytes. */
 const MAX_CREDENTIAL_ID_BYTES = 1023;

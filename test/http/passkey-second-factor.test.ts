@@ -103,6 +103,16 @@ onEveryDatabase('the PasskeyVerifier: a passkey as the second factor or for step
     assert.equal(await verifier().removeAll(a.id), 0);
   });
 
+  test('deleting a user (DELETE /users/{id}) deletes their passkeys and pending challenges', async () => {
+    const a = await userWithPasskey(h, 'sf-deleted@example.com');
+    const admin = await h.withRole('sf-deleter@example.com', 'super_admin');
+    await verifier().optionsFor(a.id, 'pending');
+    const r = await h.req({ method: 'DELETE', url: `/users/${a.id}`, token: admin.token });
+    assert.equal(r.statusCode, 204, r.body);
+    const left = async (table: 'passkeys' | 'passkey_challenges') => (await h.g.db.kysely.selectFrom(table).select('user_id').where('user_id', '=', a.id).execute()).length;
+    assert.deepEqual([await left('passkeys'), await left('passkey_challenges')], [0, 0]);
+  });
+
   test('onFactorsChanged is told after a passkey is added or removed, and after removeAll', async () => {
     const told: string[] = [];
     const db = h.g.db.kysely;
