@@ -22,6 +22,7 @@ import { startFakeGithub, type FakeGithub } from '../test/support/fake-github.ts
 import { startIdp, type TestIdp } from '../test/support/oidc-idp.ts';
 import { ARTIFACTS, launchBrowser } from './support/browser.ts';
 import { openTab, signIn, type Tab } from './support/spa.ts';
+import { AuthenticatorApp } from './support/totp.ts';
 
 const TIMEOUT = 60_000;
 const ROOT = join(import.meta.dirname, '..');
@@ -66,6 +67,7 @@ describe('social login in the web app, in Chromium', () => {
     github = gh;
     idp = oidc;
     github.addUser({ id: 42, login: 'octocat', name: 'The Octocat', emails: [{ email: 'octocat@example.com', primary: true, verified: true, visibility: 'public' }] });
+    github.addUser({ id: 4343, login: 'hedy', name: 'Hedy', emails: [{ email: 'hedy@example.com', primary: true, verified: true, visibility: 'public' }] });
     github.addUser({ id: 4242, login: 'grace-gh', name: 'Grace', emails: [{ email: 'grace.hub@example.com', primary: true, verified: true, visibility: null }] });
     g = await createGatehouse(testConfig(`sqlite:///${join(dir, 'spa-oauth.db')}`, {
       HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: origin,
@@ -173,6 +175,57 @@ describe('social login in the web app, in Chromium', () => {
       assert.deepEqual(list, []);
       assert.deepEqual(tab.errors, []);
     } finally {
+      await tab.close();
+    }
+  });
+
+  test('a social login of a user with a second factor goes through the second step, only in the browser that started it', { timeout: TIMEOUT }, async () => {
+    const tab = await openTab(browser, origin);
+    const other = await openTab(browser, origin);
+    const { page } = tab;
+    const viaGithub = async () => {
+      await page.goto('/login');
+      await page.getByRole('button', { name: 'Sign in with GitHub' }).click();
+      await page.getByPlaceholder('GitHub username').fill('hedy');
+      await page.getByRole('button', { name: 'Authorize' }).click();
+    };
+    try {
+      await viaGithub();
+      await heading(page, 'Your profile');
+      await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Security' }).click();
+      await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+      const app = new AuthenticatorApp(await page.getByTestId('totp-secret').textContent() ?? '');
+      await page.getByLabel('Code from the app').fill(await app.code());
+      await page.getByRole('button', { name: 'Turn on' }).click();
+      await page.getByRole('heading', { name: 'Your recovery codes' }).waitFor();
+      await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
+      await heading(page, 'Sign in');
+
+      // Gatehouse's callback opens no session: it sends the browser to the app's second-step page with a token.
+      const redirected = page.waitForURL((url) => url.pathname.endsWith('/mfa') && url.searchParams.has('token'));
+      await viaGithub();
+      await redirected;
+      const address = page.url();
+      await heading(page, 'Second step');
+      await page.getByText('Your provider let you in.').waitFor();
+      assert.equal(new URL(page.url()).searchParams.has('token'), false, 'the token is taken out of the address bar');
+      assert.equal(await page.evaluate(async () => (await fetch('/users/me')).status), 401, 'no session before the second step');
+
+      // The same address in another browser: the challenge is bound to the first one by an HttpOnly cookie.
+      await other.page.goto(address);
+      await heading(other.page, 'Second step');
+      await other.page.getByLabel('Code from your authenticator app').fill(await app.code());
+      await other.page.getByRole('button', { name: 'Verify' }).click();
+      assert.match(await other.page.getByRole('alert').textContent() ?? '', /started in another browser/);
+
+      await page.getByLabel('Code from your authenticator app').fill(await app.code());
+      await page.getByRole('button', { name: 'Verify' }).click();
+      await heading(page, 'Your profile');
+      await showsEmail(page, 'hedy@example.com');
+      await assertSignedInWithCookie(tab);
+      assert.deepEqual([...tab.errors, ...other.errors], []);
+    } finally {
+      await other.close();
       await tab.close();
     }
   });

@@ -116,7 +116,7 @@ describe('the web app in Chromium', () => {
       assert.equal(new URL(page.url()).search, `?next=${encodeURIComponent('/profile')}`);
       await page.getByLabel('Email or username').fill('focus@example.com');
       await page.getByLabel('Password').fill('not the password');
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       const alert = page.getByRole('alert');
       await alert.waitFor();
       assert.match(await alert.textContent() ?? '', /Wrong email, username or password/);
@@ -124,7 +124,7 @@ describe('the web app in Chromium', () => {
       await shot(page, 'login-error');
 
       await page.getByLabel('Password').fill(PASSWORD);
-      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('button', { name: 'Sign in', exact: true }).click();
       await heading(page, 'Your profile'); // back where the user wanted to go
 
       // The profile form says which field the server refused, next to the field.
@@ -237,7 +237,7 @@ describe('the web app in Chromium', () => {
       await admin.page.getByTestId('user-active').filter({ hasText: 'Deactivated' }).waitFor();
       await user.page.getByLabel('Email or username').fill('mallory@example.com');
       await user.page.getByLabel('Password').fill(PASSWORD);
-      await user.page.getByRole('button', { name: 'Sign in' }).click();
+      await user.page.getByRole('button', { name: 'Sign in', exact: true }).click();
       assert.match(await user.page.getByRole('alert').textContent() ?? '', /deactivated/);
 
       await admin.page.getByRole('button', { name: 'Delete this user…' }).click();
@@ -383,13 +383,18 @@ describe('the web app in Chromium', () => {
       await page.getByRole('link', { name: 'Audit log' }).click();
       await page.getByRole('table').waitFor();
       await fits('audit');
+      await page.getByRole('link', { name: 'Security' }).click();
+      await heading(page, 'Security');
+      await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+      await page.getByRole('img', { name: /QR code/ }).waitFor();
+      await fits('security');
       assertNoScriptErrors(tab.errors);
     } finally {
       await tab.close();
     }
   });
 
-  test('a signed-out visitor costs one API request and no console error at all; a returning one whose access cookie expired is signed in again', { timeout: TIMEOUT }, async () => {
+  test('a signed-out visitor costs one API request (and the sign-in page two more, for passkey autofill) and no console error at all; a returning one whose access cookie expired is signed in again', { timeout: TIMEOUT }, async () => {
     const context = await browser.newContext({ baseURL: origin });
     try {
       const page = await context.newPage();
@@ -401,9 +406,13 @@ describe('the web app in Chromium', () => {
         const url = new URL(r.url());
         if (r.resourceType() === 'fetch' || r.resourceType() === 'xhr') api.push(`${r.method()} ${url.pathname}`);
       });
+      const options = page.waitForResponse((r) => new URL(r.url()).pathname === '/auth/passkey/options');
       await page.goto('/');
       await heading(page, 'Sign in');
-      assert.deepEqual(api, ['GET /auth/cookie/session']);
+      // The sign-in page asks for passkey request options at once (with the CSRF token any sign-in needs next): the
+      // browser offers passkeys in the username field's autofill only while a conditional request is pending.
+      await options;
+      assert.deepEqual(api.sort(), ['GET /auth/cookie/session', 'GET /auth/csrf', 'POST /auth/passkey/options']);
       assert.deepEqual(errors, []);
 
       await register('returning@example.com');

@@ -1,10 +1,12 @@
 import { Transport, type ClientOptions, type RequestSpec } from './transport.ts';
 import { ROUTES, fillPath, type RouteName } from './routes.ts';
 import { isApiError } from './errors.ts';
+import { mfaChallengeOf } from './mfa.ts';
 import type {
-  AuditPage, AuditQuery, AuthorizationUrl, BearerToken, CookieSession, Credentials, CsrfToken, HealthStatus, Jwks, LinkedAccount, OAuthCallback, Passkey,
-  PasskeyAssertion, PasskeyCreationOptions, PasskeyLoginOptions, PasskeyRegistration, Revoked, ServerMetadata,
-  Session, SocialLogin, TokenExchange, User, UserAdminUpdate, UserCreate, UserListQuery, UserPage, UserUpdate,
+  AuditPage, AuditQuery, AuthenticationResponseJSON, AuthorizationUrl, BearerToken, CookieSession, Credentials, CsrfToken, Factors, HealthStatus, Jwks,
+  LinkedAccount, LoginResult, OAuthCallback, Passkey, PasskeyLoginOptions, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON,
+  Reauthenticated, Reauthentication, RecoveryCodes, RegistrationResponseJSON, Revoked, SecondFactor, ServerMetadata, Session, SocialLogin, TokenExchange,
+  TotpConfirmed, TotpEnrolment, User, UserAdminUpdate, UserCreate, UserListQuery, UserPage, UserUpdate,
 } from './types.ts';
 
 type Extra = Omit<RequestSpec, 'method' | 'path'> & { params?: Record<string, string> };
@@ -39,14 +41,78 @@ export class GatehouseClient {
     return this.call('register', { json: body, refresh: false });
   }
 
-  /** Logs in with an email or username: POST /auth/cookie/login (cookie mode) or /auth/jwt/login (bearer mode). */
-  async login(credentials: Credentials): Promise<void> {
+  /**
+   * Logs in with an email or username: POST /auth/cookie/login (cookie mode) or /auth/jwt/login (bearer mode). A user
+   * with a second factor gets no session yet: the result is `mfa-required` with the challenge to pass (completeMfa).
+   */
+  async login(credentials: Credentials): Promise<LoginResult> {
     const form = { username: credentials.username, password: credentials.password };
-    if (this.transport.mode === 'cookie') {
-      await this.call('cookieLogin', { form, refresh: false });
-    } else {
-      this.transport.tokens.set(await this.call<BearerToken>('jwtLogin', { form, refresh: false }));
+    try {
+      if (this.transport.mode === 'cookie') {
+        await this.call('cookieLogin', { form, refresh: false });
+      } else {
+        this.transport.tokens.set(await this.call<BearerToken>('jwtLogin', { form, refresh: false }));
+      }
+      return { status: 'signed-in' };
+    } catch (err) {
+      const challenge = mfaChallengeOf(err);
+      if (challenge) return { status: 'mfa-required', challenge };
+      throw err;
     }
+  }
+
+  /**
+   * The login's second step: POST /auth/cookie/mfa (cookie mode: the challenge is bound to this browser by a cookie)
+   * or /auth/jwt/mfa (bearer mode), with the challenge's `mfa_token` and one factor. Opens the session.
+   */
+  async completeMfa(mfaToken: string, factor: SecondFactor): Promise<void> {
+    const json = { mfa_token: mfaToken, ...factor };
+    if (this.transport.mode === 'cookie') {
+      await this.call('cookieMfa', { json, refresh: false, reauth: false });
+    } else {
+      this.transport.tokens.set(await this.call<BearerToken>('jwtMfa', { json, refresh: false, reauth: false }));
+    }
+  }
+
+  /** POST /auth/mfa/passkey-options — WebAuthn request options for the second step, listing only this user's passkeys. */
+  mfaPasskeyOptions(mfaToken: string): Promise<PublicKeyCredentialRequestOptionsJSON> {
+    return this.call('mfaPasskeyOptions', { json: { mfa_token: mfaToken }, refresh: false, reauth: false, cookies: true });
+  }
+
+  /** POST /auth/passkey/options — to sign in with a passkey alone (discoverable: no username). */
+  passkeyLoginOptions(): Promise<PasskeyLoginOptions> {
+    return this.call('passkeyLoginOptions', { refresh: false, cookies: true });
+  }
+
+  /** Signs in with a passkey's assertion: POST /auth/cookie/passkey (cookie mode) or /auth/jwt/passkey (bearer mode). */
+  async passkeyLogin(attempt: string, response: AuthenticationResponseJSON): Promise<void> {
+    const json = { attempt, response };
+    if (this.transport.mode === 'cookie') {
+      await this.call('cookiePasskeyLogin', { json, refresh: false });
+    } else {
+      this.transport.tokens.set(await this.call<BearerToken>('jwtPasskeyLogin', { json, refresh: false, cookies: true }));
+    }
+  }
+
+  /**
+   * Step-up: POST /auth/reauthenticate with one proof, which renews the session's auth_time (same session). Bearer
+   * mode keeps the fresh access token (the refresh token stays); cookie mode gets a new access cookie.
+   */
+  async reauthenticate(proof: Reauthentication): Promise<void> {
+    const answer = await this.call<Reauthenticated | undefined>('reauthenticate', { json: proof, reauth: false });
+    this.keepAccessToken(answer);
+  }
+
+  /** POST /auth/reauthenticate/passkey-options — WebAuthn request options to step up with one of the user's passkeys. */
+  reauthenticatePasskeyOptions(): Promise<PublicKeyCredentialRequestOptionsJSON> {
+    return this.call('reauthenticatePasskeyOptions', { reauth: false });
+  }
+
+  /** Bearer mode: a new access token for the same session (its refresh token unchanged). */
+  private keepAccessToken(answer: Partial<Reauthenticated> | undefined): void {
+    const current = this.transport.tokens.get();
+    if (this.transport.mode !== 'bearer' || !current || !answer?.access_token) return;
+    this.transport.tokens.set({ ...current, access_token: answer.access_token, expires_in: answer.expires_in ?? current.expires_in });
   }
 
   /** POST /auth/cookie/refresh or /auth/jwt/refresh, shared with the automatic refresh. False: the session is gone. */
@@ -126,25 +192,6 @@ export class GatehouseClient {
     return this.call('associateCallback', { params: { provider }, json: body, cookies: true });
   }
 
-  /**
-   * POST /auth/passkey/options — starts a passkey sign-in (no username): pass `options` to startAuthentication()
-   * (also with useBrowserAutofill), then send the answer with `attempt` to passkeyLogin(). Sets the cookie that binds
-   * the attempt to this browser.
-   */
-  passkeyLoginOptions(): Promise<PasskeyLoginOptions> {
-    return this.call('passkeyLoginOptions', { refresh: false, cookies: true });
-  }
-
-  /** Signs in with a passkey: POST /auth/cookie/passkey (cookie mode) or /auth/jwt/passkey (bearer mode). */
-  async passkeyLogin(attempt: string, response: PasskeyAssertion): Promise<void> {
-    const json = { attempt, response };
-    if (this.transport.mode === 'cookie') {
-      await this.call('cookiePasskeyLogin', { json, refresh: false });
-    } else {
-      this.transport.tokens.set(await this.call<BearerToken>('jwtPasskeyLogin', { json, refresh: false }));
-    }
-  }
-
   // --- the current user ------------------------------------------------------------------------------------------
 
   /** GET /users/me */
@@ -204,13 +251,45 @@ export class GatehouseClient {
     return this.call('unlinkAccount', { params: { provider } });
   }
 
-  /** POST /users/me/passkeys/options — creation options for startRegistration() (needs a recent sign-in: REAUTHENTICATION_REQUIRED). */
-  passkeyRegistrationOptions(): Promise<PasskeyCreationOptions> {
+  // --- the current user's factors: TOTP, recovery codes, passkeys ------------------------------------------------
+
+  /** GET /users/me/factors — which second factors the user has, and whether their role needs one. */
+  myFactors(): Promise<Factors> {
+    return this.call('myFactors');
+  }
+
+  /** POST /users/me/totp — a new pending authenticator-app secret (replaces a pending one); active once confirmed. */
+  startTotp(): Promise<TotpEnrolment> {
+    return this.call('startTotp');
+  }
+
+  /**
+   * POST /users/me/totp/confirm — the app's first code turns TOTP on; answers the recovery codes (shown once). The
+   * server ends the user's other sessions; this one now counts as multi-factor (bearer mode keeps its new token).
+   */
+  async confirmTotp(code: string): Promise<RecoveryCodes> {
+    const answer = await this.call<TotpConfirmed>('confirmTotp', { json: { code } });
+    this.keepAccessToken(answer);
+    return { recovery_codes: answer.recovery_codes };
+  }
+
+  /** DELETE /users/me/totp — needs a recent proof (step-up). */
+  removeTotp(): Promise<void> {
+    return this.call('removeTotp');
+  }
+
+  /** POST /users/me/recovery-codes — new recovery codes, shown once; the old ones stop working. Step-up. */
+  regenerateRecoveryCodes(): Promise<RecoveryCodes> {
+    return this.call('regenerateRecoveryCodes');
+  }
+
+  /** POST /users/me/passkeys/options — WebAuthn creation options for a new passkey (step-up). */
+  passkeyRegistrationOptions(): Promise<PublicKeyCredentialCreationOptionsJSON> {
     return this.call('passkeyRegistrationOptions');
   }
 
-  /** POST /users/me/passkeys — registers what startRegistration() answered, under `name`. */
-  addPasskey(name: string, response: PasskeyRegistration): Promise<Passkey> {
+  /** POST /users/me/passkeys — stores the new passkey the authenticator made for those options. */
+  addPasskey(name: string, response: RegistrationResponseJSON): Promise<Passkey> {
     return this.call('addPasskey', { json: { name, response } });
   }
 
@@ -224,7 +303,7 @@ export class GatehouseClient {
     return this.call('renamePasskey', { params: { id }, json: { name } });
   }
 
-  /** DELETE /users/me/passkeys/{id} (needs a recent sign-in). */
+  /** DELETE /users/me/passkeys/{id} — step-up. */
   deletePasskey(id: string): Promise<void> {
     return this.call('deletePasskey', { params: { id } });
   }
@@ -264,6 +343,16 @@ export class GatehouseClient {
   /** DELETE /users/{id}/sessions */
   revokeUserSessions(id: string): Promise<Revoked> {
     return this.call('revokeUserSessions', { params: { id } });
+  }
+
+  /** GET /users/{id}/factors — a user's second factors, for an admin. */
+  userFactors(id: string): Promise<Factors> {
+    return this.call('userFactors', { params: { id } });
+  }
+
+  /** DELETE /users/{id}/factors — removes every second factor of a user who lost their device (audited, mailed; step-up). */
+  removeUserFactors(id: string): Promise<void> {
+    return this.call('removeUserFactors', { params: { id } });
   }
 
   /** GET /admin/audit — the audit log (admins), newest first. */

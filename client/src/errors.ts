@@ -15,14 +15,17 @@ export class ApiError extends Error {
   readonly code: ApiErrorCode;
   readonly reason: string | undefined;
   readonly issues: readonly ValidationIssue[];
+  /** The detail object's other fields, if any (LOGIN_MFA_REQUIRED's `mfa_token`, `methods`, `expires_in`). */
+  readonly extra: Readonly<Record<string, unknown>>;
 
-  constructor(status: number, code: ApiErrorCode, opts: { reason?: string; issues?: readonly ValidationIssue[]; cause?: unknown } = {}) {
+  constructor(status: number, code: ApiErrorCode, opts: { reason?: string; issues?: readonly ValidationIssue[]; extra?: Record<string, unknown>; cause?: unknown } = {}) {
     super(opts.reason ? `${code}: ${opts.reason}` : code, { cause: opts.cause });
     this.name = 'ApiError';
     this.status = status;
     this.code = code;
     this.reason = opts.reason;
     this.issues = opts.issues ?? [];
+    this.extra = opts.extra ?? {};
   }
 }
 
@@ -40,13 +43,15 @@ const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /**
  * An error answer → ApiError. The API's bodies are fastapi-users' (`{"detail": "CODE"}`,
  * `{"detail": {"code", "reason"}}`) or FastAPI's 422 (`{"detail": [issue…]}`). The codes are the server's registry,
- * which the client's types come from; `body` is whatever JSON the answer held (undefined if none or not JSON).
+ * which the client's types come from; `body` is whatever JSON the answer held (undefined if none or not JSON). A detail
+ * object's fields beyond code and reason are kept in `extra` (the login's second step sends its challenge there).
  */
 export function toApiError(status: number, body: unknown): ApiError {
   const detail = isRecord(body) ? body.detail : undefined;
   if (typeof detail === 'string' && detail !== '') return new ApiError(status, detail as ErrorCode);
   if (isRecord(detail) && typeof detail.code === 'string') {
-    return new ApiError(status, detail.code as ErrorCode, { reason: typeof detail.reason === 'string' ? detail.reason : undefined });
+    const { code, reason, ...extra } = detail;
+    return new ApiError(status, code as ErrorCode, { reason: typeof reason === 'string' ? reason : undefined, extra });
   }
   if (Array.isArray(detail)) return new ApiError(status, 'VALIDATION_ERROR', { issues: detail as ValidationIssue[] });
   return new ApiError(status, BY_STATUS[status] ?? 'UNKNOWN_ERROR');

@@ -5,3 +5,4 @@ export { ApiError, isApiError, toApiError, type ApiErrorCode, type ClientErrorCo
 export { ROUTES, type RouteName } from './routes.ts';
 export { ROLES, POLICY, isRole, mayGrant, mayManage, isUserManager, AUDIT_TYPES } from './policy.ts';
 export type * from './types.ts';
+export { mfaChallengeOf } from './mfa.ts';

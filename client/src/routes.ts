@@ -40,6 +40,20 @@ export const ROUTES = {
   linkedAccounts: ['GET', '/users/me/accounts'],
   unlinkAccount: ['DELETE', '/users/me/accounts/{provider}'],
   auditLog: ['GET', '/admin/audit'],
+  // The login's second step (#15).
+  jwtMfa: ['POST', '/auth/jwt/mfa'],
+  cookieMfa: ['POST', '/auth/cookie/mfa'],
+  mfaPasskeyOptions: ['POST', '/auth/mfa/passkey-options'],
+  // Step-up.
+  reauthenticate: ['POST', '/auth/reauthenticate'],
+  reauthenticatePasskeyOptions: ['POST', '/auth/reauthenticate/passkey-options'],
+  // Factors: TOTP and recovery codes.
+  myFactors: ['GET', '/users/me/factors'],
+  startTotp: ['POST', '/users/me/totp'],
+  confirmTotp: ['POST', '/users/me/totp/confirm'],
+  removeTotp: ['DELETE', '/users/me/totp'],
+  regenerateRecoveryCodes: ['POST', '/users/me/recovery-codes'],
+  // Passkeys.
   passkeyRegistrationOptions: ['POST', '/users/me/passkeys/options'],
   addPasskey: ['POST', '/users/me/passkeys'],
   myPasskeys: ['GET', '/users/me/passkeys'],
@@ -48,6 +62,9 @@ export const ROUTES = {
   passkeyLoginOptions: ['POST', '/auth/passkey/options'],
   jwtPasskeyLogin: ['POST', '/auth/jwt/passkey'],
   cookiePasskeyLogin: ['POST', '/auth/cookie/passkey'],
+  // An admin's view of a user's factors (lost-device recovery).
+  userFactors: ['GET', '/users/{id}/factors'],
+  removeUserFactors: ['DELETE', '/users/{id}/factors'],
 } as const satisfies Record<string, readonly ['GET' | 'POST' | 'PATCH' | 'DELETE', string]>;
 
 export type RouteName = keyof typeof ROUTES;

@@ -1,4 +1,4 @@
-import { networkError, toApiError, type ApiError } from './errors.ts';
+import { ApiError, networkError, toApiError } from './errors.ts';
 import type { BearerToken } from './types.ts';
 
 /** How the session travels: HttpOnly cookies (browsers; the default) or an Authorization header (other clients). */
@@ -31,6 +31,14 @@ export interface ClientOptions {
    * (`navigator.locks`) where the runtime has it; null: this page only (as where it is missing).
    */
   locks?: RefreshLocks | null;
+  /**
+   * Step-up: called when a request is answered 403 REAUTHENTICATION_REQUIRED (the action needs a more recent, or a
+   * multi-factor, proof). Re-authenticate (e.g. ask the user, then `client.reauthenticate(…)`) and resolve true to
+   * have the request sent once more, or false to let the 403 through. Requests that meet it together share one call.
+   */
+  onReauthenticationRequired?: (err: ApiError) => Promise<boolean>;
+  /** Called when a request is refused because the user's role needs a second factor they have not enrolled yet. */
+  onMfaEnrollmentRequired?: () => void;
 }
 
 /** The part of the Web Locks API (`navigator.locks`) the refresh uses. */
@@ -56,11 +64,13 @@ export interface RequestSpec {
   refresh?: boolean;
   /** Send and accept cookies even in bearer mode (social login binds its flow to the browser with a cookie). */
   cookies?: boolean;
+  /** A 403 REAUTHENTICATION_REQUIRED here may be cured by onReauthenticationRequired and one retry (default true). */
+  reauth?: boolean;
 }
 
 const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 /** Cookie routes whose success sets a CSRF cookie bound to the session: the cached token is then stale. */
-const RENEWS_CSRF = new Set(['/auth/cookie/login', '/auth/cookie/refresh']);
+const RENEWS_CSRF = new Set(['/auth/cookie/login', '/auth/cookie/refresh', '/auth/cookie/mfa', '/auth/cookie/passkey']);
 
 /**
  * The HTTP core: base URL, credentials, CSRF and transparent refresh.
@@ -81,6 +91,10 @@ export class Transport {
   private readonly fetchImpl: typeof fetch;
   private readonly onSessionEnded: () => void;
   private readonly locks: RefreshLocks | null;
+  private readonly onReauthenticationRequired: ((err: ApiError) => Promise<boolean>) | undefined;
+  private readonly onMfaEnrollmentRequired: () => void;
+  /** The step-up in flight, shared by the requests that met REAUTHENTICATION_REQUIRED meanwhile. */
+  private reauthenticating: Promise<boolean> | undefined;
   private csrfToken: string | undefined;
   private csrfLoading: Promise<string> | undefined;
   /** The refresh in flight: true, false (the session is gone), or the answer of the request that started it. */
@@ -95,6 +109,8 @@ export class Transport {
     this.fetchImpl = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.onSessionEnded = opts.onSessionEnded ?? (() => {});
     this.locks = opts.locks === undefined ? webLocks() : opts.locks;
+    this.onReauthenticationRequired = opts.onReauthenticationRequired;
+    this.onMfaEnrollmentRequired = opts.onMfaEnrollmentRequired ?? (() => {});
   }
 
   url(path: string, query?: Query): string {
@@ -104,8 +120,30 @@ export class Transport {
     return `${this.baseUrl}${path}${qs ? `?${qs}` : ''}`;
   }
 
-  /** Sends a request; resolves with the parsed JSON body (undefined when empty), or throws an ApiError. */
+  /**
+   * Sends a request; resolves with the parsed JSON body (undefined when empty), or throws an ApiError. A step-up
+   * asked for on the way (403 REAUTHENTICATION_REQUIRED) goes to onReauthenticationRequired, then the request is
+   * sent once more.
+   */
   async request<T>(spec: RequestSpec): Promise<T> {
+    try {
+      return await this.requestOnce<T>(spec);
+    } catch (err) {
+      if (!(err instanceof ApiError)) throw err;
+      if (err.code === 'MFA_ENROLLMENT_REQUIRED') this.onMfaEnrollmentRequired();
+      if (err.code !== 'REAUTHENTICATION_REQUIRED' || spec.reauth === false || !this.onReauthenticationRequired) throw err;
+      if (!(await this.stepUp(err))) throw err;
+      return this.request<T>({ ...spec, reauth: false }); // once: a second refusal goes to the caller
+    }
+  }
+
+  /** One step-up for all the requests that need it now (the user sees one dialog). */
+  private stepUp(err: ApiError): Promise<boolean> {
+    this.reauthenticating ??= this.onReauthenticationRequired!(err).catch(() => false).finally(() => { this.reauthenticating = undefined; });
+    return this.reauthenticating;
+  }
+
+  private async requestOnce<T>(spec: RequestSpec): Promise<T> {
     const generation = this.generation;
     const sentWith = this.refreshToken();
     let res = await this.send(spec);

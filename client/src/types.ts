@@ -9,7 +9,10 @@ import type { Status as StatusSchema } from '../../src/http/routes/health.ts';
 import type * as O from '../../src/http/oauth-schemas.ts';
 import type * as A from '../../src/http/routes/audit.ts';
 import type * as P from '../../src/http/passkey-schemas.ts';
+import type * as M from '../../src/http/mfa-schemas.ts';
 import type { AuditType } from '../../src/model/audit.ts';
+// WebAuthn's JSON forms are @simplewebauthn/browser's types (types only: the client bundles none of it).
+import type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/browser';
 
 export type { ErrorCode } from '../../src/errors.ts';
 export type { ValidationIssue } from '../../src/http/validation.ts';
@@ -60,15 +63,41 @@ export type AuditEvent = Static<typeof A.AuditEventRead>;
 export type AuditQuery = Omit<Partial<Static<typeof A.AuditQuery>>, 'type'> & { type?: AuditType };
 export interface AuditPage { items: AuditEvent[]; total: number; limit: number; offset: number }
 
-/** A passkey as GET /users/me/passkeys lists it. */
+// --- strong authentication (#15): passkeys, TOTP, recovery codes, the login's second step, step-up ------------------
+export type { AuthenticationResponseJSON, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON, RegistrationResponseJSON };
+
+/** A way to pass the login's second step (LOGIN_MFA_REQUIRED's `methods`). */
+export type MfaMethod = 'totp' | 'recovery_code' | 'passkey';
+
+/** LOGIN_MFA_REQUIRED: the first factor was right; the session waits for a second one, within `expires_in` seconds. */
+export interface MfaChallenge { mfa_token: string; methods: MfaMethod[]; expires_in: number }
+
+/** What a password login came to: a session, or a second step to pass first (completeMfa). */
+export type LoginResult = { status: 'signed-in' } | { status: 'mfa-required'; challenge: MfaChallenge };
+
+/** The second factor of POST /auth/{jwt,cookie}/mfa: exactly one. */
+export type SecondFactor = { totp_code: string } | { recovery_code: string } | { passkey: AuthenticationResponseJSON };
+
+/** A proof for POST /auth/reauthenticate: exactly one (the server wants the user's strongest factor). */
+export type Reauthentication = { password: string } | SecondFactor;
+
+/** A passkey as the user sees it in their list. */
 export type Passkey = Static<typeof P.PasskeyRead>;
-/** WebAuthn creation options: pass to @simplewebauthn/browser's startRegistration({ optionsJSON }). */
-export type PasskeyCreationOptions = Static<typeof P.CreationOptions>;
-/** WebAuthn request options: pass to startAuthentication({ optionsJSON }). */
-export type PasskeyRequestOptions = Static<typeof P.RequestOptions>;
-/** What startRegistration() answered (RegistrationResponseJSON). */
-export type PasskeyRegistration = Static<typeof P.RegistrationResponse>;
-/** What startAuthentication() answered (AuthenticationResponseJSON). */
-export type PasskeyAssertion = Static<typeof P.AuthenticationResponse>;
-/** POST /auth/passkey/options: the attempt to send back, and the options. */
-export type PasskeyLoginOptions = Static<typeof P.PasskeyLoginOptions>;
+
+/** GET /users/me/factors, GET /users/{id}/factors: which second factors the user has, and whether their role needs one. */
+export type Factors = Static<typeof M.FactorsRead>;
+
+/** POST /users/me/totp: the pending secret, to scan (otpauth URI as a QR code) or type. */
+export type TotpEnrolment = Static<typeof M.TotpEnrolmentRead>;
+
+/** Single-use recovery codes, shown once. */
+export type RecoveryCodes = Static<typeof M.RecoveryCodesRead>;
+
+/** POST /users/me/totp/confirm: the first recovery codes; for a bearer session, the upgraded access token. */
+export type TotpConfirmed = Static<typeof M.TotpConfirmed>;
+
+/** POST /auth/reauthenticate (bearer): a fresh access token for the same session; the refresh token stays. */
+export type Reauthenticated = Static<typeof M.AccessTokenOnly>;
+
+/** POST /auth/passkey/options: request options for a discoverable passkey, and the attempt they belong to. */
+export interface PasskeyLoginOptions { attempt: string; options: PublicKeyCredentialRequestOptionsJSON }

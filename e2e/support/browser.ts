@@ -12,16 +12,24 @@ export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic',
   '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'];
 export const ARTIFACTS = join(import.meta.dirname, '..', '..', 'test-artifacts');
 
-export function launchBrowser(): Promise<Browser> {
+/**
+ * `localhost: true` for passkeys: WebAuthn refuses an IP address as the relying party's ID, so such a test browses
+ * http://localhost:<port> (a secure context, like 127.0.0.1), which this browser resolves to 127.0.0.1 only.
+ */
+export function launchBrowser(opts: { localhost?: boolean } = {}): Promise<Browser> {
   mkdirSync(ARTIFACTS, { recursive: true });
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  const args = opts.localhost ? [...CHROMIUM_ARGS, '--host-resolver-rules=MAP localhost 127.0.0.1'] : CHROMIUM_ARGS;
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args });
 }
 
-/** Starts Gatehouse on 127.0.0.1 with PUBLIC_URL naming its real port; retries if the port was taken meanwhile. */
-export async function startGatehouse(databaseUrl: string, env: Record<string, string> = {}): Promise<{ g: Gatehouse; origin: string }> {
+/**
+ * Starts Gatehouse on 127.0.0.1 with PUBLIC_URL naming its real port; retries if the port was taken meanwhile.
+ * `host: 'localhost'` names it http://localhost:<port> (passkeys need a domain; see launchBrowser).
+ */
+export async function startGatehouse(databaseUrl: string, env: Record<string, string> = {}, opts: { host?: 'localhost' } = {}): Promise<{ g: Gatehouse; origin: string }> {
   for (let attempt = 1; ; attempt++) {
     const port = await freePort();
-    const origin = `http://127.0.0.1:${port}`;
+    const origin = `http://${opts.host ?? '127.0.0.1'}:${port}`;
     const g = await createGatehouse(testConfig(databaseUrl, { HOST: '127.0.0.1', PORT: String(port), PUBLIC_URL: origin, ...env }));
     try {
       await g.app.listen({ host: '127.0.0.1', port });

@@ -8,19 +8,22 @@ import { AuditPage } from './pages/AuditPage.tsx';
 import { ForgotPasswordPage } from './pages/ForgotPasswordPage.tsx';
 import { HomePage } from './pages/HomePage.tsx';
 import { LoginPage } from './pages/LoginPage.tsx';
+import { MfaPage } from './pages/MfaPage.tsx';
 import { NotFoundPage } from './pages/NotFoundPage.tsx';
 import { OAuthCallbackPage } from './pages/OAuthCallbackPage.tsx';
 import { OAuthDonePage } from './pages/OAuthDonePage.tsx';
 import { ProfilePage } from './pages/ProfilePage.tsx';
 import { RegisterPage } from './pages/RegisterPage.tsx';
 import { ResetPasswordPage } from './pages/ResetPasswordPage.tsx';
+import { SecurityPage } from './pages/SecurityPage.tsx';
 import { VerifyPage } from './pages/VerifyPage.tsx';
+import { StepUpDialog } from './mfa/StepUpDialog.tsx';
 import type { PageName } from './router/routes.ts';
 import { useLocation } from './router/useLocation.ts';
 
 const PAGES: Record<PageName | 'notFound', () => ReactNode> = {
   home: HomePage, login: LoginPage, register: RegisterPage, forgotPassword: ForgotPasswordPage, resetPassword: ResetPasswordPage,
-  verify: VerifyPage, oauthCallback: OAuthCallbackPage, oauthDone: OAuthDonePage, profile: ProfilePage, users: AdminUsersPage, user: AdminUserPage,
+  verify: VerifyPage, oauthCallback: OAuthCallbackPage, oauthDone: OAuthDonePage, profile: ProfilePage, security: SecurityPage, mfa: MfaPage, oauthMfa: MfaPage, users: AdminUsersPage, user: AdminUserPage,
   audit: AuditPage, notFound: NotFoundPage,
 };
 
@@ -50,6 +53,7 @@ export function App() {
   return (
     <AuthProvider>
       <Routes />
+      <StepUpDialog />
     </AuthProvider>
   );
 }

@@ -1,4 +1,5 @@
 import { ApiError, type ApiErrorCode, type ErrorCode, type ValidationIssue } from '../../client/src/index.ts';
+import { passkeyProblem } from './mfa/webauthn.ts';
 
 /**
  * What the user reads for each error code. Typed against the server's registry (src/errors.ts): a new code there
@@ -29,17 +30,21 @@ export const MESSAGES: Messages = {
   REFRESH_TOKEN_INVALID: 'Your session has ended. Please sign in again.',
   CSRF_FAILED: 'The request was refused for security reasons. Reload the page and try again.',
   ROLE_CHANGE_NOT_ALLOWED: 'Your role does not allow this change.',
-  LOGIN_MFA_REQUIRED: 'Your password was right: now confirm it is you with your second factor.',
-  MFA_CHALLENGE_INVALID: 'This sign-in attempt has expired or was already used. Please sign in again.',
-  MFA_CODE_INVALID: 'This code (or security key) was not accepted. Check it and try again.',
-  MFA_LOCKED: 'Too many wrong codes for this account. Wait a little and try again.',
-  MFA_ENROLLMENT_REQUIRED: 'Your account must have a second factor: set one up to continue.',
-  MFA_NOT_ENABLED: 'Your account has no second factor yet.',
-  TOTP_ALREADY_ENABLED: 'An authenticator app is already set up: remove it first to set up another.',
-  TOTP_NOT_PENDING: 'Start the authenticator app setup again.',
-  REAUTHENTICATION_FAILED: 'That did not confirm it is you. Use your strongest sign-in method and try again.',
   LAST_SUPERUSER: 'This would leave no active super admin.',
   INVALID_ROLE_UPDATE: 'The role and the super admin flag disagree.',
+  // Second factors, passkeys and step-up (#15).
+  LOGIN_MFA_REQUIRED: 'Your account has a second factor: confirm the sign-in with it.',
+  MFA_CHALLENGE_INVALID: 'This sign-in expired, was already completed, or was started in another browser. Sign in again.',
+  MFA_CODE_INVALID: 'That code or passkey was not accepted (a code works once). Check it and try again.',
+  MFA_LOCKED: 'Too many wrong codes for this account. Wait a little and try again.',
+  MFA_ENROLLMENT_REQUIRED: 'Your role requires a second factor. Add a passkey or an authenticator app on the Security page first.',
+  PASSKEY_INVALID: 'This passkey was not accepted. Use another one, or sign in another way.',
+  PASSKEY_CHALLENGE_INVALID: 'The passkey sign-in took too long, was already used, or was started in another browser. Try again.',
+  PASSKEY_LAST_LOGIN_METHOD: 'This passkey is your only way to sign in. Set a password, add another passkey or link a provider first.',
+  MFA_NOT_ENABLED: 'Your account has no second factor yet, so it has no recovery codes.',
+  TOTP_ALREADY_ENABLED: 'An authenticator app is already set up: turn it off first to set up another.',
+  TOTP_NOT_PENDING: 'The authenticator app setup was not started or has been replaced. Start it again.',
+  REAUTHENTICATION_FAILED: 'That did not confirm it is you. Use your strongest sign-in method (a passkey or your authenticator app, if you have one) and try again.',
   // Social login.
   OAUTH_NOT_AVAILABLE_EMAIL: 'The provider did not share a verified email address with us.',
   OAUTH_USER_ALREADY_EXISTS: 'An account with this email already exists. Sign in with your password, then link the provider from your profile.',
@@ -53,10 +58,6 @@ export const MESSAGES: Messages = {
   OAUTH_ACCOUNT_ALREADY_LINKED: 'This provider account is already linked to a user, or you already linked an account of this provider.',
   OAUTH_LAST_LOGIN_METHOD: 'This is your only way to sign in. Set a password or link another provider first.',
   OAUTH_PROVIDER_ERROR: 'The provider is not answering properly. Try again later.',
-  // Passkeys and the second factor.
-  PASSKEY_INVALID: 'This passkey was not accepted. Try again, or use another passkey or another way to sign in.',
-  PASSKEY_LAST_LOGIN_METHOD: 'This is your only way to sign in. Set a password, add another passkey or link a provider first.',
-  PASSKEY_CHALLENGE_INVALID: 'The passkey sign-in took too long or was started in another browser. Try again.',
   // Any route.
   PAYLOAD_TOO_LARGE: 'What you sent is too large.',
   UNSUPPORTED_MEDIA_TYPE: 'The server did not understand the request.',
@@ -77,9 +78,9 @@ export function issueText(issue: ValidationIssue): string {
   return field ? `${FIELD_NAMES[field] ?? field}: ${issue.msg}` : issue.msg;
 }
 
-/** A user-readable sentence for any failure, the server's `reason` included when there is one. */
+/** A user-readable sentence for any failure, the server's `reason` included when there is one; a passkey request's too. */
 export function errorMessage(err: unknown): string {
-  if (!(err instanceof ApiError)) return MESSAGES.UNKNOWN_ERROR;
+  if (!(err instanceof ApiError)) return passkeyProblem(err) ?? MESSAGES.UNKNOWN_ERROR;
   if (err.code === 'VALIDATION_ERROR' && err.issues.length > 0) return err.issues.map(issueText).join(' ');
   const base = MESSAGES[err.code] ?? (err.status >= 500 ? MESSAGES['Internal Server Error'] : MESSAGES.UNKNOWN_ERROR);
   return err.reason ? `${base} ${sentence(err.reason)}` : base;

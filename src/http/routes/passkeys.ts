@@ -15,7 +15,8 @@ import type { PasskeyService } from '../../passkeys/passkey-service.ts';
  */
 export async function passkeyRoutes(fastify: FastifyInstance, ctx: RouteContext, passkeys: PasskeyService): Promise<void> {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  const self = ctx.guards.user();
+  // Listing and renaming are open to a user who must still enrol (the Security page shows the list while they add one).
+  const self = ctx.guards.user({ beforeEnrolment: true });
   const recent = ctx.guards.user({ maxAge: ctx.config.reauth.maxAgeSeconds });
   // Adding the first passkey is how a user whom MFA_REQUIRED_ROLES obliges to enrol can do so.
   const enrol = ctx.guards.user({ maxAge: ctx.config.reauth.maxAgeSeconds, beforeEnrolment: true });

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
 import { isApiError, type Credentials, type User } from '../../../client/src/index.ts';
 import { api, onSessionEnded } from '../api.ts';
-import { AuthContext, type Auth, type AuthState } from './AuthContext.ts';
+import { AuthContext, type Auth, type AuthState, type SignIn } from './AuthContext.ts';
 
 /** Holds who is signed in. The session itself lives in HttpOnly cookies; this only mirrors who they speak for. */
 export function AuthProvider({ children }: { children: ReactNode }) {
@@ -38,9 +38,10 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     return () => { off(); window.removeEventListener('focus', onFocus); };
   }, [reload, apply]);
 
-  const login = useCallback(async (credentials: Credentials) => {
-    await api.login(credentials);
-    return reload();
+  const login = useCallback(async (credentials: Credentials): Promise<SignIn> => {
+    const result = await api.login(credentials);
+    if (result.status === 'mfa-required') return result;
+    return { status: 'signed-in', user: await reload() };
   }, [reload]);
 
   /** Signs out; a session that had already ended counts as signed out, any other failure keeps the user in. */

@@ -22,6 +22,7 @@ export function Layout({ children }: { children: ReactNode }) {
         <nav aria-label="Main">
           <ul>
             {user ? item('profile', 'Profile') : null}
+            {user ? item('security', 'Security') : null}
             {user && isUserManager(user.role) ? item('users', 'Users', ['user']) : null}
             {user && isUserManager(user.role) ? item('audit', 'Audit log') : null}
             {user ? null : item('login', 'Sign in')}

@@ -3,6 +3,7 @@ import { mayManage, type User } from '../../../client/src/index.ts';
 import { AccountFlags } from '../admin/AccountFlags.tsx';
 import { DeleteUser } from '../admin/DeleteUser.tsx';
 import { RoleForm } from '../admin/RoleForm.tsx';
+import { UserFactors } from '../admin/UserFactors.tsx';
 import { UserSessions } from '../admin/UserSessions.tsx';
 import { api } from '../api.ts';
 import { RequireManager } from '../auth/RequireManager.tsx';
@@ -61,6 +62,7 @@ function ManagedUser({ actor }: { actor: User }) {
           </section>
           {manageable ? <div className="card"><RoleForm key={user.id} actor={actor} user={user} onSaved={roleChanged} /></div> : null}
           {manageable ? <div className="card"><AccountFlags user={user} onSaved={setUser} /></div> : null}
+          {manageable ? <div className="card"><UserFactors user={user} /></div> : null}
           {manageable ? <div className="card"><UserSessions user={user} /></div> : null}
           {manageable ? <div className="card"><DeleteUser user={user} /></div> : null}
         </div>

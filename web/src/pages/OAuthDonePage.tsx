@@ -5,6 +5,7 @@ import { ErrorAlert } from '../components/ErrorAlert.tsx';
 import { Loading } from '../components/Loading.tsx';
 import { PageTitle } from '../components/PageTitle.tsx';
 import { PROVIDERS } from '../config.ts';
+import { afterSignIn } from '../mfa/enrolment.ts';
 import { currentTrip, endTrip } from '../oauth.ts';
 import { Link } from '../router/Link.tsx';
 import { navigate } from '../router/history.ts';
@@ -29,10 +30,11 @@ export function OAuthDonePage() {
     endTrip();
     if (code) return setError(new ApiError(400, code as ErrorCode));
     if (linked) return navigate(pathTo('profile'), { replace: true, notice: `Your ${label} account is linked.` });
-    reload().then((user) => {
-      if (user) navigate(safeNext(trip?.next), { replace: true });
-      else setError('The sign-in did not complete. Try again.');
-    }, setError);
+    reload().then(async (user) => {
+      if (!user) return setError('The sign-in did not complete. Try again.');
+      const { to, notice } = await afterSignIn(safeNext(trip?.next));
+      navigate(to, { replace: true, notice });
+    }).catch(setError);
   }, []);
 
   return (

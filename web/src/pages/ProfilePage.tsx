@@ -9,7 +9,9 @@ import { LinkedAccounts } from '../profile/LinkedAccounts.tsx';
 import { MySessions } from '../profile/MySessions.tsx';
 import { PasswordForm } from '../profile/PasswordForm.tsx';
 import { ProfileDetailsForm } from '../profile/ProfileDetailsForm.tsx';
+import { Link } from '../router/Link.tsx';
 import { currentNotice } from '../router/history.ts';
+import { pathTo } from '../router/routes.ts';
 
 export function ProfilePage() {
   return <RequireUser>{(user) => <Profile user={user} />}</RequireUser>;
@@ -29,6 +31,11 @@ function Profile({ user }: { user: User }) {
         <div className="card"><PasswordForm onChanged={sessions.reload} /></div>
         <div className="card"><MySessions sessions={sessions} /></div>
         <div className="card"><LinkedAccounts /></div>
+        <section className="card" aria-labelledby="security-title">
+          <h2 id="security-title">Security</h2>
+          <p>Passkeys, an authenticator app and recovery codes protect your account beyond the password.</p>
+          <Link className="button" href={pathTo('security')}>Manage sign-in security</Link>
+        </section>
       </div>
     </>
   );

@@ -8,6 +8,9 @@ describe('the SPA\'s routes', () => {
     expect(matchPath('/manage/users/a%2Fb')).toEqual({ page: 'user', params: { id: 'a/b' } });
     expect(matchPath('/oauth/callback/github')).toEqual({ page: 'oauthCallback', params: { provider: 'github' } });
     expect(matchPath('/manage/users/1/extra').page).toBe('notFound');
+    expect(matchPath('/profile/security')).toEqual({ page: 'security', params: {} });
+    expect(matchPath('/mfa').page).toBe('mfa');
+    expect(matchPath('/oauth/mfa').page).toBe('oauthMfa');
     expect(matchPath('/manage/users/%E0%A4%A').page).toBe('notFound');
   });
 

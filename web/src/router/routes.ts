@@ -12,6 +12,10 @@ export const PAGES = {
   oauthCallback: '/oauth/callback/:provider',
   oauthDone: '/oauth/done',
   profile: '/profile',
+  security: '/profile/security',
+  mfa: '/mfa',
+  /** The same page where a server resolves "mfa" against OAUTH_SPA_URL = <app>/oauth/done (the social-login callback). */
+  oauthMfa: '/oauth/mfa',
   users: '/manage/users',
   user: '/manage/users/:id',
   audit: '/manage/audit',
