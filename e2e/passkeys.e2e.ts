@@ -124,11 +124,14 @@ describe('passkeys in Chromium', () => {
     const { page, context } = tab;
     try {
       await recordMediation(context);
+      // Before this browser holds a passkey: the sign-in page's username field takes part in passkey autofill. (Read
+      // now: once the authenticator holds one, the autofill may sign in before the field could be read.)
+      await page.goto('/login');
+      const field = page.getByLabel('Email or username');
+      assert.equal(await field.getAttribute('autocomplete'), 'username webauthn', 'the field takes part in passkey autofill');
       await addVirtualAuthenticator(page);
       await addPasskey(page, 'grace@example.com', 'Phone');
       await signOut(page);
-      const field = page.getByLabel('Email or username');
-      assert.equal(await field.getAttribute('autocomplete'), 'username webauthn', 'the field takes part in passkey autofill');
       // The virtual authenticator picks the one passkey it holds as soon as the page asks: no button is pressed.
       await heading(page, 'Your profile');
       assert.equal(await page.getByTestId('signed-in-as').textContent(), 'grace@example.com');
