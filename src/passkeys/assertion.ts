@@ -1,4 +1,5 @@
-import { verifyAuthenticationResponse, type AuthenticationResponseJSON } from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON, VerifiedAuthenticationResponse } from '@simplewebauthn/server';
+import { webauthn } from './webauthn.ts';
 import type { WebAuthnConfig } from '../config/webauthn-config.ts';
 import type { AuthMethod } from '../model/authentication.ts';
 import type { Passkey } from '../model/passkey.ts';
@@ -48,7 +49,8 @@ export function asAssertion(x: unknown): AuthenticationResponseJSON | undefined 
 export async function verifyAssertion(
   passkey: Passkey, response: AuthenticationResponseJSON, expectedChallenge: string, rp: WebAuthnConfig, requireUserVerification: boolean,
 ): Promise<VerifiedAssertion> {
-  let verified: Awaited<ReturnType<typeof verifyAuthenticationResponse>>;
+  const { verifyAuthenticationResponse } = await webauthn();
+  let verified: VerifiedAuthenticationResponse;
   try {
     verified = await verifyAuthenticationResponse({
       response, expectedChallenge, expectedOrigin: rp.origins, expectedRPID: rp.rpId, requireUserVerification,

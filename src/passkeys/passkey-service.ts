@@ -1,8 +1,8 @@
-import {
-  generateAuthenticationOptions, generateRegistrationOptions, verifyRegistrationResponse, type AuthenticationResponseJSON,
-  type AuthenticatorTransport, type PublicKeyCredentialCreationOptionsJSON, type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON, AuthenticatorTransport, PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
+import { webauthn } from './webauthn.ts';
 import { AppError } from '../errors.ts';
 import type { WebAuthnConfig } from '../config/webauthn-config.ts';
 import type { AuthMethod } from '../model/authentication.ts';
@@ -68,7 +68,7 @@ export class PasskeyService implements PasskeyVerifier {
    */
   async registrationOptions(user: User, sessionId: string): Promise<PublicKeyCredentialCreationOptionsJSON> {
     const mine = await this.d.passkeys.ofUser(user.id);
-    const options = await generateRegistrationOptions({
+    const options = await (await webauthn()).generateRegistrationOptions({
       rpName: this.d.rp.rpName, rpID: this.d.rp.rpId,
       userName: user.email, userDisplayName: user.fullName ?? user.email, userID: new Uint8Array(Buffer.from(user.id, 'utf8')),
       attestationType: 'none', timeout: CEREMONY_TTL_SECONDS * 1000, supportedAlgorithmIDs: ALGORITHMS,
@@ -85,7 +85,7 @@ export class PasskeyService implements PasskeyVerifier {
     if (!pending) throw new AppError('PASSKEY_CHALLENGE_INVALID');
     let info;
     try {
-      const verified = await verifyRegistrationResponse({
+      const verified = await (await webauthn()).verifyRegistrationResponse({
         response, expectedChallenge: pending.challenge, expectedOrigin: this.d.rp.origins, expectedRPID: this.d.rp.rpId,
         requireUserVerification: false, supportedAlgorithmIDs: ALGORITHMS,
       });
@@ -150,7 +150,7 @@ export class PasskeyService implements PasskeyVerifier {
    */
   async loginOptions(binding: string): Promise<{ attempt: string; options: PublicKeyCredentialRequestOptionsJSON }> {
     const attempt = newAttempt();
-    const options = await generateAuthenticationOptions({ rpID: this.d.rp.rpId, userVerification: 'required', timeout: CEREMONY_TTL_SECONDS * 1000 });
+    const options = await (await webauthn()).generateAuthenticationOptions({ rpID: this.d.rp.rpId, userVerification: 'required', timeout: CEREMONY_TTL_SECONDS * 1000 });
     await this.d.challenges.put('login', attempt, { userId: null, challenge: options.challenge, bindingHash: bindingHash(binding) });
     return { attempt, options };
   }
@@ -180,7 +180,7 @@ export class PasskeyService implements PasskeyVerifier {
 
   async optionsFor(userId: string, attempt: string): Promise<Record<string, unknown>> {
     const mine = await this.d.passkeys.ofUser(userId);
-    const options = await generateAuthenticationOptions({
+    const options = await (await webauthn()).generateAuthenticationOptions({
       rpID: this.d.rp.rpId, userVerification: 'preferred', timeout: CEREMONY_TTL_SECONDS * 1000,
       allowCredentials: mine.map((p) => ({ id: p.credentialId, transports: p.transports as AuthenticatorTransport[] })),
     });
