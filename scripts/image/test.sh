@@ -24,11 +24,14 @@ fi
 bash scripts/image/bases.sh
 
 # This machine reaches the npm registry through a TLS proxy whose CA is in the host's bundle: lend the bundle to the
-# build's RUN steps (a bind mount, not a layer: nothing of it lands in either stage's image).
+# build's RUN steps (a bind mount, not a layer: nothing of it lands in either stage's image). NODE_EXTRA_CA_CERTS if
+# set, else the host's system bundle: CI runs with a bare environment (no NODE_EXTRA_CA_CERTS), and the build's
+# `npm ci` then failed with SELF_SIGNED_CERT_IN_CHAIN as soon as package.json changed (no cached layer).
 BUILD_MOUNTS=()
-if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ -f "$NODE_EXTRA_CA_CERTS" ]; then
+HOST_CA="${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt}"
+if [ -f "$HOST_CA" ]; then
   mkdir -p "$WORK" && printf 'cafile=/etc/ssl/certs/ca-certificates.crt\n' >"$WORK/npmrc"
-  BUILD_MOUNTS=(-v "$NODE_EXTRA_CA_CERTS:/etc/ssl/certs/ca-certificates.crt:ro" -v "$WORK/npmrc:/usr/local/etc/npmrc:ro")
+  BUILD_MOUNTS=(-v "$HOST_CA:/etc/ssl/certs/ca-certificates.crt:ro" -v "$WORK/npmrc:/usr/local/etc/npmrc:ro")
 fi
 say "podman build -f Containerfile -t $IMAGE"
 build_start=$SECONDS
