@@ -17,7 +17,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { Gatehouse } from '../src/gatehouse.ts';
 import { launchBrowser, startGatehouse } from './support/browser.ts';
-import { ensureWebBuilt, openTab, shot, signIn, type Tab } from './support/spa.ts';
+import { ensureWebBuilt, heading, openSecurity, openTab, registerThroughApi, shot, signIn, signOut, type Tab } from './support/spa.ts';
 import { AuthenticatorApp } from './support/totp.ts';
 import { addVirtualAuthenticator, withoutAutofill } from './support/webauthn.ts';
 
@@ -30,23 +30,9 @@ describe('the second factor in the web app', () => {
   let origin: string;
   let browser: Browser;
 
-  const register = async (email: string) => {
-    const r = await fetch(`${origin.replace('localhost', '127.0.0.1')}/auth/register`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }),
-    });
-    assert.equal(r.status, 201, await r.text());
-  };
+  const register = (email: string) => registerThroughApi(origin, email, PASSWORD);
   const userId = async (email: string) => (await g.db.kysely.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
-  const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { level: 1, name }).waitFor();
   const status = (page: Page, text: string | RegExp) => page.getByRole('status').filter({ hasText: text }).waitFor();
-  const signOut = async (page: Page) => {
-    await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
-    await heading(page, 'Sign in');
-  };
-  const openSecurity = async (page: Page) => {
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Security' }).click();
-    await heading(page, 'Security');
-  };
   /** Password sign-in of a user with a second factor: lands on /mfa. */
   const passwordStep = async (page: Page, email: string) => {
     await page.goto('/login');

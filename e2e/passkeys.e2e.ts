@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import type { Gatehouse } from '../src/gatehouse.ts';
 import { launchBrowser, startGatehouse } from './support/browser.ts';
-import { ensureWebBuilt, openTab, shot, signIn, type Tab } from './support/spa.ts';
+import { ensureWebBuilt, heading, openSecurity, openTab, registerThroughApi, shot, signIn, signOut, type Tab } from './support/spa.ts';
 import { addVirtualAuthenticator, credentialsOf, mediationsOf, recordMediation, withoutAutofill } from './support/webauthn.ts';
 
 const TIMEOUT = 90_000;
@@ -23,23 +23,11 @@ describe('passkeys in Chromium', () => {
   let origin: string;
   let browser: Browser;
 
-  /** A user made through the API; Node talks to 127.0.0.1, the browser to localhost (the same server). */
-  const register = async (email: string) => {
-    const r = await fetch(`${origin.replace('localhost', '127.0.0.1')}/auth/register`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }),
-    });
-    assert.equal(r.status, 201, await r.text());
-  };
-  const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { level: 1, name }).waitFor();
-  const signOut = async (page: Page) => {
-    await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
-    await heading(page, 'Sign in');
-  };
+  const register = (email: string) => registerThroughApi(origin, email, PASSWORD);
   /** Signs in with the password, opens the Security page and adds a passkey named `name`. */
   const addPasskey = async (page: Page, email: string, name: string) => {
     await signIn(page, email, PASSWORD);
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Security' }).click();
-    await heading(page, 'Security');
+    await openSecurity(page);
     await page.getByLabel('Name of the new passkey').fill(name);
     await page.getByRole('button', { name: 'Add a passkey' }).click();
     await page.getByRole('status').filter({ hasText: `Passkey “${name}” added.` }).waitFor();

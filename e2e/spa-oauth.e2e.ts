@@ -21,7 +21,7 @@ import { freePort } from '../test/support/net.ts';
 import { startFakeGithub, type FakeGithub } from '../test/support/fake-github.ts';
 import { startIdp, type TestIdp } from '../test/support/oidc-idp.ts';
 import { ARTIFACTS, launchBrowser } from './support/browser.ts';
-import { openTab, signIn, type Tab } from './support/spa.ts';
+import { heading, openTab, signIn, type Tab } from './support/spa.ts';
 import { AuthenticatorApp } from './support/totp.ts';
 
 const TIMEOUT = 60_000;
@@ -44,7 +44,6 @@ describe('social login in the web app, in Chromium', () => {
   let origin: string;
   let browser: Browser;
 
-  const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { level: 1, name }).waitFor();
   const shot = (page: Page, name: string) => page.screenshot({ path: join(ARTIFACTS, `spa-oauth-${name}.png`), fullPage: true });
   const accounts = (page: Page) => page.locator('section[aria-labelledby="accounts-title"]');
   /** The profile's "Email" entry shows this address. */

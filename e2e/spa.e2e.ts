@@ -8,10 +8,10 @@ import { createServer, type Server } from 'node:http';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { Gatehouse } from '../src/gatehouse.ts';
 import { launchBrowser, startGatehouse } from './support/browser.ts';
-import { PHONE, ensureWebBuilt, openTab, shot, signIn } from './support/spa.ts';
+import { PHONE, ensureWebBuilt, heading, openTab, shot, signIn } from './support/spa.ts';
 import { startSmtp, type TestSmtp } from '../test/support/smtp.ts';
 
 const TIMEOUT = 60_000;
@@ -40,7 +40,6 @@ describe('the web app in Chromium', () => {
     return id;
   };
   const assertNoScriptErrors = (errors: string[]) => assert.deepEqual(errors, []);
-  const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { level: 1, name }).waitFor();
 
   before(async () => {
     ensureWebBuilt();

@@ -45,3 +45,26 @@ export async function signIn(page: Page, username: string, password: string): Pr
   await page.getByRole('heading', { level: 1, name: 'Your profile' }).waitFor();
 }
 
+
+/** Waits for the page's one h1 (each page of the app has one, named after it). */
+export const heading = (page: Page, name: string | RegExp) => page.getByRole('heading', { level: 1, name }).waitFor();
+
+/** "Sign out" in the banner, then the sign-in page. */
+export async function signOut(page: Page): Promise<void> {
+  await page.getByRole('banner').getByRole('button', { name: 'Sign out' }).click();
+  await heading(page, 'Sign in');
+}
+
+/** The Security page (passkeys, authenticator app, recovery codes), from the main navigation. */
+export async function openSecurity(page: Page): Promise<void> {
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Security' }).click();
+  await heading(page, 'Security');
+}
+
+/** A user made through the API; Node talks to 127.0.0.1, the browser may use localhost (the same server). */
+export async function registerThroughApi(origin: string, email: string, password: string): Promise<void> {
+  const r = await fetch(`${origin.replace('localhost', '127.0.0.1')}/auth/register`, {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }),
+  });
+  if (r.status !== 201) throw new Error(`register ${email}: ${r.status} ${await r.text()}`);
+}
