@@ -201,10 +201,16 @@ describe('social login in the web app, in Chromium', () => {
       await heading(page, 'Sign in');
 
       // Gatehouse's callback opens no session: it sends the browser to the app's second-step page with a token.
-      const redirected = page.waitForURL((url) => url.pathname.endsWith('/mfa') && url.searchParams.has('token'));
+      // The address as Gatehouse sent it, kept from the navigation itself: the page takes the token out of the address
+      // bar as soon as it renders, so page.url() read afterwards may already lack it (under load it did).
+      let address = '';
+      const redirected = page.waitForURL((url) => {
+        const arrived = url.pathname.endsWith('/mfa') && url.searchParams.has('token');
+        if (arrived) address = url.href;
+        return arrived;
+      });
       await viaGithub();
       await redirected;
-      const address = page.url();
       await heading(page, 'Second step');
       await page.getByText('Your provider let you in.').waitFor();
       assert.equal(new URL(page.url()).searchParams.has('token'), false, 'the token is taken out of the address bar');

@@ -8,7 +8,7 @@ import { PageTitle } from '../components/PageTitle.tsx';
 import { SubmitButton } from '../components/SubmitButton.tsx';
 import { useAction } from '../hooks/useAction.ts';
 import { useTokenFromUrl } from '../hooks/useTokenFromUrl.ts';
-import { challengeFor, endSignIn, holdSignIn, orderMethods, pendingSignIn } from '../mfa/challenge.ts';
+import { challengeFor, endSignIn, orderMethods, pendingSignIn } from '../mfa/challenge.ts';
 import { afterSignIn } from '../mfa/enrolment.ts';
 import { cleanCode, cleanRecoveryCode } from '../mfa/otpauth.ts';
 import { getPasskey, passkeysSupported } from '../mfa/webauthn.ts';
@@ -26,13 +26,8 @@ const TITLES: Record<MfaMethod, string> = { totp: 'Authenticator app', passkey: 
  */
 export function MfaPage() {
   const token = useTokenFromUrl();
+  const [held] = useState(pendingSignIn);
   const [trip] = useState(() => currentTrip());
-  // A challenge from the address (the social-login callback's) is held like a password login's: the token leaves the
-  // address bar on the first render, so a remount of this page would otherwise find nothing to finish.
-  const [held] = useState(() => {
-    if (token) holdSignIn({ challenge: challengeFor(token, null)!, next: safeNext(trip?.next) });
-    return pendingSignIn();
-  });
   const challenge = challengeFor(token, held);
   const next = held?.next ?? safeNext(trip?.next);
   const methods = orderMethods(challenge?.methods ?? []).filter((m) => m !== 'passkey' || passkeysSupported());
