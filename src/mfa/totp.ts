@@ -1,4 +1,4 @@
-import { Secret, TOTP } from 'otpauth';
+import type { TOTP } from 'otpauth';
 import type { Sealer } from '../crypto/sealer.ts';
 import type { TotpStore } from '../store/totp-store.ts';
 
@@ -9,6 +9,13 @@ const DIGITS = 6;
 const WINDOW = 1;
 /** RFC 4226 §4 R6: a shared secret of at least 128 bits; 160 is the HMAC-SHA-1 block size recommended there. */
 const SECRET_BYTES = 20;
+
+/**
+ * otpauth, imported on the first TOTP operation rather than at start: it holds ~3 MiB resident for a factor most
+ * deployments' requests never touch (issue #17; bench/footprint).
+ */
+let loaded: Promise<typeof import('otpauth')> | undefined;
+const otpauth = (): Promise<typeof import('otpauth')> => (loaded ??= import('otpauth'));
 
 export interface TotpEnrolment { secret: string; otpauthUri: string }
 export interface TotpStatus { enabled: boolean; createdAt: string | null }
@@ -32,16 +39,17 @@ export class Totp {
 
   /** A new pending enrolment (replacing a pending one); null when the user already has a confirmed one. */
   async enrol(userId: string, label: string, now = Date.now()): Promise<TotpEnrolment | null> {
+    const { Secret } = await otpauth();
     const secret = new Secret({ size: SECRET_BYTES }).base32;
     if (!(await this.store.putPending(userId, this.sealer.seal(secret, userId), iso(now)))) return null;
-    return { secret, otpauthUri: this.totp(secret, label).toString() };
+    return { secret, otpauthUri: (await this.totp(secret, label)).toString() };
   }
 
   /** Confirms the pending enrolment with its first code; false when there is none or the code is wrong. */
   async confirm(userId: string, code: string, now = Date.now()): Promise<'confirmed' | 'wrong' | 'none'> {
     const row = await this.store.get(userId);
     if (!row || row.confirmedAt !== null) return 'none';
-    const step = this.stepOf(this.sealer.open(row.secretSealed, userId), code, now);
+    const step = await this.stepOf(this.sealer.open(row.secretSealed, userId), code, now);
     if (step === null) return 'wrong';
     return (await this.store.confirm(userId, row.secretSealed, step, iso(now))) ? 'confirmed' : 'none';
   }
@@ -53,7 +61,7 @@ export class Totp {
   async verify(userId: string, code: string, confirmedBefore?: string, now = Date.now()): Promise<boolean> {
     const row = await this.store.get(userId);
     if (!row || row.confirmedAt === null) return false;
-    const step = this.stepOf(this.sealer.open(row.secretSealed, userId), code, now);
+    const step = await this.stepOf(this.sealer.open(row.secretSealed, userId), code, now);
     return step !== null && this.store.claimStep(userId, step, confirmedBefore);
   }
 
@@ -67,14 +75,15 @@ export class Totp {
   }
 
   /** The time step a code belongs to (within the window), or null. otpauth compares in constant time. */
-  private stepOf(secret: string, code: string, now: number): number | null {
+  private async stepOf(secret: string, code: string, now: number): Promise<number | null> {
     const token = code.replace(/\s+/g, '');
     if (!/^\d{6}$/.test(token)) return null;
-    const delta = this.totp(secret, '').validate({ token, timestamp: now, window: WINDOW });
+    const delta = (await this.totp(secret, '')).validate({ token, timestamp: now, window: WINDOW });
     return delta === null ? null : Math.floor(now / 1000 / PERIOD) + delta;
   }
 
-  private totp(secret: string, label: string): TOTP {
+  private async totp(secret: string, label: string): Promise<TOTP> {
+    const { Secret, TOTP } = await otpauth();
     return new TOTP({ issuer: this.issuer, label, algorithm: 'SHA1', digits: DIGITS, period: PERIOD, secret: Secret.fromBase32(secret), issuerInLabel: true });
   }
 }
