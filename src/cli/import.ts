@@ -1,25 +1,10 @@
 import type { Config } from '../config/config.ts';
 import { NoSuchDatabaseError, openDatabase } from '../store/database.ts';
 import { migrateToLatest } from '../store/migrate.ts';
-import { runImport, SOURCES, type SourceName } from '../import/run.ts';
+import { runImport } from '../import/run.ts';
+import { SOURCES, type SourceName } from '../import/source-names.ts';
+import { IMPORT_HELP } from './help.ts';
 import { SourceError } from '../import/source-db.ts';
-
-export const IMPORT_HELP = `Usage: gatehouse import <${SOURCES.join('|')}> --from <DATABASE_URL | FILE> [options]
-
-Imports the users of another system into DATABASE_URL (migrations applied first): ids, emails (the one email rule),
-password hashes (bcrypt, argon2, scrypt, PBKDF2: each user logs in with the old password, which is then re-hashed
-with argon2id), is_active, is_verified, super admins, and OAuth accounts (provider tokens sealed). First every user is
-checked and every conflict listed; then, unless --dry-run, the users are written in batches, one transaction each.
-Running it again updates the users it wrote, never duplicates them.
-  --from URL           The source: sqlite:///file.db, a SQLite file, or postgres://… (jsonl: a file, docs/import-jsonl.md)
-  --dry-run            Check and report only; write nothing
-  --skip-conflicts     Import the users without conflicts, leave the others out, exit 0 (default: write nothing, exit 1)
-  --batch-size N       Users per transaction (default 1000)
-  --users-table T      The user table (fastapi-users, better-auth: user; supabase: auth.users)
-  --accounts-table T   The OAuth account table (fastapi-users: oauth_account or oauthaccount, found either way;
-                       better-auth: account; supabase: auth.identities)
-  --username-column C  A column of the user table imported as username
-  --full-name-column C A column of the user table imported as full_name`;
 
 export interface ImportArgs {
   from?: string; 'dry-run'?: boolean; 'skip-conflicts'?: boolean; 'batch-size'?: string;

@@ -12,9 +12,9 @@ import { fastapiUsersSource } from './sources/fastapi-users.ts';
 import { betterAuthSource } from './sources/better-auth.ts';
 import { supabaseSource } from './sources/supabase.ts';
 import { jsonlSource } from './sources/jsonl.ts';
+import type { SourceName } from './source-names.ts';
 
-export const SOURCES = ['fastapi-users', 'better-auth', 'supabase', 'jsonl'] as const;
-export type SourceName = (typeof SOURCES)[number];
+export { SOURCES, type SourceName } from './source-names.ts';
 
 export interface ImportOptions {
   source: SourceName;
