@@ -62,6 +62,8 @@ export const QUEUED_PER_THREAD = 64;
 export const QUEUE_TIMEOUT_MS = 5000;
 /** Weight of the newest sample in the average time a thread takes per job (an exponentially weighted mean). */
 const SERVICE_WEIGHT = 0.2;
+/** The thread's module, beside this one: hash-worker.ts in src/, hash-worker.js in the built server (scripts/build-server.ts). */
+const WORKER = new URL(import.meta.url.endsWith('.ts') ? './hash-worker.ts' : './hash-worker.js', import.meta.url);
 
 /**
  * Most jobs handed to one thread at a time, when a backlog has formed. The thread runs them one after the other and
@@ -172,7 +174,7 @@ export class HashPool {
   }
 
   private spawn(): Worker {
-    const w = new Worker(new URL('./hash-worker.ts', import.meta.url));
+    const w = new Worker(WORKER);
     w.unref();
     w.on('message', (outcomes: HashOutcome[]) => {
       const running = this.assigned.get(w);

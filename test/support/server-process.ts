@@ -15,11 +15,14 @@ export interface ServerProcess {
   stop(graceMs?: number): Promise<number | null>;
 }
 
-/** Starts `node src/bin.ts serve` with the given settings and resolves once /healthz answers (bounded). */
-export async function startServerProcess(env: Record<string, string>, timeoutMs = 60_000, args: string[] = []): Promise<ServerProcess> {
+/**
+ * Starts `node src/bin.ts serve` (or another entry: the built server's) with the given settings and resolves once
+ * /healthz answers (bounded).
+ */
+export async function startServerProcess(env: Record<string, string>, timeoutMs = 60_000, args: string[] = [], entry = join(ROOT, 'src', 'bin.ts')): Promise<ServerProcess> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [join(ROOT, 'src', 'bin.ts'), 'serve', ...args], {
+  const child = spawn(process.execPath, [entry, 'serve', ...args], {
     cwd: ROOT,
     env: {
       PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', NODE_ENV: 'test', APP_SECRET: TEST_SECRET, LOG_LEVEL: 'warn',
