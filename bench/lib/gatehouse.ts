@@ -1,11 +1,13 @@
-// The Gatehouse server under test: `node src/bin.mjs serve` on SQLite in a temporary folder, OWASP argon2 defaults.
+// The Gatehouse server under test, as `npm start` and the image run it — the built server (scripts/build-server.ts),
+// built once per benchmark process into dist/bench-server/ (not dist/server/: a server started with `npm start` keeps
+// its files) — on SQLite in a temporary folder, OWASP argon2 defaults.
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config/config.ts';
 import { VARIABLES } from '../../src/config/variables.ts';
 import { SERVER_MALLOC } from '../../src/cli/malloc-env.ts';
 import { ServerStartError, startServer, type ServerProcess } from './server.ts';
+import { buildServer, ROOT } from '../../scripts/build-server.ts';
 
 export interface Gatehouse {
   server: ServerProcess;
@@ -13,7 +15,9 @@ export interface Gatehouse {
   config: Config;
 }
 
-const CLI = fileURLToPath(new URL('../../src/bin.mjs', import.meta.url));
+let built: Promise<string> | undefined;
+/** The built server's entry, built on first use (two folders below the project, like dist/server/). */
+export const builtServer = (): Promise<string> => (built ??= buildServer(join(ROOT, 'dist', 'bench-server')).then((b) => b.entry));
 
 /**
  * The server's environment: defaults for everything (argon2id included), except what a load test needs. Nothing of
@@ -59,6 +63,6 @@ export async function startGatehouse(dir: string, host: string, port: number, op
   } catch (err) {
     throw new ServerStartError('gatehouse', `configuration refused: ${(err as Error).message}`, '');
   }
-  const server = await startServer({ name: 'gatehouse', script: CLI, args: ['serve', ...(opts.workers && opts.workers > 1 ? ['--workers', String(opts.workers)] : [])], env, cwd: dir, host, port, readyPath: '/healthz' });
+  const server = await startServer({ name: 'gatehouse', script: await builtServer(), args: ['serve', ...(opts.workers && opts.workers > 1 ? ['--workers', String(opts.workers)] : [])], env, cwd: dir, host, port, readyPath: '/healthz' });
   return { server, config };
 }

@@ -1,5 +1,5 @@
 // `npm run bench:mfa`: what the second step of a login (TOTP) costs next to the password step it follows.
-// Self-contained (imports nothing else from bench/): starts `gatehouse serve` on SQLite in a temp folder with the
+// Starts `gatehouse serve` as `npm start` runs it (the built server, bench/lib/gatehouse.ts) on SQLite in a temp folder with the
 // production defaults (argon2id OWASP parameters), 127.0.0.1 only, rate limits off; prepares BENCH_MFA_USERS users
 // (default 200) with an authenticator app; then, for each user, times the password step (POST /auth/jwt/login →
 // LOGIN_MFA_REQUIRED) and, separately, the TOTP step (POST /auth/jwt/mfa → tokens), CONCURRENCY at a time, with the
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { Secret, TOTP } from 'otpauth';
+import { builtServer } from '../lib/gatehouse.ts';
 
 const USERS = Number(process.env.BENCH_MFA_USERS ?? 200);
 const CONCURRENCY = Number(process.env.BENCH_MFA_CONCURRENCY ?? 8);
@@ -28,7 +29,7 @@ const env: NodeJS.ProcessEnv = {
   DATABASE_URL: `sqlite:///${join(dir, 'bench.db')}`, APP_SECRET: randomBytes(32).toString('hex'), LOG_LEVEL: 'warn',
   RATE_LIMITS: 'false', MFA_REQUIRED_ROLES: '', MAIL_FOLDER: join(dir, 'mail'),
 };
-const server = spawn(process.execPath, [fileURLToPath(new URL('../../src/bin.ts', import.meta.url)), 'serve'], { env, cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] });
+const server = spawn(process.execPath, [await builtServer(), 'serve'], { env, cwd: dir, stdio: ['ignore', 'inherit', 'inherit'] });
 const cpu = () => {
   const f = readFileSync(`/proc/${server.pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(f[11]) + Number(f[12])) / 100; // utime + stime, clock ticks (USER_HZ = 100)
