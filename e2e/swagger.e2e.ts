@@ -25,7 +25,7 @@ async function openPage(browser: Browser): Promise<{ page: Page; requests: URL[]
   page.on('request', (r) => requests.push(new URL(r.url())));
   page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
   // Every console error counts, CSP violations included (the one inline style Swagger UI sets is allowed by its hash in
-  // src/http/openapi.ts; Chromium's message names the hash of any other).
+  // src/http/docs.ts; Chromium's message names the hash of any other).
   page.on('console', (m) => { if (m.type() === 'error') errors.push(`console: ${m.text()}`); });
   return { page, requests, errors, close: () => context.close() };
 }

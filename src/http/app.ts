@@ -10,6 +10,7 @@ import { installErrorHandler } from './error-handler.ts';
 import { UnmatchedRequests } from './unmatched.ts';
 import { refuseNul } from './nul-guard.ts';
 import { installOpenApi } from './openapi.ts';
+import { installDocs } from './docs.ts';
 import { enforceDeclaredMediaTypes, installMultipartParser } from './media-types.ts';
 import { installSecurityHeaders } from './security-headers.ts';
 import type { RouteContext } from './context.ts';
@@ -103,6 +104,7 @@ export async function buildApp(ctx: RouteContext, opts: AppOptions): Promise<Fas
     });
   }
   await installOpenApi(app, config);
+  await installDocs(app);
 
   await app.register(async (scope) => {
     await healthRoutes(scope, ctx);

@@ -13,7 +13,7 @@ import type { Config } from '../config/config.ts';
  *   are never kept by a browser or a shared cache. A route meant to be cached sets its own Cache-Control, which
  *   replaces this default: the JWKS (60 s), the web app's files (spa.ts) and Swagger UI's static files.
  * The two HTML pages add the headers a document needs: the web app (spa.ts, SPA_HEADERS) and Swagger UI at /docs
- * (openapi.ts, DOCUMENT_HEADERS), each with its own CSP.
+ * (docs.ts, DOCUMENT_HEADERS), each with its own CSP.
  *
  * Written as one constant object, not with @fastify/helmet: measured on GET /users/me (50 connections, alternating
  * 4-second rounds, same machine), helmet's dozen middlewares per request gave 0.70–0.83 of this hook's throughput, and

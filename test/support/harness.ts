@@ -16,10 +16,15 @@ export const TEST_SECRET = 'test-secret-0123456789abcdef0123456789abcdef';
  * default (admin,super_admin).
  */
 export function testConfig(databaseUrl: string, env: Record<string, string> = {}): Config {
-  return loadConfig({
+  return loadConfig(testEnv(databaseUrl, env), { dotenv: false });
+}
+
+/** The settings testConfig reads (for a Gatehouse started in another process). */
+export function testEnv(databaseUrl: string, env: Record<string, string> = {}): Record<string, string> {
+  return {
     NODE_ENV: 'test', APP_SECRET: TEST_SECRET, DATABASE_URL: databaseUrl, LOG_LEVEL: 'silent',
     ARGON2_MEMORY_KIB: '256', ARGON2_ITERATIONS: '1', HASH_WORKERS: '2', MAIL_FOLDER: join(tmpdir(), 'gatehouse-test-mail'), RATE_LIMITS: 'false', MFA_REQUIRED_ROLES: '', ...env,
-  }, { dotenv: false });
+  };
 }
 
 export interface Harness {
