@@ -5,11 +5,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { footprintBars, footprintTable, measureFootprint, type Database, type FootprintBar, type FootprintRow } from './footprint.ts';
+import { footprintBars, footprintFigures, footprintTable, measureFootprint, type Database, type FootprintBar, type FootprintRow } from './footprint.ts';
 
 const RESULTS = fileURLToPath(new URL('../results/', import.meta.url));
 
-export interface FootprintReport { rows: FootprintRow[]; bars: FootprintBar[]; table: string }
+export interface FootprintReport { rows: FootprintRow[]; bars: FootprintBar[]; figures: string[]; table: string }
 
 export async function runFootprint(say: (line: string) => void): Promise<FootprintReport> {
   const starts = Number(process.env.BENCH_FOOTPRINT_STARTS ?? 5);
@@ -19,7 +19,7 @@ export async function runFootprint(say: (line: string) => void): Promise<Footpri
   const pgUrl = process.env.TEST_DATABASE_URL_PG ?? 'postgres://gatehouse:gatehouse@127.0.0.1:5432/gatehouse_test';
   say('footprint: cold start and idle memory, bare node:http vs gatehouse serve (defaults)');
   const rows = await measureFootprint({ starts, databases, pgUrl, say });
-  return { rows, bars: footprintBars(rows), table: footprintTable(rows) };
+  return { rows, bars: footprintBars(rows), figures: footprintFigures(rows), table: footprintTable(rows) };
 }
 
 /** Runs it, prints the table and the bars, and writes results/footprint.{json,md}; gives the bars (run.ts's hook). */
@@ -27,7 +27,7 @@ export async function footprintSection(say: (line: string) => void): Promise<Foo
   const load = [loadavg()[0]!];
   const r = await runFootprint(say);
   load.push(loadavg()[0]!);
-  const lines = [r.table, '', ...r.bars.map((b) => `${b.pass ? 'PASS' : 'FAIL'}  ${b.name}: ${b.measured} (target ${b.target})`),
+  const lines = [r.table, '', ...r.bars.map((b) => `${b.pass ? 'PASS' : 'FAIL'}  ${b.name}: ${b.measured} (target ${b.target})`), ...r.figures,
     '', `load average (1 min) ${load.map((x) => x.toFixed(2)).join(' -> ')}`];
   say(`\n${lines.join('\n')}\n`);
   const timestamp = new Date().toISOString();
