@@ -18,7 +18,8 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { VARIABLES } from '../../src/config/variables.ts';
 import { SERVER_MALLOC } from '../../src/cli/malloc-env.ts';
-import { coldStart, freePort, type StartSample } from './start.ts';
+import { coldStart, type StartSample } from './start.ts';
+import { freePort } from '../lib/server.ts';
 import { builtServer } from '../lib/gatehouse.ts';
 
 /** The goals of issue #17. */

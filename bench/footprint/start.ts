@@ -1,10 +1,9 @@
 // One cold start of a server process, measured from outside: the time from spawn() to its first 200 on a GET path,
-// then its resident memory (VmRSS) after it has sat idle for a while. Self-contained (node:child_process, node:http,
-// /proc), so that this folder does not depend on the rest of bench/.
+// then its resident memory (VmRSS) after it has sat idle for a while, from /proc. Not lib/server.ts's startServer():
+// this polls every 5 ms (that one every 20 ms), each GET on a fresh connection, and reads the CPU the start used.
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 
 export interface StartSpec {
   /** Node arguments: the script and its own arguments. */
@@ -34,18 +33,6 @@ export interface StartSample {
 const POLL_MS = 5;
 const TIMEOUT_MS = 30_000;
 const STOP_GRACE_MS = 12_000;
-
-/** A port free on `host` right now (the OS picks it). */
-export function freePort(host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, host, () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** VmRSS of `pid` in MiB, from /proc/<pid>/status (Linux). */
 export function rssMiB(pid: number): number {

@@ -18,6 +18,12 @@ export interface Gatehouse {
 let built: Promise<string> | undefined;
 /** The built server's entry, built on first use (two folders below the project, like dist/server/). */
 export const builtServer = (): Promise<string> => (built ??= buildServer(join(ROOT, 'dist', 'bench-server')).then((b) => b.entry));
+/** What the server benchmarks start: the built server, or with BENCH_SERVER=source `node src/bin.mjs` (to compare). */
+const serverScript = (): Promise<string> => {
+  if (process.env.BENCH_SERVER === 'source') return Promise.resolve(join(ROOT, 'src', 'bin.mjs'));
+  if (process.env.BENCH_SERVER && process.env.BENCH_SERVER !== 'built') throw new Error('BENCH_SERVER is "built" (the default) or "source"');
+  return builtServer();
+};
 
 /**
  * The server's environment: defaults for everything (argon2id included), except what a load test needs. Nothing of
@@ -63,6 +69,6 @@ export async function startGatehouse(dir: string, host: string, port: number, op
   } catch (err) {
     throw new ServerStartError('gatehouse', `configuration refused: ${(err as Error).message}`, '');
   }
-  const server = await startServer({ name: 'gatehouse', script: await builtServer(), args: ['serve', ...(opts.workers && opts.workers > 1 ? ['--workers', String(opts.workers)] : [])], env, cwd: dir, host, port, readyPath: '/healthz' });
+  const server = await startServer({ name: 'gatehouse', script: await serverScript(), args: ['serve', ...(opts.workers && opts.workers > 1 ? ['--workers', String(opts.workers)] : [])], env, cwd: dir, host, port, readyPath: '/healthz' });
   return { server, config };
 }
