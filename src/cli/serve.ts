@@ -2,7 +2,6 @@ import type { Config } from '../config/config.ts';
 import { createGatehouse, createLogger } from '../gatehouse.ts';
 import { pendingMigrations } from '../store/migrate.ts';
 import { explainDatabaseError } from '../store/database-errors.ts';
-import { settleHeapSoon } from './settle-heap.ts';
 
 /** How long in-flight requests get to finish after SIGTERM before the process exits anyway. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -34,7 +33,6 @@ export async function serve(config: Config, opts: { migrate: boolean }): Promise
     return 1;
   }
   logger.info({ url: config.publicUrl, database: g.db.describe, docs: `${config.publicUrl}/docs` }, 'gatehouse is serving');
-  settleHeapSoon();
 
   return new Promise<number>((resolve) => {
     const stop = (signal: string) => {
