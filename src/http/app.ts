@@ -6,13 +6,13 @@ import type { Logger } from 'pino';
 import { randomUUID } from 'node:crypto';
 import { validatorCompiler } from './validation.ts';
 import { serializerCompiler } from './serialization.ts';
-import { installErrorHandler } from './error-handler.ts';
+import { answerFrameworkError, installErrorHandler } from './error-handler.ts';
 import { UnmatchedRequests } from './unmatched.ts';
 import { refuseNul } from './nul-guard.ts';
 import { installOpenApi } from './openapi.ts';
 import { installDocs } from './docs.ts';
 import { enforceDeclaredMediaTypes, installMultipartParser } from './media-types.ts';
-import { installSecurityHeaders } from './security-headers.ts';
+import { installSecurityHeaders, securityHeaders } from './security-headers.ts';
 import type { RouteContext } from './context.ts';
 import { authRoutes } from './routes/auth.ts';
 import { usersRoutes } from './routes/users.ts';
@@ -64,6 +64,7 @@ export async function buildApp(ctx: RouteContext, opts: AppOptions): Promise<Fas
       connectionsCheckingInterval: Math.min(5_000, config.requestTimeout * 500),
     },
     routerOptions: { maxParamLength: 200 },
+    frameworkErrors: answerFrameworkError(securityHeaders(config)),
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);

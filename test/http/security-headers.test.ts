@@ -37,6 +37,7 @@ onEveryDatabase('security headers', (h) => {
     ['GET /auth/csrf', 200, () => h.req({ url: '/auth/csrf' })],
     ['a 415', 415, () => h.req({ method: 'POST', url: '/auth/register', form: { email: 'x@example.com' } })],
     ['an unknown API path', 404, () => h.req({ url: '/users/me/nothing-here' })],
+    ['a path that does not decode', 400, () => h.req({ url: '/users/%E0%A4%A' })],
   ];
 
   test('setup: a user and an admin', async () => {
@@ -49,6 +50,19 @@ onEveryDatabase('security headers', (h) => {
       const r = await call();
       assert.equal(r.statusCode, status, r.body);
       assertPrivate(r, what);
+    });
+  }
+
+  // Fastify's router refuses these before any hook runs (frameworkErrors in app.ts): still the registry's body.
+  for (const [what, url, status] of [
+    ['a path that does not decode', '/users/%E0%A4%A', 400],
+    ['a truncated escape', '/auth/%', 400],
+  ] as const) {
+    test(`${what} is ${status} with the registry's body, not Fastify's`, async () => {
+      const r = await h.req({ url });
+      assert.equal(r.statusCode, status, r.body);
+      assert.deepEqual(r.json(), { detail: 'BAD_REQUEST' });
+      assert.match(r.headers['content-type'] ?? '', /^application\/json/);
     });
   }
 
