@@ -88,6 +88,29 @@ export async function* pages<R extends Record<string, unknown>>(
   }
 }
 
+/** A query on one table; a filter narrows it (the same filter for the count and the pages). */
+type TableQuery = ReturnType<typeof from>;
+
+/**
+ * A source's user table: how many rows, and the rows in pages of `size` ordered by `id` (keyset, `pages()`), both
+ * through `filter` (Supabase leaves out deleted and anonymous users).
+ */
+export function userTable(src: SourceDb, t: TableName, filter: (q: TableQuery) => TableQuery = (q) => q) {
+  return {
+    async count(): Promise<number> {
+      const r = await filter(from(src, t)).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
+      return Number(r.n);
+    },
+    pages(columns: string[], size: number): AsyncGenerator<Record<string, unknown>[]> {
+      return pages((after) => {
+        let q = filter(from(src, t)).select(columns).orderBy('id').limit(size);
+        if (after !== undefined) q = q.where('id', '>', after);
+        return q;
+      }, 'id');
+    },
+  };
+}
+
 /** Whether an index of the table starts with `column`, so that `column in (…)` is answered without reading the table. */
 export async function isIndexed(src: SourceDb, t: TableName, column: string): Promise<boolean> {
   if (src.dialect === 'sqlite') {

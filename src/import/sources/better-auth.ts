@@ -1,5 +1,5 @@
 import type { ImportSource, SourceAccount, SourceUser } from '../source.ts';
-import { asBool, asIso, asText, from, pages, requireColumns, requireTable, showTable, tableName, type SourceDb } from '../source-db.ts';
+import { asBool, asIso, asText, from, requireColumns, requireTable, showTable, tableName, userTable, type SourceDb } from '../source-db.ts';
 
 export interface BetterAuthOptions {
   usersTable?: string;
@@ -32,22 +32,15 @@ export async function betterAuthSource(src: SourceDb, o: BetterAuthOptions = {})
   const plugin = ['role', 'banned', 'banExpires'].filter((c) => userCols.has(c));
   const columns = [...new Set(['id', 'email', 'emailVerified', 'createdAt', fullNameColumn, ...(usernameColumn ? [usernameColumn] : []), ...plugin])];
 
+  const table = userTable(src, users);
   return {
     name: 'better-auth',
     uniqueIds: true,
     describe: `users from "${showTable(users)}", passwords and social accounts from "${showTable(accounts)}"`,
-    async count() {
-      const r = await from(src, users).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-      return Number(r.n);
-    },
+    count: () => table.count(),
     async *batches(size, opts = {}) {
-      const query = (after: string | undefined) => {
-        let q = from(src, users).select(columns).orderBy('id').limit(size);
-        if (after !== undefined) q = q.where('id', '>', after);
-        return q;
-      };
       const now = Date.now();
-      for await (const rows of pages(query, 'id')) {
+      for await (const rows of table.pages(columns, size)) {
         const ids = rows.map((r) => String(r.id));
         let q = from(src, accounts).select(['userId', 'providerId', 'accountId', 'password', 'accessToken', 'refreshToken', 'accessTokenExpiresAt', 'scope'])
           .where('userId', 'in', ids).orderBy('id');

@@ -1,6 +1,6 @@
 import type { ImportSource, SourceAccount, SourceUser } from '../source.ts';
 import {
-  asBool, asIso, asText, childRows, columnsOf, from, isIndexed, pages, requireColumns, requireTable, showTable, SourceError, tableName,
+  asBool, asIso, asText, childRows, columnsOf, from, isIndexed, requireColumns, requireTable, showTable, SourceError, tableName, userTable,
   type SourceDb, type TableName,
 } from '../source-db.ts';
 
@@ -49,22 +49,15 @@ export async function fastapiUsersSource(src: SourceDb, o: FastapiUsersOptions =
     () => from(src, accounts!).selectAll().orderBy('id').execute(),
     (r) => String(r.user_id));
 
+  const table = userTable(src, users);
   return {
     name: 'fastapi-users',
     uniqueIds: true,
     describe: `users from "${showTable(users)}"${accounts ? `, OAuth accounts from "${showTable(accounts)}"` : ' (no OAuth account table)'}`,
-    async count() {
-      const r = await from(src, users).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
-      return Number(r.n);
-    },
+    count: () => table.count(),
     async *batches(size, opts = {}) {
-      const query = (after: string | undefined) => {
-        let q = from(src, users).select(columns).orderBy('id').limit(size);
-        if (after !== undefined) q = q.where('id', '>', after);
-        return q;
-      };
       const accountsOf = accounts && opts.accounts !== false ? accountReader() : undefined;
-      for await (const rows of pages(query, 'id')) {
+      for await (const rows of table.pages(columns, size)) {
         const ids = rows.map((r) => String(r.id));
         const found = accountsOf ? await accountsOf(ids) : new Map<string, Record<string, unknown>[]>();
         yield rows.map((r): SourceUser => ({

@@ -1,5 +1,5 @@
 import type { ImportSource, SourceAccount, SourceUser } from '../source.ts';
-import { asBool, asIso, asText, from, pages, requireColumns, requireTable, showTable, tableName, type SourceDb } from '../source-db.ts';
+import { asBool, asIso, asText, from, requireColumns, requireTable, showTable, tableName, userTable, type SourceDb } from '../source-db.ts';
 
 export interface SupabaseOptions {
   usersTable?: string;
@@ -49,23 +49,16 @@ export async function supabaseSource(src: SourceDb, o: SupabaseOptions = {}): Pr
     if (userCols.has('is_anonymous')) r = r.where((eb: any) => eb.or([eb('is_anonymous', 'is', null), eb('is_anonymous', '=', pg ? false : 0)]));
     return r;
   };
+  const table = userTable(src, users, live);
 
   return {
     name: 'supabase',
     uniqueIds: true,
     describe: `users from "${showTable(users)}", social accounts from "${showTable(identities)}"`,
-    async count() {
-      const r = await live(from(src, users).select((eb) => eb.fn.countAll().as('n'))).executeTakeFirstOrThrow();
-      return Number(r.n);
-    },
+    count: () => table.count(),
     async *batches(size, opts = {}) {
-      const query = (after: string | undefined) => {
-        let q = live(from(src, users).select(columns)).orderBy('id').limit(size);
-        if (after !== undefined) q = q.where('id', '>', after);
-        return q;
-      };
       const now = Date.now();
-      for await (const rows of pages(query, 'id')) {
+      for await (const rows of table.pages(columns, size)) {
         const ids = rows.map((r) => String(r.id));
         const social = new Map<string, SourceAccount[]>();
         if (opts.accounts !== false) {
