@@ -9,15 +9,11 @@
 // - an admin whose role requires a second factor is led to enrol one, then removes a user's factors (lost device),
 //   after which that user signs in with the password alone.
 // Screenshots go to test-artifacts/.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import type { Gatehouse } from '../src/gatehouse.ts';
-import { launchBrowser, startGatehouse } from './support/browser.ts';
-import { ensureWebBuilt, heading, openSecurity, openTab, registerThroughApi, shot, signIn, signOut, type Tab } from './support/spa.ts';
+import { readFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { heading, openSecurity, openTab, registerThroughApi, shot, signIn, signOut, spaStage, type Tab } from './support/spa.ts';
 import { AuthenticatorApp } from './support/totp.ts';
 import { addVirtualAuthenticator, withoutAutofill } from './support/webauthn.ts';
 
@@ -25,13 +21,10 @@ const TIMEOUT = 120_000;
 const PASSWORD = 'a long and unusual passphrase 42';
 
 describe('the second factor in the web app', () => {
-  let dir: string;
-  let g: Gatehouse;
-  let origin: string;
-  let browser: Browser;
+  const stage = spaStage('mfa', { env: { MFA_REQUIRED_ROLES: 'admin,super_admin' }, localhost: true, timeout: TIMEOUT });
 
-  const register = (email: string) => registerThroughApi(origin, email, PASSWORD);
-  const userId = async (email: string) => (await g.db.kysely.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
+  const register = (email: string) => registerThroughApi(stage.origin, email, PASSWORD);
+  const userId = async (email: string) => (await stage.g.db.kysely.selectFrom('users').select('id').where('email', '=', email).executeTakeFirstOrThrow()).id;
   const status = (page: Page, text: string | RegExp) => page.getByRole('status').filter({ hasText: text }).waitFor();
   /** Password sign-in of a user with a second factor: lands on /mfa. */
   const passwordStep = async (page: Page, email: string) => {
@@ -55,27 +48,14 @@ describe('the second factor in the web app', () => {
   };
   /** Makes the session's last proof an hour old, as if the user had been away; the next request refreshes its token. */
   const ageSession = async (tab: Tab, email: string) => {
-    await g.db.kysely.updateTable('sessions').set({ auth_time: new Date(Date.now() - 3_600_000).toISOString() }).where('user_id', '=', await userId(email)).execute();
+    await stage.g.db.kysely.updateTable('sessions').set({ auth_time: new Date(Date.now() - 3_600_000).toISOString() }).where('user_id', '=', await userId(email)).execute();
     await tab.context.clearCookies({ name: 'gatehouse_access' });
   };
   const dialog = (page: Page) => page.getByRole('dialog', { name: 'Confirm it is you' });
 
-  before(async () => {
-    ensureWebBuilt();
-    dir = mkdtempSync(join(tmpdir(), 'gatehouse-mfa-'));
-    ({ g, origin } = await startGatehouse(`sqlite:///${join(dir, 'mfa.db')}`, { MFA_REQUIRED_ROLES: 'admin,super_admin' }, { host: 'localhost' }));
-    browser = await launchBrowser({ localhost: true });
-  }, { timeout: TIMEOUT });
-
-  after(async () => {
-    await browser?.close().catch(() => {});
-    await g?.close().catch(() => {});
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  }, { timeout: TIMEOUT });
-
   test('authenticator app: set up with the QR code\'s key, recovery codes shown once, then password + code', { timeout: TIMEOUT }, async () => {
     await register('ada@example.com');
-    const tab = await openTab(browser, origin);
+    const tab = await openTab(stage.browser, stage.origin);
     const { page } = tab;
     try {
       await signIn(page, 'ada@example.com', PASSWORD);
@@ -126,7 +106,7 @@ describe('the second factor in the web app', () => {
 
   test('a passkey as the second factor after the password', { timeout: TIMEOUT }, async () => {
     await register('grace@example.com');
-    const tab = await openTab(browser, origin);
+    const tab = await openTab(stage.browser, stage.origin);
     const { page, context } = tab;
     try {
       await withoutAutofill(context); // else the virtual authenticator would answer the sign-in page's autofill at once
@@ -142,7 +122,7 @@ describe('the second factor in the web app', () => {
       await passwordStep(page, 'grace@example.com');
       await page.getByRole('button', { name: 'Use a passkey' }).click();
       await heading(page, 'Your profile');
-      const sessions = await g.db.kysely.selectFrom('sessions').select(['amr']).where('user_id', '=', await userId('grace@example.com'))
+      const sessions = await stage.g.db.kysely.selectFrom('sessions').select(['amr']).where('user_id', '=', await userId('grace@example.com'))
         .orderBy('created_at', 'desc').execute();
       const amr = JSON.parse(sessions[0]!.amr ?? '[]') as string[];
       assert.ok(amr.includes('pwd') && amr.includes('mfa') && (amr.includes('hwk') || amr.includes('swk')), `amr of the session: ${amr.join()}`);
@@ -154,7 +134,7 @@ describe('the second factor in the web app', () => {
 
   test('the step-up dialog asks for the strongest factor, then the action carries on; cancelled, it says why', { timeout: TIMEOUT }, async () => {
     await register('hopper@example.com');
-    const tab = await openTab(browser, origin);
+    const tab = await openTab(stage.browser, stage.origin);
     const { page } = tab;
     try {
       await signIn(page, 'hopper@example.com', PASSWORD);
@@ -193,7 +173,7 @@ describe('the second factor in the web app', () => {
 
   test('a password-only user steps up with the password, and the passkey being added is then made', { timeout: TIMEOUT }, async () => {
     await register('lin@example.com');
-    const tab = await openTab(browser, origin);
+    const tab = await openTab(stage.browser, stage.origin);
     const { page, context } = tab;
     try {
       await withoutAutofill(context);
@@ -217,10 +197,10 @@ describe('the second factor in the web app', () => {
 
   test('an admin must enrol first, then removes a user\'s factors for a lost device', { timeout: TIMEOUT }, async () => {
     await register('boss@example.com');
-    await g.db.kysely.updateTable('users').set({ role: 'admin' }).where('email', '=', 'boss@example.com').execute();
+    await stage.g.db.kysely.updateTable('users').set({ role: 'admin' }).where('email', '=', 'boss@example.com').execute();
     await register('lost@example.com');
-    const user = await openTab(browser, origin);
-    const admin = await openTab(browser, origin);
+    const user = await openTab(stage.browser, stage.origin);
+    const admin = await openTab(stage.browser, stage.origin);
     try {
       await signIn(user.page, 'lost@example.com', PASSWORD);
       await openSecurity(user.page);
@@ -258,8 +238,8 @@ describe('the second factor in the web app', () => {
 
   test('an admin required to enrol can do it with a passkey, and then works as usual', { timeout: TIMEOUT }, async () => {
     await register('chief@example.com');
-    await g.db.kysely.updateTable('users').set({ role: 'admin' }).where('email', '=', 'chief@example.com').execute();
-    const tab = await openTab(browser, origin);
+    await stage.g.db.kysely.updateTable('users').set({ role: 'admin' }).where('email', '=', 'chief@example.com').execute();
+    const tab = await openTab(stage.browser, stage.origin);
     const { page, context } = tab;
     try {
       await withoutAutofill(context);

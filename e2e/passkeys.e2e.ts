@@ -3,27 +3,19 @@
 // refuses an IP address as the relying party). Register a passkey in the Security page, sign out, sign in with it and
 // no username (the button; then the username field's autofill, conditional mediation); a cloned authenticator whose
 // signature counter went back is refused, and audited. Screenshots go to test-artifacts/.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import type { Gatehouse } from '../src/gatehouse.ts';
-import { launchBrowser, startGatehouse } from './support/browser.ts';
-import { ensureWebBuilt, heading, openSecurity, openTab, registerThroughApi, shot, signIn, signOut, type Tab } from './support/spa.ts';
+import type { Page } from 'playwright-core';
+import { heading, openSecurity, openTab, registerThroughApi, shot, signIn, signOut, spaStage, type Tab } from './support/spa.ts';
 import { addVirtualAuthenticator, credentialsOf, mediationsOf, recordMediation, withoutAutofill } from './support/webauthn.ts';
 
 const TIMEOUT = 90_000;
 const PASSWORD = 'a long and unusual passphrase 42';
 
 describe('passkeys in Chromium', () => {
-  let dir: string;
-  let g: Gatehouse;
-  let origin: string;
-  let browser: Browser;
+  const stage = spaStage('passkeys', { localhost: true, timeout: TIMEOUT });
 
-  const register = (email: string) => registerThroughApi(origin, email, PASSWORD);
+  const register = (email: string) => registerThroughApi(stage.origin, email, PASSWORD);
   /** Signs in with the password, opens the Security page and adds a passkey named `name`. */
   const addPasskey = async (page: Page, email: string, name: string) => {
     await signIn(page, email, PASSWORD);
@@ -34,24 +26,11 @@ describe('passkeys in Chromium', () => {
   };
   const passkeyRows = (page: Page) => page.getByRole('list', { name: 'Your passkeys' }).locator('li.passkey');
   const audited = async (type: string) =>
-    (await g.db.kysely.selectFrom('audit_events').select(['type', 'user_id']).where('type', '=', type).execute()).length;
-
-  before(async () => {
-    ensureWebBuilt();
-    dir = mkdtempSync(join(tmpdir(), 'gatehouse-passkeys-'));
-    ({ g, origin } = await startGatehouse(`sqlite:///${join(dir, 'passkeys.db')}`, {}, { host: 'localhost' }));
-    browser = await launchBrowser({ localhost: true });
-  }, { timeout: TIMEOUT });
-
-  after(async () => {
-    await browser?.close().catch(() => {});
-    await g?.close().catch(() => {});
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  }, { timeout: TIMEOUT });
+    (await stage.g.db.kysely.selectFrom('audit_events').select(['type', 'user_id']).where('type', '=', type).execute()).length;
 
   test('register a passkey in the SPA, rename it, sign out, sign in with it and no username, then remove it', { timeout: TIMEOUT }, async () => {
     await register('ada@example.com');
-    const tab = await openTab(browser, origin);
+    const tab = await openTab(stage.browser, stage.origin);
     const { page, context } = tab;
     try {
       await withoutAutofill(context); // this browser has the button only: the autofill has its own test
@@ -82,8 +61,8 @@ describe('passkeys in Chromium', () => {
       assert.match(await passkeyRows(page).first().textContent() ?? '', /Laptop.*last used/);
       // Some time later (the session's proof is an hour old): removing it asks for a fresh proof, with the passkey
       // itself (the strongest factor), then the removal carries on.
-      await g.db.kysely.updateTable('sessions').set({ auth_time: new Date(Date.now() - 3_600_000).toISOString() })
-        .where('user_id', '=', (await g.db.kysely.selectFrom('users').select('id').where('email', '=', 'ada@example.com').executeTakeFirstOrThrow()).id).execute();
+      await stage.g.db.kysely.updateTable('sessions').set({ auth_time: new Date(Date.now() - 3_600_000).toISOString() })
+        .where('user_id', '=', (await stage.g.db.kysely.selectFrom('users').select('id').where('email', '=', 'ada@example.com').executeTakeFirstOrThrow()).id).execute();
       await context.clearCookies({ name: 'gatehouse_access' }); // the next request refreshes: its token carries the old proof
       await passkeyRows(page).first().getByRole('button', { name: 'Remove…' }).click();
       await page.getByRole('button', { name: 'Yes, remove' }).click();
@@ -108,7 +87,7 @@ describe('passkeys in Chromium', () => {
 
   test('autofill: the username field offers the passkey (conditional mediation), and picking it signs in', { timeout: TIMEOUT }, async () => {
     await register('grace@example.com');
-    const tab = await openTab(browser, origin);
+    const tab = await openTab(stage.browser, stage.origin);
     const { page, context } = tab;
     try {
       await recordMediation(context);
@@ -134,7 +113,7 @@ describe('passkeys in Chromium', () => {
 
   test('a cloned passkey (its signature counter went back) is refused with one answer, and audited', { timeout: TIMEOUT }, async () => {
     await register('eve@example.com');
-    const original = await openTab(browser, origin);
+    const original = await openTab(stage.browser, stage.origin);
     let clone: Tab | undefined;
     try {
       await withoutAutofill(original.context);
@@ -147,7 +126,7 @@ describe('passkeys in Chromium', () => {
       assert.ok(credential && credential.signCount >= 2, `the authenticator counted its signatures (${credential?.signCount})`);
 
       // Another browser, another authenticator, holding a copy of the key with an older counter: a cloned device.
-      clone = await openTab(browser, origin);
+      clone = await openTab(stage.browser, stage.origin);
       await withoutAutofill(clone.context);
       const b = await addVirtualAuthenticator(clone.page);
       await b.cdp.send('WebAuthn.addCredential', { authenticatorId: b.id, credential: { ...credential, signCount: credential.signCount - 2 } });

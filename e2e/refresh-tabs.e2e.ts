@@ -4,40 +4,19 @@
 // certain rather than likely. Afterwards both tabs must still be signed in, and the session must have rotated once.
 // Run alone: node --test e2e/refresh-tabs.e2e.ts (builds web/dist if it is missing; `npm run -s build:web` after a
 // change to client/ or web/).
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import type { Gatehouse } from '../src/gatehouse.ts';
+import type { BrowserContext, Page } from 'playwright-core';
 import { PASSWORD } from '../test/support/harness.ts';
-import { launchBrowser, startGatehouse } from './support/browser.ts';
-import { ensureWebBuilt, openTab, shot, signIn } from './support/spa.ts';
+import { openTab, shot, signIn, spaStage } from './support/spa.ts';
 
 const TIMEOUT = 60_000;
 
 describe('two tabs refreshing one session at once, in Chromium', () => {
-  let dir: string;
-  let g: Gatehouse;
-  let origin: string;
-  let browser: Browser;
-
-  before(async () => {
-    ensureWebBuilt();
-    dir = mkdtempSync(join(tmpdir(), 'gatehouse-refresh-tabs-'));
-    ({ g, origin } = await startGatehouse(`sqlite:///${join(dir, 'tabs.db')}`));
-    browser = await launchBrowser();
-  }, { timeout: TIMEOUT });
-
-  after(async () => {
-    await browser?.close().catch(() => {});
-    await g?.close().catch(() => {});
-    if (dir) rmSync(dir, { recursive: true, force: true });
-  }, { timeout: TIMEOUT });
+  const stage = spaStage('refresh-tabs', { timeout: TIMEOUT });
 
   const register = async (email: string) => {
-    const r = await fetch(`${origin}/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) });
+    const r = await fetch(`${stage.origin}/auth/register`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password: PASSWORD }) });
     const body = await r.text();
     assert.equal(r.status, 201, body);
     return JSON.parse(body) as { id: string };
@@ -56,10 +35,10 @@ describe('two tabs refreshing one session at once, in Chromium', () => {
     await second.getByRole('heading', { level: 1, name: 'Your profile' }).waitFor();
 
     let refused = 0;
-    context.on('response', (r) => { if (r.url() === `${origin}/users/me` && r.status() === 401) refused++; });
+    context.on('response', (r) => { if (r.url() === `${stage.origin}/users/me` && r.status() === 401) refused++; });
     const refreshes: { status: number; refreshCookie: string | undefined }[] = [];
     context.on('response', async (r) => {
-      if (r.url() !== `${origin}/auth/cookie/refresh`) return;
+      if (r.url() !== `${stage.origin}/auth/cookie/refresh`) return;
       const cookie = (await r.headersArray()).find((h) => h.name.toLowerCase() === 'set-cookie' && h.value.startsWith('gatehouse_refresh='));
       refreshes.push({ status: r.status(), refreshCookie: cookie?.value.split(';')[0] });
     });
@@ -69,7 +48,7 @@ describe('two tabs refreshing one session at once, in Chromium', () => {
     let bothArrived!: () => void;
     const together = new Promise<void>((resolve) => { bothArrived = resolve; });
     const aTabWaits = async () => (await first.evaluate(async () => (await navigator.locks.query()).pending ?? [])).some((l) => l.name === 'gatehouse-refresh');
-    await context.route(`${origin}/auth/cookie/refresh`, async (route) => {
+    await context.route(`${stage.origin}/auth/cookie/refresh`, async (route) => {
       if (++arrived === 2) bothArrived();
       if (release === 'both refreshes arrived') await together;
       else for (const deadline = Date.now() + 20_000; !(await aTabWaits()) && Date.now() < deadline;) await new Promise((r) => setTimeout(r, 20));
@@ -85,17 +64,17 @@ describe('two tabs refreshing one session at once, in Chromium', () => {
 
   /** How many times the user's sessions rotated (refresh tokens beyond each session's first), and live sessions. */
   async function serverSide(userId: string) {
-    const tokens = await g.db.kysely.selectFrom('refresh_tokens').innerJoin('sessions', 'sessions.id', 'refresh_tokens.session_id')
+    const tokens = await stage.g.db.kysely.selectFrom('refresh_tokens').innerJoin('sessions', 'sessions.id', 'refresh_tokens.session_id')
       .select('token_hash').where('sessions.user_id', '=', userId).execute();
-    const sessions = await g.db.kysely.selectFrom('sessions').select('id').where('user_id', '=', userId).execute();
-    const live = await g.sessions.list(userId);
-    const reuse = await g.db.kysely.selectFrom('audit_events').select('id').where('user_id', '=', userId).where('type', '=', 'refresh.reuse').execute();
+    const sessions = await stage.g.db.kysely.selectFrom('sessions').select('id').where('user_id', '=', userId).execute();
+    const live = await stage.g.sessions.list(userId);
+    const reuse = await stage.g.db.kysely.selectFrom('audit_events').select('id').where('user_id', '=', userId).where('type', '=', 'refresh.reuse').execute();
     return { rotations: tokens.length - sessions.length, live: live.length, reuse: reuse.length };
   }
 
   test('with Web Locks, one tab refreshes and the other, having waited, just retries: both stay signed in', { timeout: TIMEOUT }, async () => {
     const { id } = await register('tabs-locks@example.com');
-    const tab = await openTab(browser, origin);
+    const tab = await openTab(stage.browser, stage.origin);
     try {
       await tab.page.goto('/login');
       assert.equal(await tab.page.evaluate(() => typeof navigator.locks?.request), 'function', 'Chromium has Web Locks');
@@ -114,7 +93,7 @@ describe('two tabs refreshing one session at once, in Chromium', () => {
 
   test('without Web Locks (an older browser), both tabs refresh and the server answers both with the same successor', { timeout: TIMEOUT }, async () => {
     const { id } = await register('tabs-nolocks@example.com');
-    const tab = await openTab(browser, origin);
+    const tab = await openTab(stage.browser, stage.origin);
     try {
       // Before any script of the page runs: this browser has no navigator.locks.
       await tab.context.addInitScript(() => { Object.defineProperty(Navigator.prototype, 'locks', { get: () => undefined, configurable: true }); });

@@ -1,9 +1,12 @@
 // Helpers for driving the web app (web/) in Chromium: the build, pages that record script errors, sign-in.
+import { after, before } from 'node:test';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ARTIFACTS } from './browser.ts';
+import type { Gatehouse } from '../../src/gatehouse.ts';
+import { ARTIFACTS, launchBrowser, startGatehouse } from './browser.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..');
 export const PHONE = { width: 390, height: 844 };
@@ -20,6 +23,31 @@ export function ensureWebBuilt(): void {
  * GET /users/me to learn whether anyone is signed in, those are expected, not script errors.
  */
 const EXPECTED_CONSOLE = /^Failed to load resource: the server responded with a status of (400|401|403|404|422)/;
+
+/** What a web-app suite runs against, set by the suite's before(): Gatehouse serving the built web app, and Chromium. */
+export interface SpaStage { g: Gatehouse; origin: string; browser: Browser }
+
+/**
+ * Registers the suite's before() and after(): the web app built if it is not, Gatehouse on SQLite in a temp folder
+ * (`env` on top of the test settings; `localhost` for passkeys, see launchBrowser) and Chromium; both closed and the
+ * folder removed after. The fields are read inside the tests.
+ */
+export function spaStage(name: string, o: { env?: Record<string, string>; localhost?: boolean; timeout: number }): SpaStage {
+  const stage = {} as SpaStage;
+  let dir: string | undefined;
+  before(async () => {
+    ensureWebBuilt();
+    dir = mkdtempSync(join(tmpdir(), `gatehouse-${name}-`));
+    Object.assign(stage, await startGatehouse(`sqlite:///${join(dir, `${name}.db`)}`, o.env, o.localhost ? { host: 'localhost' } : {}));
+    stage.browser = await launchBrowser({ localhost: o.localhost });
+  }, { timeout: o.timeout });
+  after(async () => {
+    await stage.browser?.close().catch(() => {});
+    await stage.g?.close().catch(() => {});
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }, { timeout: o.timeout });
+  return stage;
+}
 
 export interface Tab { page: Page; context: BrowserContext; errors: string[]; close(): Promise<void> }
 
