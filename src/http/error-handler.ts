@@ -59,15 +59,16 @@ export function installErrorHandler(app: FastifyInstance, unmatched = new Unmatc
 
 /**
  * Fastify's `frameworkErrors`: what its router refuses before any hook or route runs — a path that does not decode
- * (`/users/%E0%A4%A`, FST_ERR_BAD_URL: 400) or a path parameter over `maxParamLength` (FST_ERR_MAX_PARAM_LENGTH: 414).
- * Without it Fastify writes its own body ({"error", "code", "message"}), and none of the app's headers. With it: the
- * registry's body (`BAD_REQUEST`, Fastify's status) and `headers` (the security headers: no hook runs for these).
+ * (`/users/%E0%A4%A`, FST_ERR_BAD_URL), a failed async constraint, or a path parameter over `maxParamLength`
+ * (FST_ERR_MAX_PARAM_LENGTH, whose 414 is kept). Without it Fastify writes its own body ({"error", "code", "message"})
+ * and none of the app's headers. With it: the registry's code for it (FASTIFY_CODES, as the error handler maps it;
+ * else `BAD_REQUEST`) and `headers` (the security headers: no hook runs for these).
  */
 export function answerFrameworkError(headers: Readonly<Record<string, string>>) {
   return (err: FastifyError, req: FastifyRequest, reply: FastifyReply): void => {
     req.log.info({ err: { code: err.code, message: err.message } }, 'client error');
-    const status = typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500 ? err.statusCode : 400;
-    sendAppError(reply.headers(headers), new AppError('BAD_REQUEST'), status);
+    const error = new AppError(FASTIFY_CODES[err.code] ?? 'BAD_REQUEST');
+    sendAppError(reply.headers(headers), error, err.statusCode === 414 ? 414 : error.status);
   };
 }
 
