@@ -20,14 +20,13 @@ import { VARIABLES } from '../../src/config/variables.ts';
 import { SERVER_MALLOC } from '../../src/cli/malloc-env.ts';
 import { coldStart, type StartSample } from './start.ts';
 import { freePort } from '../lib/server.ts';
-import { builtServer } from '../lib/gatehouse.ts';
+import { builtServer, SOURCE_SERVER } from '../lib/gatehouse.ts';
 
 /** The goals of issue #17. */
 export const RSS_OVER_BARE_MIB = 35;
 export const START_OVER_BARE_MS = 250;
 const IDLE_MS = 3000;
 const HOST = '127.0.0.1';
-const SOURCE_CLI = fileURLToPath(new URL('../../src/bin.mjs', import.meta.url));
 const BARE = fileURLToPath(new URL('./bare-server.mjs', import.meta.url));
 
 export type Database = 'sqlite' | 'postgres';
@@ -146,7 +145,7 @@ export async function measureFootprint(o: FootprintOptions): Promise<FootprintRo
     const servers = [
       { samples: [] as StartSample[], start: () => startBare() },
       { samples: [] as StartSample[], start: () => startGatehouse(built, database, o.pgUrl) },
-      { samples: [] as StartSample[], start: () => startGatehouse(SOURCE_CLI, database, o.pgUrl) },
+      { samples: [] as StartSample[], start: () => startGatehouse(SOURCE_SERVER, database, o.pgUrl) },
     ];
     for (const s of servers) await s.start();
     for (let i = 0; i < o.starts; i++) {

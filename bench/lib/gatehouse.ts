@@ -18,9 +18,11 @@ export interface Gatehouse {
 let built: Promise<string> | undefined;
 /** The built server's entry, built on first use (two folders below the project, like dist/server/). */
 export const builtServer = (): Promise<string> => (built ??= buildServer(join(ROOT, 'dist', 'bench-server')).then((b) => b.entry));
-/** What the server benchmarks start: the built server, or with BENCH_SERVER=source `node src/bin.mjs` (to compare). */
+/** The server run from src/, as `npm run dev` and `npx gatehouse` run it. */
+export const SOURCE_SERVER = join(ROOT, 'src', 'bin.mjs');
+/** What the server benchmarks start: the built server, or with BENCH_SERVER=source SOURCE_SERVER (to compare). */
 const serverScript = (): Promise<string> => {
-  if (process.env.BENCH_SERVER === 'source') return Promise.resolve(join(ROOT, 'src', 'bin.mjs'));
+  if (process.env.BENCH_SERVER === 'source') return Promise.resolve(SOURCE_SERVER);
   if (process.env.BENCH_SERVER && process.env.BENCH_SERVER !== 'built') throw new Error('BENCH_SERVER is "built" (the default) or "source"');
   return builtServer();
 };
