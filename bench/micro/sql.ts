@@ -1,6 +1,8 @@
 // `node bench/micro/sql.ts`: the lookup behind every authenticated request (SessionStore.liveUser on SQLite: the
 // live session by id, then its user by id), with the SQL compiled once at start (src/store/compiled-sql.ts) against
-// the same two queries built and compiled by Kysely on every call (`…executeTakeFirst()`). SQLite in memory, so
+// the same two queries built and compiled by Kysely on every call (`…executeTakeFirst()`); a refresh's writes, the
+// same way; and a refresh's read, a three-table join, with the token's hash compared with a bare parameter or a cast
+// one (src/store/refresh-token-store.ts says why). SQLite in memory, so
 // what differs is Gatehouse's own CPU, not I/O; on PostgreSQL the round trip adds the same to both.
 import { randomUUID } from 'node:crypto';
 import { openDatabase } from '../../src/store/database.ts';
@@ -65,4 +67,32 @@ print("a refresh's writes, SQLite in memory (one transaction, three statements)"
   { name: 'compiled once (compileOnce + execute)', run: async (n) => { for (let i = 0; i < n; i++) await rotateCompiled(); } },
   { name: 'Kysely builds and compiles each call', run: async (n) => { for (let i = 0; i < n; i++) await rotateBuilt(); } },
 ], { batch: 2000 }));
+
+// A refresh's read (RefreshTokenStore.context): the token by its hash, joined with its session and the session's user.
+// Compared with a bare `?`, SQLite's planner marks the parameter as one whose value might change the plan, and
+// better-sqlite3 clears the bindings after each run, which expires such a statement: SQLite prepares the join again on
+// every run. Compared with `cast(? as text)` it does not (the plan is the same). Three primary-key lookups, the way
+// SessionStore.liveUser reads on SQLite, are the third contender.
+const contextColumns = ['refresh_tokens.used_at as rt_used_at', 'sessions.id as s_id', 'sessions.user_id as s_user_id',
+  'sessions.created_at as s_created_at', 'sessions.last_used_at as s_last_used_at', 'sessions.expires_at as s_expires_at',
+  'sessions.revoked_at as s_revoked_at', 'sessions.user_agent as s_user_agent', 'sessions.ip as s_ip'] as const;
+const contextJoin = () => k.selectFrom('refresh_tokens').innerJoin('sessions', 'sessions.id', 'refresh_tokens.session_id')
+  .innerJoin('users', 'users.id', 'sessions.user_id').selectAll('users').select(contextColumns);
+const joinBare = compileOnce(contextJoin().where('refresh_tokens.token_hash', '=', '?'), 1);
+const joinCast = compileOnce(contextJoin().where((eb) => eb('refresh_tokens.token_hash', '=', eb.cast<string>(eb.val('?'), 'text'))), 1);
+const tokenByHash = compileOnce(k.selectFrom('refresh_tokens').select(['used_at', 'session_id']).where('token_hash', '=', '?'), 1);
+const sessionById = compileOnce(k.selectFrom('sessions').selectAll().where('id', '=', '?'), 1);
+const token = `a${chains.a}`;
+const found = (row: unknown) => { if (!row) throw new Error('not found'); };
+print("a refresh's read, SQLite in memory (the token, its session, the session's user)", await compare([
+  { name: 'one join, token_hash = cast(? as text)', run: async (n) => { for (let i = 0; i < n; i++) found(await firstRow(k, joinCast, [token])); } },
+  { name: 'one join, token_hash = ?', run: async (n) => { for (let i = 0; i < n; i++) found(await firstRow(k, joinBare, [token])); } },
+  { name: 'three primary-key lookups', run: async (n) => {
+    for (let i = 0; i < n; i++) {
+      const t = await firstRow(k, tokenByHash, [token]);
+      const s = t && await firstRow(k, sessionById, [t.session_id]);
+      found(s && await firstRow(k, userById, [s.user_id]));
+    }
+  } },
+], { batch: 3000 }));
 await db.close();

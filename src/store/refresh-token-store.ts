@@ -17,6 +17,12 @@ export interface RefreshContext { usedAt: string | null; session: Session; user:
 
 /** The refresh path's SQL, compiled once (compiled-sql.ts). */
 const compiled = (db: Kysely<Database>) => ({
+  // The token's hash is compared with `cast(? as text)`, not a bare `?`, for SQLite: when its planner weighs a join it
+  // marks a bare parameter as one whose value might change the plan, and better-sqlite3 clears the bindings after every
+  // run (sqlite3_clear_bindings), which expires a statement so marked: SQLite parsed and planned this join again on
+  // every refresh (999 re-prepares in 1,000 runs, counted with a perf probe on sqlite3Reprepare; 0 with the cast).
+  // The plan is the same (the primary-key index); the cost is not: `node bench/micro/sql.ts`. On PostgreSQL the cast
+  // of a text parameter to text changes nothing.
   context: compileOnce(db.selectFrom('refresh_tokens')
     .innerJoin('sessions', 'sessions.id', 'refresh_tokens.session_id')
     .innerJoin('users', 'users.id', 'sessions.user_id')
@@ -25,7 +31,7 @@ const compiled = (db: Kysely<Database>) => ({
       'sessions.created_at as s_created_at', 'sessions.last_used_at as s_last_used_at', 'sessions.expires_at as s_expires_at',
       'sessions.revoked_at as s_revoked_at', 'sessions.user_agent as s_user_agent', 'sessions.ip as s_ip',
       'sessions.amr as s_amr', 'sessions.auth_time as s_auth_time'])
-    .where('refresh_tokens.token_hash', '=', '?'), 1),
+    .where((eb) => eb('refresh_tokens.token_hash', '=', eb.cast<string>(eb.val('?'), 'text'))), 1),
   usage: compileOnce(db.selectFrom('refresh_tokens').select(['token_hash', 'used_at']).where('token_hash', 'in', ['?', '?']), 2),
   claim: compileOnce(db.updateTable('refresh_tokens').set({ used_at: '?' }).where('token_hash', '=', '?').where('used_at', 'is', null), 2),
   insert: compileOnce(db.insertInto('refresh_tokens').values({ token_hash: '?', session_id: '?', created_at: '?', used_at: '?' }), 4),

@@ -40,7 +40,8 @@ export class SessionStore {
   /**
    * The user behind a live (not revoked, not expired) session: the hot path of every authenticated request.
    * The SQL is built once and reused with new parameters (compileOnce). PostgreSQL answers
-   * it as one join (one round trip); SQLite, in process, answers two primary-key lookups faster than the join.
+   * it as one join (one round trip); SQLite, in process, answers two primary-key lookups faster than this join, which
+   * it would prepare again on every run (bare parameters in a join: refresh-token-store.ts says why).
    */
   async liveUser(sessionId: string, userId: string, now: string): Promise<LiveSession | undefined> {
     if (this.dialect === 'postgres') {
