@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import { Migrator, type Migration, type MigrationResult } from 'kysely/migration';
+import { DEFAULT_MIGRATION_TABLE, Migrator, type Migration, type MigrationResult } from 'kysely/migration';
 import type { Db, DialectName } from './database.ts';
 import { usersAndSessions } from './migrations/0001_users_and_sessions.ts';
 import { refreshTokensAndKeys } from './migrations/0002_refresh_tokens_and_keys.ts';
@@ -55,6 +55,11 @@ export async function migrateToLatest(db: Db): Promise<MigrationReport> {
 }
 
 async function migrateOnce(db: Db): Promise<MigrationReport> {
+  // The common case, a restart with nothing to apply, is answered by one read of Kysely's table: no lock, and not the
+  // migrator's scan of every table (on local PostgreSQL, 2026-12-07: 14.2 ms → 0.8 ms once warm; 45–57 ms of a
+  // restart's start before). Anything else goes to the migrator, which applies what is pending, or refuses a database
+  // that ran a migration this version does not know, as before.
+  if (sameNames(await executedMigrations(db), migrationNames(db.dialect))) return { applied: [] };
   const run = async (k: Kysely<any>) => {
     const migrator = await migratorFor(db, k);
     const { error, results = [] } = await migrator.migrateToLatest();
@@ -72,12 +77,35 @@ async function migrateOnce(db: Db): Promise<MigrationReport> {
   });
 }
 
-/** Which migrations have not run yet (for readiness and `gatehouse migrate --check`). */
+/**
+ * Which migrations have not run yet (for readiness and `gatehouse migrate --check`): one read of Kysely's table,
+ * which readiness probes make every few seconds (the migrator would scan every table of the database each time).
+ */
 export async function pendingMigrations(db: Db): Promise<string[]> {
-  const migrator = await migratorFor(db, db.kysely);
-  const all = await migrator.getMigrations();
-  return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
+  const executed = new Set(await executedMigrations(db));
+  return migrationNames(db.dialect).filter((name) => !executed.has(name));
 }
+
+/**
+ * The names Kysely's table records as run, in the schema the migrator uses (on PostgreSQL current_schema(): see
+ * migratorFor); none when the table does not exist yet (a new database). Reads only: creates nothing.
+ */
+async function executedMigrations(db: Db): Promise<string[]> {
+  if (db.dialect === 'postgres') {
+    const { rows: [where] } = await sql<{ schema: string; present: boolean }>`select current_schema() as schema,
+      to_regclass(format('%I.%I', current_schema(), ${DEFAULT_MIGRATION_TABLE}::text)) is not null as present`.execute(db.kysely);
+    if (!where?.present) return [];
+    const { rows } = await sql<{ name: string }>`select name from ${sql.id(where.schema, DEFAULT_MIGRATION_TABLE)}`.execute(db.kysely);
+    return rows.map((r) => r.name);
+  }
+  const { rows: present } = await sql`select 1 from sqlite_master where type = 'table' and name = ${DEFAULT_MIGRATION_TABLE}`.execute(db.kysely);
+  if (present.length === 0) return [];
+  const { rows } = await sql<{ name: string }>`select name from ${sql.table(DEFAULT_MIGRATION_TABLE)}`.execute(db.kysely);
+  return rows.map((r) => r.name);
+}
+
+/** The same names, each once, in any order. */
+const sameNames = (a: string[], b: string[]): boolean => a.length === b.length && new Set(a).size === a.length && b.every((n) => a.includes(n));
 
 /**
  * Kysely's migrator looks for its own tables in every schema; on PostgreSQL, pin it to the schema the connection
