@@ -6,7 +6,7 @@
 // apply to what `npm start` and the image run.
 //
 // Both get the same environment: the glibc malloc settings `npm start` sets (src/cli/malloc-env.ts), so that the
-// difference is Gatehouse's own; the built server also gets `npm start`'s node flags (src/cli/node-flags.ts). Gatehouse gets nothing of the caller's settings but the few a production start
+// difference is Gatehouse's own. Gatehouse gets nothing of the caller's settings but the few a production start
 // requires (NODE_ENV=production, PUBLIC_URL, APP_SECRET) and its address and DATABASE_URL: every other setting is
 // its default. Ready means 200 on /readyz (the database answers and its schema is current: migrations included).
 // PostgreSQL runs the same with a fresh schema per start, when reachable.
@@ -18,7 +18,6 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { VARIABLES } from '../../src/config/variables.ts';
 import { SERVER_MALLOC } from '../../src/cli/malloc-env.ts';
-import { SERVER_NODE_FLAGS } from '../../src/cli/node-flags.ts';
 import { coldStart, type StartSample } from './start.ts';
 import { freePort } from '../lib/server.ts';
 import { builtServer, SOURCE_SERVER } from '../lib/gatehouse.ts';
@@ -110,7 +109,7 @@ async function startBare(): Promise<StartSample> {
   }
 }
 
-async function startGatehouse(cli: string, nodeArgs: readonly string[], database: Database, pgUrl: string): Promise<StartSample> {
+async function startGatehouse(cli: string, database: Database, pgUrl: string): Promise<StartSample> {
   const port = await freePort(HOST);
   const db = await freshDatabase(database, pgUrl);
   try {
@@ -118,7 +117,7 @@ async function startGatehouse(cli: string, nodeArgs: readonly string[], database
       ...baseEnv(), NODE_ENV: 'production', HOST, PORT: String(port), PUBLIC_URL: `http://${HOST}:${port}`,
       DATABASE_URL: db.url, APP_SECRET: randomBytes(32).toString('hex'),
     };
-    return await coldStart({ args: [...nodeArgs, cli, 'serve'], env, cwd: db.dir, host: HOST, port, readyPath: '/readyz', idleMs: IDLE_MS });
+    return await coldStart({ args: [cli, 'serve'], env, cwd: db.dir, host: HOST, port, readyPath: '/readyz', idleMs: IDLE_MS });
   } finally {
     await db.drop();
   }
@@ -145,8 +144,8 @@ export async function measureFootprint(o: FootprintOptions): Promise<FootprintRo
     o.say(`  ${database}: 1 warm-up + ${o.starts} starts each of bare node:http, the built server and src/, RSS after ${IDLE_MS / 1000} s idle`);
     const servers = [
       { samples: [] as StartSample[], start: () => startBare() },
-      { samples: [] as StartSample[], start: () => startGatehouse(built, SERVER_NODE_FLAGS, database, o.pgUrl) },
-      { samples: [] as StartSample[], start: () => startGatehouse(SOURCE_SERVER, [], database, o.pgUrl) },
+      { samples: [] as StartSample[], start: () => startGatehouse(built, database, o.pgUrl) },
+      { samples: [] as StartSample[], start: () => startGatehouse(SOURCE_SERVER, database, o.pgUrl) },
     ];
     for (const s of servers) await s.start();
     for (let i = 0; i < o.starts; i++) {

@@ -6,7 +6,6 @@ import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config/config.ts';
 import { VARIABLES } from '../../src/config/variables.ts';
 import { SERVER_MALLOC } from '../../src/cli/malloc-env.ts';
-import { SERVER_NODE_FLAGS } from '../../src/cli/node-flags.ts';
 import { ServerStartError, startServer, type ServerProcess } from './server.ts';
 import { buildServer, ROOT } from '../../scripts/build-server.ts';
 
@@ -21,14 +20,11 @@ let built: Promise<string> | undefined;
 export const builtServer = (): Promise<string> => (built ??= buildServer(join(ROOT, 'dist', 'bench-server')).then((b) => b.entry));
 /** The server run from src/, as `npm run dev` and `npx gatehouse` run it. */
 export const SOURCE_SERVER = join(ROOT, 'src', 'bin.mjs');
-/**
- * What the server benchmarks start: the built server with `npm start`'s node flags, or with BENCH_SERVER=source
- * SOURCE_SERVER as `npm run dev` runs it (to compare).
- */
-const serverScript = async (): Promise<{ script: string; nodeArgs: readonly string[] }> => {
-  if (process.env.BENCH_SERVER === 'source') return { script: SOURCE_SERVER, nodeArgs: [] };
+/** What the server benchmarks start: the built server, or with BENCH_SERVER=source SOURCE_SERVER (to compare). */
+const serverScript = (): Promise<string> => {
+  if (process.env.BENCH_SERVER === 'source') return Promise.resolve(SOURCE_SERVER);
   if (process.env.BENCH_SERVER && process.env.BENCH_SERVER !== 'built') throw new Error('BENCH_SERVER is "built" (the default) or "source"');
-  return { script: await builtServer(), nodeArgs: SERVER_NODE_FLAGS };
+  return builtServer();
 };
 
 /**
@@ -75,6 +71,6 @@ export async function startGatehouse(dir: string, host: string, port: number, op
   } catch (err) {
     throw new ServerStartError('gatehouse', `configuration refused: ${(err as Error).message}`, '');
   }
-  const server = await startServer({ name: 'gatehouse', ...await serverScript(), args: ['serve', ...(opts.workers && opts.workers > 1 ? ['--workers', String(opts.workers)] : [])], env, cwd: dir, host, port, readyPath: '/healthz' });
+  const server = await startServer({ name: 'gatehouse', script: await serverScript(), args: ['serve', ...(opts.workers && opts.workers > 1 ? ['--workers', String(opts.workers)] : [])], env, cwd: dir, host, port, readyPath: '/healthz' });
   return { server, config };
 }

@@ -29,8 +29,6 @@ export interface StartOptions {
   name: string;
   /** Absolute path of the script that node runs. */
   script: string;
-  /** Node's own flags, before the script. */
-  nodeArgs?: readonly string[];
   args?: string[];
   env: NodeJS.ProcessEnv;
   cwd: string;
@@ -57,10 +55,10 @@ export function freePort(host: string): Promise<number> {
   });
 }
 
-/** Starts `node <nodeArgs> <script> <args>` and resolves once GET readyPath answers 200. Throws ServerStartError otherwise. */
+/** Starts `node <script> <args>` and resolves once GET readyPath answers 200. Throws ServerStartError otherwise. */
 export async function startServer(o: StartOptions): Promise<ServerProcess> {
   const t0 = performance.now();
-  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), o.script, ...(o.args ?? [])], { cwd: o.cwd, env: o.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [o.script, ...(o.args ?? [])], { cwd: o.cwd, env: o.env, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   const output = tail(child, 40);
   let exited: string | undefined;

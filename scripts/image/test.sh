@@ -47,7 +47,7 @@ fail() { echo "test:image: FAILED: $*" >&2; exit 1; }
 [ "$SIZE" -lt 200000000 ] || fail "the image is $SIZE bytes, over 200 MB"
 USER_=$(inspect '{{.Config.User}}')
 case "$USER_" in ''|0|0:*|root|root:*) fail "the image runs as root ($USER_)";; esac
-[ "$(inspect '{{json .Config.Entrypoint}}')" = '["/usr/local/bin/node","--min-semi-space-size=16","/app/dist/server/gatehouse.js"]' ] || fail "entrypoint: $(inspect '{{json .Config.Entrypoint}}')"
+[ "$(inspect '{{json .Config.Entrypoint}}')" = '["/usr/local/bin/node","/app/dist/server/gatehouse.js"]' ] || fail "entrypoint: $(inspect '{{json .Config.Entrypoint}}')"
 [ "$(inspect '{{json .Config.Cmd}}')" = '["serve"]' ] || fail "default command: $(inspect '{{json .Config.Cmd}}')"
 HEALTH=$(inspect '{{json .Config.Healthcheck.Test}}')
 [[ "$HEALTH" == '["CMD",'* ]] || fail "no HEALTHCHECK ($HEALTH)"
