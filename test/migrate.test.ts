@@ -74,6 +74,19 @@ for (const database of databases) {
         }
       });
 
+      test('a search_path that names no existing schema: every migration pending, and the start is refused by the migrator, as before', async () => {
+        const nowhere = new URL(url);
+        nowhere.searchParams.set('options', '-c search_path=no_such_schema');
+        const lost = openDatabase(nowhere.href);
+        try {
+          assert.deepEqual(await pendingMigrations(lost), ALL);
+          // PostgreSQL's or Kysely's reason (it depends on the other schemas), not a failure of the read before it.
+          await assert.rejects(migrateToLatest(lost), MigrationError);
+        } finally {
+          await lost.close();
+        }
+      });
+
       test('two PostgreSQL schemas keep their own migration state: one migrated, the other still new', async () => {
         const other = await database.create();
         const fresh = openDatabase(other.url);

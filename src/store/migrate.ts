@@ -88,13 +88,15 @@ export async function pendingMigrations(db: Db): Promise<string[]> {
 
 /**
  * The names Kysely's table records as run, in the schema the migrator uses (on PostgreSQL current_schema(): see
- * migratorFor); none when the table does not exist yet (a new database). Reads only: creates nothing.
+ * migratorFor); none when the table does not exist yet (a new database), or when the search_path names no schema that
+ * exists (the migrator then fails with PostgreSQL's own "no schema has been selected to create in"). Reads only.
  */
 async function executedMigrations(db: Db): Promise<string[]> {
   if (db.dialect === 'postgres') {
-    const { rows: [where] } = await sql<{ schema: string; present: boolean }>`select current_schema() as schema,
-      to_regclass(format('%I.%I', current_schema(), ${DEFAULT_MIGRATION_TABLE}::text)) is not null as present`.execute(db.kysely);
-    if (!where?.present) return [];
+    const { rows: [where] } = await sql<{ schema: string | null; present: boolean }>`select current_schema() as schema,
+      case when current_schema() is null then false
+        else to_regclass(format('%I.%I', current_schema(), ${DEFAULT_MIGRATION_TABLE}::text)) is not null end as present`.execute(db.kysely);
+    if (!where?.present || where.schema === null) return [];
     const { rows } = await sql<{ name: string }>`select name from ${sql.id(where.schema, DEFAULT_MIGRATION_TABLE)}`.execute(db.kysely);
     return rows.map((r) => r.name);
   }
