@@ -14,7 +14,7 @@ import { passkeys } from './migrations/0010_passkeys.ts';
 import { importedUsers } from './migrations/0011_imported_users.ts';
 
 /** Every migration, in order. Names sort in the order they run; never rename or edit one that has shipped. */
-const migrations = (dialect: DialectName): Record<string, Migration> => ({
+export const migrations = (dialect: DialectName): Record<string, Migration> => ({
   '0001_users_and_sessions': usersAndSessions(dialect),
   '0002_refresh_tokens_and_keys': refreshTokensAndKeys(dialect),
   '0003_oauth_accounts': oauthAccounts(dialect),
@@ -32,7 +32,7 @@ const migrations = (dialect: DialectName): Record<string, Migration> => ({
 export const migrationNames = (dialect: DialectName): string[] => Object.keys(migrations(dialect));
 
 /** An arbitrary constant: the PostgreSQL advisory lock that lets exactly one instance migrate at a time. */
-const MIGRATION_LOCK = 0x6761_7465; // "gate"
+export const MIGRATION_LOCK = 0x6761_7465; // "gate"
 
 export interface MigrationReport { applied: string[] }
 
