@@ -20,6 +20,33 @@ test('a token verified before is refused once it expires, even though its check 
   await assert.rejects(at.verify(token), (err: unknown) => err instanceof TokenRejected && err.expired);
 });
 
+test('a remembered token unused for a minute is verified again and leaves the memo; one in use stays', async (t) => {
+  const ring = new SecretKeyRing('HS256', 'k'.repeat(40));
+  let fullChecks = 0;
+  const verifying = ring.verifying.bind(ring);
+  ring.verifying = () => { fullChecks++; return verifying(); };
+  let clock = 1_000_000; // lru-cache's clock (performance.now), moved by hand
+  const at = new AccessTokens({ keys: ring, audience: 'gatehouse:auth', issuer: 'http://t', ttlSeconds: 900 }, { perf: { now: () => clock } });
+  const start = Date.now();
+  t.mock.timers.enable({ apis: ['Date'], now: start });
+  const [busy, idle] = await Promise.all([1, 2].map(() => at.issue(crypto.randomUUID(), crypto.randomUUID(), PWD, start)));
+  await at.verify(busy!);
+  await at.verify(idle!);
+  assert.equal(fullChecks, 2);
+  for (let s = 20; s <= 80; s += 20) { // the busy token is used every 20 s, the idle one not at all
+    clock = 1_000_000 + s * 1000;
+    await at.verify(busy!);
+  }
+  assert.equal(fullChecks, 2, 'a token in use is answered from memory, however long');
+  // A new token, a minute after the last purge: the pass over the memo drops the idle one.
+  t.mock.timers.setTime(start + 80_000);
+  await at.verify(await at.issue(crypto.randomUUID(), crypto.randomUUID(), PWD, start + 80_000));
+  assert.equal(fullChecks, 3);
+  assert.equal(at.remembered, 2, 'the busy token and the new one');
+  await at.verify(idle!);
+  assert.equal(fullChecks, 4, 'the idle token was checked again (and is still valid)');
+});
+
 test('a token that failed its check is never remembered as good', async () => {
   const at = tokens();
   const token = await at.issue(crypto.randomUUID(), crypto.randomUUID(), PWD);

@@ -51,9 +51,16 @@ const CLOCK_TOLERANCE_S = 5;
 const KNOWN_AMR = new Set<string>(AUTH_METHODS);
 /** An `amr` this server writes: an array of known values (RFC 8176 §2 makes it an array of strings). */
 const isAmr = (v: unknown): v is AuthMethod[] => Array.isArray(v) && v.every((x) => typeof x === 'string' && KNOWN_AMR.has(x));
-/** ~400 bytes each: a few MB at most. The least recently used first out. */
+/** ~0.9 KiB each (a token and its claims, measured 2026-12-07): ~9 MiB when full. The least recently used first out. */
 const VERIFIED_CACHE_SIZE = 10_000;
-/** How often, at most, expired tokens are dropped from the memo (a pass over it). */
+/**
+ * A remembered token not used for this long is forgotten; the next use verifies it again (~60 µs of CPU with jose,
+ * `node bench/micro/jws.ts`). A client sends its token in bursts and then replaces it (refresh, logout): keeping
+ * each one its whole lifetime (15 minutes by default) held every token issued in that time, up to the cap, most of
+ * them never sent again.
+ */
+const VERIFIED_IDLE_MS = 60_000;
+/** How often, at most, expired and idle tokens are dropped from the memo (a pass over it). */
 const PURGE_EVERY_MS = 60_000;
 
 /** A Gatehouse access token is ~300 bytes; a header of 8 KiB is an attack, not a token. */
@@ -71,18 +78,31 @@ export class AccessTokens {
    * WebCrypto's signature check is the dearest part of a request. Only tokens that passed every check enter; the
    * session is still checked in the database on every request, and expiry on every use. An lru-cache (measured
    * against the hand-written Map it replaced: bench/micro/caches.ts): the least recently used token leaves when the
-   * cap needs room, and expired ones at most a minute after they expire (purgeStale when a new token comes), so
-   * that they do not stay until the cap.
+   * cap needs room, and one unused for VERIFIED_IDLE_MS (or expired) at most a minute after that (purgeStale when a
+   * new token comes), so that they do not stay until the cap.
    */
-  private readonly verified = new LRUCache<string, AccessClaims>({ max: VERIFIED_CACHE_SIZE });
+  private readonly verified: LRUCache<string, AccessClaims>;
+  private readonly idleMs: number;
   private purgedAt = 0;
   private readonly algorithms: string[];
 
-  constructor(o: AccessTokenOptions) {
+  /**
+   * `memo` is for tests: a shorter idle time, and a clock for lru-cache to read instead of performance.now (read on
+   * every call then, not once per millisecond: a test moves it between calls).
+   */
+  constructor(o: AccessTokenOptions, memo: { idleMs?: number; perf?: { now(): number } } = {}) {
     this.o = o;
+    this.idleMs = memo.idleMs ?? VERIFIED_IDLE_MS;
+    // updateAgeOnGet: each use starts the entry's idle time again (its ttl, below).
+    this.verified = new LRUCache<string, AccessClaims>({ max: VERIFIED_CACHE_SIZE, updateAgeOnGet: true, ...(memo.perf ? { perf: memo.perf, ttlResolution: 0 } : {}) });
     // HMAC: exactly the configured algorithm. Asymmetric: the algorithm of the stored key the kid names
     // (checked in resolveKey), so a rotation from one asymmetric algorithm to another keeps old tokens valid.
     this.algorithms = isAsymmetric(o.keys.algorithm) ? [...ASYMMETRIC] : [o.keys.algorithm];
+  }
+
+  /** Tokens the memo holds, expired or idle ones not yet dropped included. */
+  get remembered(): number {
+    return this.verified.size;
   }
 
   get ttlSeconds(): number {
@@ -121,7 +141,8 @@ export class AccessTokens {
       this.verified.purgeStale();
       this.purgedAt = now;
     }
-    this.verified.set(token, claims, { ttl: Math.max(1, claims.exp * 1000 + CLOCK_TOLERANCE_S * 1000 - now) });
+    // Forgotten once idle, and by its end of life at the latest (expiry is checked on every use all the same).
+    this.verified.set(token, claims, { ttl: Math.max(1, Math.min(this.idleMs, claims.exp * 1000 + CLOCK_TOLERANCE_S * 1000 - now)) });
     return claims;
   }
 
