@@ -5,9 +5,6 @@ import { AccessTokens, TokenRejected } from './access-token.ts';
 import { SessionCache } from './session-cache.ts';
 import { NotFastapiUsersToken, type FastapiUsersTokens } from './fastapi-users-token.ts';
 
-/** Who is on the other end of a login, as far as the HTTP layer can tell. */
-export interface ClientInfo { ip: string | null; userAgent: string | null }
-
 /**
  * Who a request speaks for, and how that user proved themselves (from the access token: RFC 8176 amr, auth_time).
  * `sessionId` is null for a token of the fastapi-users window: it names no session, so logout cannot end it and it

@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Config } from '../config/config.ts';
-import type { ClientInfo, JwtStrategy } from '../auth/jwt-strategy.ts';
+import type { ClientInfo } from '../model/client-info.ts';
+import type { JwtStrategy } from '../auth/jwt-strategy.ts';
 import type { UserManager } from '../manager/user-manager.ts';
 import type { SessionManager } from '../manager/session-manager.ts';
 import type { AccountFlows } from '../manager/account-flows.ts';

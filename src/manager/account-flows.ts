@@ -1,7 +1,7 @@
 import { AppError } from '../errors.ts';
 import type { User } from '../model/user.ts';
 import { requireEmail } from '../model/email.ts';
-import type { ClientInfo } from '../auth/jwt-strategy.ts';
+import type { ClientInfo } from '../model/client-info.ts';
 import type { PasswordHasher } from '../crypto/password-hasher.ts';
 import type { SessionStore } from '../store/session-store.ts';
 import type { UserStore } from '../store/user-store.ts';

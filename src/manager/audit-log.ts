@@ -1,5 +1,5 @@
 import type { AuditEntry, AuditType } from '../model/audit.ts';
-import type { ClientInfo } from '../auth/jwt-strategy.ts';
+import type { ClientInfo } from '../model/client-info.ts';
 import type { AuditQuery, AuditStore } from '../store/audit-store.ts';
 
 export interface AuditContext {

@@ -6,7 +6,7 @@ import type { PasswordHasher } from '../crypto/password-hasher.ts';
 import type { UserStore, UserChanges } from '../store/user-store.ts';
 import type { SessionStore } from '../store/session-store.ts';
 import { DuplicateKeyError } from '../store/errors.ts';
-import type { ClientInfo } from '../auth/jwt-strategy.ts';
+import type { ClientInfo } from '../model/client-info.ts';
 import { lookupKey } from '../model/user.ts';
 import { normalizeEmail, requireEmail } from '../model/email.ts';
 import type { PasswordPolicy } from './password-policy.ts';

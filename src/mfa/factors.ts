@@ -2,7 +2,7 @@ import { AppError } from '../errors.ts';
 import type { AuthMethod } from '../model/authentication.ts';
 import type { FactorChange, PasskeySummary, PasskeyVerifier } from '../model/factors.ts';
 import type { User } from '../model/user.ts';
-import type { ClientInfo } from '../auth/jwt-strategy.ts';
+import type { ClientInfo } from '../model/client-info.ts';
 import type { UserStore } from '../store/user-store.ts';
 import type { SessionStore } from '../store/session-store.ts';
 import type { AuditLog } from '../manager/audit-log.ts';

@@ -1,7 +1,7 @@
 import { AppError } from '../errors.ts';
 import type { AuthMethod } from '../model/authentication.ts';
 import type { User } from '../model/user.ts';
-import type { ClientInfo } from '../auth/jwt-strategy.ts';
+import type { ClientInfo } from '../model/client-info.ts';
 import type { UserStore } from '../store/user-store.ts';
 import type { ChallengeTransport } from '../store/mfa-challenge-store.ts';
 import type { AuditLog } from '../manager/audit-log.ts';

@@ -1,6 +1,7 @@
 import { AppError } from '../errors.ts';
 import type { AuthMethod } from '../model/authentication.ts';
-import type { Authenticated, ClientInfo } from '../auth/jwt-strategy.ts';
+import type { ClientInfo } from '../model/client-info.ts';
+import type { Authenticated } from '../auth/jwt-strategy.ts';
 import type { PasswordHasher } from '../crypto/password-hasher.ts';
 import type { RateLimiter } from '../limits/rate-limiter.ts';
 import type { SessionManager } from '../manager/session-manager.ts';

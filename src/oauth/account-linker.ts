@@ -2,7 +2,7 @@ import { AppError } from '../errors.ts';
 import { newId } from '../model/ids.ts';
 import type { User } from '../model/user.ts';
 import type { OAuthAccount, ProviderTokens } from '../model/oauth-account.ts';
-import type { ClientInfo } from '../auth/jwt-strategy.ts';
+import type { ClientInfo } from '../model/client-info.ts';
 import type { UserStore } from '../store/user-store.ts';
 import type { OAuthAccountStore } from '../store/oauth-account-store.ts';
 import { DuplicateKeyError } from '../store/errors.ts';

@@ -1,7 +1,7 @@
 import { AppError } from '../errors.ts';
 import type { User } from '../model/user.ts';
 import type { OAuthAccount } from '../model/oauth-account.ts';
-import type { ClientInfo } from '../auth/jwt-strategy.ts';
+import type { ClientInfo } from '../model/client-info.ts';
 import type { ProviderRegistry } from './registry.ts';
 import type { BeginInput, CallbackInput, OAuthFlow } from './oauth-flow.ts';
 import type { AccountLinker } from './account-linker.ts';

@@ -10,7 +10,7 @@ import type { FactorChange, PasskeySummary, PasskeyVerifier } from '../model/fac
 import type { Passkey, PasskeyPurpose } from '../model/passkey.ts';
 import type { User } from '../model/user.ts';
 import { isUuid, newId } from '../model/ids.ts';
-import type { ClientInfo } from '../auth/jwt-strategy.ts';
+import type { ClientInfo } from '../model/client-info.ts';
 import type { AuditLog } from '../manager/audit-log.ts';
 import type { PasskeyStore } from '../store/passkey-store.ts';
 import { DuplicateKeyError } from '../store/errors.ts';
