@@ -46,6 +46,8 @@ import { createOAuthManager } from './oauth/create.ts';
 import type { OAuthManager } from './oauth/oauth-manager.ts';
 import type { HttpFetch } from './oauth/http-client.ts';
 import { mfaBinding, oauthBinding } from './http/browser-binding.ts';
+import { DeviceCookie } from './http/device-cookie.ts';
+import { TrustedDevices } from './manager/trusted-devices.ts';
 import { PasskeyService } from './passkeys/passkey-service.ts';
 import type { FactorChange } from './model/factors.ts';
 import { PasskeyChallenges } from './passkeys/challenges.ts';
@@ -180,7 +182,7 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
     const proof = new RecentProof({ hasher, sessions: sessionStore, limiter: limits, settings: config.reauth });
     const users = new UserManager({
       users: userStore, sessions: sessionStore, hasher, policy, audit, throttle, requireVerifiedLogin: config.requireVerifiedLogin, proof, notices: mail,
-      loginDigest: new KeyedDigest(config.secret, 'audit-login-hmac'),
+      loginDigest: new KeyedDigest(config.secret, 'audit-login-hmac'), devices: new TrustedDevices(config.secret),
     });
     const mfaPolicy = new MfaPolicy(config.mfa.requiredRoles);
     const lockout = new SecondStepLockout(new LoginThrottle(new LoginFailureStore(db.kysely, db.dialect), config.loginLock, 'MFA_LOCKED'));
@@ -214,7 +216,7 @@ export async function createGatehouse(config: Config, opts: GatehouseOptions = {
     const ctx: RouteContext = {
       config, users, sessions, flows, audit, limits, strategy, keys, guards: new Guards(strategy, cookies, csrf, mfaPolicy), cookies, csrf, csrfTokens,
       oauth, oauthBinding: oauthBinding(config.cookie, config.oauth.stateTtl),
-      passkeys, mfa, mfaBinding: mfaBinding(config.cookie, config.mfa.challengeTtl),
+      passkeys, mfa, mfaBinding: mfaBinding(config.cookie, config.mfa.challengeTtl), deviceCookie: new DeviceCookie(config.cookie),
       async ready() {
         await ping(db);
         const pending = await pendingMigrations(db);

@@ -14,6 +14,7 @@ import type { CsrfTokens } from '../auth/csrf-token.ts';
 import type { KeyRing } from '../auth/keys/key-ring.ts';
 import type { OAuthManager } from '../oauth/oauth-manager.ts';
 import type { BrowserBinding } from './browser-binding.ts';
+import type { DeviceCookie } from './device-cookie.ts';
 import type { PasskeyService } from '../passkeys/passkey-service.ts';
 import type { Factors } from '../mfa/factors.ts';
 import type { SecondStep } from '../mfa/second-step.ts';
@@ -40,6 +41,8 @@ export interface RouteContext {
   oauthBinding: BrowserBinding;
   /** The second factor (src/mfa/): factors, the login's second step, step-up, the enrolment policy. */
   mfa: { factors: Factors; secondStep: SecondStep; stepUp: StepUp; policy: MfaPolicy };
+  /** The device cookie of password logins (src/manager/trusted-devices.ts). */
+  deviceCookie: DeviceCookie;
   /** The cookie that binds a cookie login's second step to its browser. */
   mfaBinding: BrowserBinding;
   /** Passkeys (routes/passkeys.ts, routes/passkey-login.ts); the second step and step-up read them, as a PasskeyVerifier, through `mfa.factors`. */

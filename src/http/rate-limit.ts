@@ -2,7 +2,8 @@ import type { FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { lookupKey } from '../model/user.ts';
 import type { RateLimiter, RuleName } from '../limits/rate-limiter.ts';
 
-type Subject = 'ip' | { body: string };
+/** Per client IP, per the account a body field names, or per what a function of the request says (undefined: not counted). */
+type Subject = 'ip' | { body: string } | ((req: FastifyRequest) => string | undefined);
 
 /**
  * A preHandler (it runs after the body is parsed, so a limit can be per account) that counts the request against
@@ -12,7 +13,7 @@ export function rateLimit(limiter: RateLimiter | undefined, rules: [RuleName, Su
   return async (req: FastifyRequest) => {
     if (!limiter) return;
     for (const [rule, by] of rules) {
-      const subject = by === 'ip' ? req.ip : accountIn(req, by.body);
+      const subject = by === 'ip' ? req.ip : typeof by === 'function' ? by(req) : accountIn(req, by.body);
       if (subject) await limiter.hit(rule, subject);
     }
   };

@@ -12,6 +12,7 @@ import { normalizeEmail, requireEmail } from '../model/email.ts';
 import type { PasswordPolicy } from './password-policy.ts';
 import type { AuditLog } from './audit-log.ts';
 import type { LoginThrottle } from './login-throttle.ts';
+import type { TrustedDevices } from './trusted-devices.ts';
 import type { KeyedDigest } from '../crypto/keyed-digest.ts';
 import type { Proof, RecentProof } from './recent-proof.ts';
 
@@ -34,6 +35,8 @@ export interface UserManagerDeps {
   audit: AuditLog;
   throttle: LoginThrottle;
   requireVerifiedLogin: boolean;
+  /** Device cookies: a browser that gave the right password before is locked out on its own (trusted-devices.ts). */
+  devices: TrustedDevices;
   /** Names a typed login that is no account in the audit log, without keeping what was typed. */
   loginDigest: KeyedDigest;
   /** PATCH /users/me: email and password changes need a recent proof of the user. */
@@ -100,21 +103,19 @@ export class UserManager {
    * Password login. Wrong password, unknown user and inactive user fail alike (LOGIN_BAD_CREDENTIALS) and cost
    * one password verification each, so neither the answer nor its timing tells whether the account exists.
    * Repeated failures lock what was typed for a while (LoginThrottle), whether or not such an account exists; the
-   * attempt is counted before the verification, so parallel guesses cannot outrun the lock.
+   * attempt is counted before the verification, so parallel guesses cannot outrun the lock. An attempt that brings
+   * a device cookie issued for this login (`deviceCookie`) is counted on that device's own lock instead, so an
+   * attacker's failures do not lock the owner's browser out. A success answers a new device cookie for the login.
    */
-  async authenticate(typed: string, password: string, client: ClientInfo): Promise<User> {
-    // No email or username holds a NUL, and PostgreSQL text cannot (the lookup failed with a 500; found by fuzzing):
-    // such a login is an unknown account like any other.
-    const noNul = typed.replaceAll('\u0000', '\uFFFD');
-    // An email is looked up in the form it was stored in (the one rule: trimmed, the domain's one spelling), so the
-    // address typed at registration logs in, and its variants share one lockout key. A username is taken as typed.
-    const asEmail = noNul.includes('@') ? normalizeEmail(noNul) : undefined;
-    const login = asEmail?.ok ? asEmail.email : noNul;
-    const key = lookupKey(login);
+  async authenticate(typed: string, password: string, client: ClientInfo, deviceCookie?: string): Promise<{ user: User; deviceCookie: string }> {
+    const { login, key: loginKey } = loginOf(typed);
+    const device = this.d.devices.keyOf(loginKey, deviceCookie);
+    const key = device ?? loginKey;
+    const via = device ? { trusted_device: true } : {};
     try {
       await this.d.throttle.reserve(key);
     } catch (err) {
-      if (err instanceof AppError) await this.d.audit.record('login.locked', { client, detail: this.typedLogin(login, await this.users.byLogin(login)) });
+      if (err instanceof AppError) await this.d.audit.record('login.locked', { client, detail: { ...this.typedLogin(login, await this.users.byLogin(login)), ...via } });
       throw err;
     }
     let user: User | undefined;
@@ -128,14 +129,23 @@ export class UserManager {
     }
     if (!user || !verdict.ok || !user.isActive) {
       const locked = await this.d.throttle.fail(key);
-      await this.d.audit.record('login.failure', { userId: user?.id ?? null, client, detail: { ...this.typedLogin(login, user), ...(locked ? { locked_seconds: locked } : {}) } });
+      await this.d.audit.record('login.failure', { userId: user?.id ?? null, client, detail: { ...this.typedLogin(login, user), ...via, ...(locked ? { locked_seconds: locked } : {}) } });
       throw new AppError('LOGIN_BAD_CREDENTIALS');
     }
     await this.d.throttle.succeed(key);
     if (this.d.requireVerifiedLogin && !user.isVerified) throw new AppError('LOGIN_USER_NOT_VERIFIED');
     if (verdict.needsRehash) await this.users.replaceHash(user.id, user.hashedPassword!, await this.hasher.hash(password));
-    await this.d.audit.record('login.success', { userId: user.id, client });
-    return user;
+    await this.d.audit.record('login.success', { userId: user.id, client, ...(device ? { detail: via } : {}) });
+    return { user, deviceCookie: this.d.devices.issue(loginKey) };
+  }
+
+  /**
+   * What the per-account login rate limit counts an attempt on: the device's key when `deviceCookie` was issued for
+   * this login (its owner is not held back by an attacker's attempts), else the typed login.
+   */
+  loginLimitKey(typed: string, deviceCookie: string | undefined): string {
+    const { key } = loginOf(typed);
+    return this.d.devices.keyOf(key, deviceCookie) ?? key.slice(0, 320);
   }
 
   /**
@@ -277,4 +287,17 @@ function resolveRole(current: Role, patch: AdminUpdate): Role | undefined {
     throw new AppError('INVALID_ROLE_UPDATE');
   }
   return patch.role ?? fromFlag;
+}
+
+/**
+ * The login as looked up, and its lockout key. No email or username holds a NUL, and PostgreSQL text cannot (the
+ * lookup failed with a 500; found by fuzzing): such a login is an unknown account like any other. An email is looked
+ * up in the form it was stored in (the one rule: trimmed, the domain's one spelling), so the address typed at
+ * registration logs in, and its variants share one lockout key. A username is taken as typed.
+ */
+function loginOf(typed: string): { login: string; key: string } {
+  const noNul = typed.replaceAll('\u0000', '\uFFFD');
+  const asEmail = noNul.includes('@') ? normalizeEmail(noNul) : undefined;
+  const login = asEmail?.ok ? asEmail.email : noNul;
+  return { login, key: lookupKey(login) };
 }

@@ -39,14 +39,14 @@ const patchMe = (h: Harness, jar: Jar, csrfToken: string) => h.g.app.inject({
 });
 
 onEveryDatabase('the cookie backend', (h) => {
-  test('login sets an HttpOnly, SameSite=Lax access cookie for / and a refresh cookie for /auth/cookie only, a new script-readable CSRF cookie, and answers 204', async () => {
+  test('login sets an HttpOnly, SameSite=Lax access cookie for / and a refresh cookie for /auth/cookie only, a new script-readable CSRF cookie, the device cookie, and answers 204', async () => {
     await h.register('cookie@example.com');
     const { r, token, preLogin } = await cookieLogin(h, 'cookie@example.com');
     assert.equal(r.statusCode, 204, r.body);
     assert.equal(r.headers['cache-control'], 'no-store');
     type Cookie = { name: string; httpOnly: boolean; sameSite: string; path: string; maxAge: number };
     const cookies = Object.fromEntries((r.cookies as Cookie[]).map((c) => [c.name, c]));
-    assert.deepEqual(Object.keys(cookies).sort(), ['gatehouse_access', 'gatehouse_csrf', 'gatehouse_refresh']);
+    assert.deepEqual(Object.keys(cookies).sort(), ['gatehouse_access', 'gatehouse_csrf', 'gatehouse_device', 'gatehouse_refresh']);
     const csrfCookie = cookies.gatehouse_csrf!;
     assert.deepEqual([csrfCookie.httpOnly ?? false, csrfCookie.path], [false, '/']);
     assert.notEqual(token, preLogin);
@@ -54,6 +54,8 @@ onEveryDatabase('the cookie backend', (h) => {
     assert.deepEqual([access.httpOnly, access.sameSite, access.path, access.maxAge], [true, 'Lax', '/', 900]);
     const refresh = cookies.gatehouse_refresh!;
     assert.deepEqual([refresh.httpOnly, refresh.path], [true, '/auth/cookie']);
+    const device = cookies.gatehouse_device!; // the login lockout's device cookie (test/http/device-cookie.test.ts)
+    assert.deepEqual([device.httpOnly, device.sameSite, device.path], [true, 'Strict', '/']);
   });
 
   test('GET /auth/cookie/session answers 200 whoever asks: the user, or null and whether a refresh is worth trying', async () => {
@@ -280,8 +282,9 @@ onEveryDatabase('the cookie backend behind https', (h) => {
     });
     assert.equal(r.statusCode, 204, r.body);
     const byName = Object.fromEntries((r.cookies as { name: string; secure: boolean; path: string }[]).map((c) => [c.name, c]));
-    assert.deepEqual(Object.keys(byName).sort(), ['__Host-gatehouse_access', '__Host-gatehouse_csrf', '__Secure-gatehouse_refresh']);
+    assert.deepEqual(Object.keys(byName).sort(), ['__Host-gatehouse_access', '__Host-gatehouse_csrf', '__Host-gatehouse_device', '__Secure-gatehouse_refresh']);
     assert.ok(byName['__Host-gatehouse_access']!.secure && byName['__Host-gatehouse_access']!.path === '/');
+    assert.ok(byName['__Host-gatehouse_device']!.secure && byName['__Host-gatehouse_device']!.path === '/');
     assert.ok(byName['__Secure-gatehouse_refresh']!.secure);
   });
 }, { PUBLIC_URL: 'https://auth.example.com' });

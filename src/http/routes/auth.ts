@@ -6,11 +6,17 @@ import { SECURED, clientInfo, type RouteContext } from '../context.ts';
 import { rateLimit } from '../rate-limit.ts';
 import { FORM_BODY, JSON_OR_FORM_BODY } from '../media-types.ts';
 import { emptyFormFieldsAreMissing } from '../validation.ts';
-import type { RuleName } from '../../limits/rate-limiter.ts';
 import { loginMfaRequired } from '../../mfa/second-step.ts';
 
-/** Every login route counts against the client IP and the account typed in `username`. */
-export const LOGIN_LIMITS: [RuleName, 'ip' | { body: string }][] = [['login_ip', 'ip'], ['login_account', { body: 'username' }]];
+/**
+ * Every password login counts against the client IP and the account typed in `username`, or instead of the account,
+ * the browser's device cookie when it was issued for that login: an attacker's attempts on the account do not hold
+ * its owner's browser back (src/manager/trusted-devices.ts).
+ */
+export const loginRateLimit = (ctx: RouteContext) => rateLimit(ctx.limits, [['login_ip', 'ip'], ['login_account', (req) => {
+  const typed = (req.body as { username?: unknown } | undefined)?.username;
+  return typeof typed === 'string' && typed.length > 0 ? ctx.users.loginLimitKey(typed, ctx.deviceCookie.read(req)) : undefined;
+}]]);
 
 /** /auth/register and the JWT bearer backend (/auth/jwt/login, /auth/jwt/logout), with fastapi-users' contract. */
 export async function authRoutes(fastify: FastifyInstance, ctx: RouteContext): Promise<void> {
@@ -34,13 +40,14 @@ export async function authRoutes(fastify: FastifyInstance, ctx: RouteContext): P
   for (const [url, summary] of [['/auth/jwt/login', 'Log in (OAuth2 password form)'], ['/token', 'Log in: alias of /auth/jwt/login']]) {
     app.post(url!, {
       preValidation: emptyFormFieldsAreMissing,
-      preHandler: rateLimit(ctx.limits, LOGIN_LIMITS),
+      preHandler: loginRateLimit(ctx),
       schema: {
         tags: ['auth'], summary, consumes: FORM_BODY, body: LoginForm,
         response: { 200: BearerToken, ...errorResponses(['LOGIN_BAD_CREDENTIALS', 'LOGIN_USER_NOT_VERIFIED', 'LOGIN_MFA_REQUIRED', 'LOGIN_LOCKED', 'RATE_LIMITED']) },
       },
     }, async (req, reply) => {
-      const user = await ctx.users.authenticate(req.body.username, req.body.password, clientInfo(req));
+      const { user, deviceCookie } = await ctx.users.authenticate(req.body.username, req.body.password, clientInfo(req), ctx.deviceCookie.read(req));
+      ctx.deviceCookie.set(reply, deviceCookie); // the password was right: this browser is trusted for this login
       // A user with a second factor gets no session yet: a challenge for POST /auth/jwt/mfa.
       const pending = await ctx.mfa.secondStep.begin(user, ['pwd'], 'bearer', null);
       if (pending) throw loginMfaRequired(pending);

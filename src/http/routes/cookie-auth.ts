@@ -5,8 +5,7 @@ import { AppError } from '../../errors.ts';
 import { LoginForm, NoContent, UserRead, errorResponses, toUserRead } from '../schemas.ts';
 import { SECURED, clientInfo, type RouteContext } from '../context.ts';
 import { sendAppError } from '../error-handler.ts';
-import { rateLimit } from '../rate-limit.ts';
-import { LOGIN_LIMITS } from './auth.ts';
+import { loginRateLimit } from './auth.ts';
 import { FORM_BODY } from '../media-types.ts';
 import { emptyFormFieldsAreMissing } from '../validation.ts';
 import { loginMfaRequired } from '../../mfa/second-step.ts';
@@ -57,13 +56,14 @@ export async function cookieAuthRoutes(fastify: FastifyInstance, ctx: RouteConte
   app.post('/auth/cookie/login', {
     onRequest: csrfCheck,
     preValidation: emptyFormFieldsAreMissing,
-    preHandler: rateLimit(ctx.limits, LOGIN_LIMITS),
+    preHandler: loginRateLimit(ctx),
     schema: {
       tags, summary: 'Log in; sets the session cookies (send X-CSRF-Token)', consumes: FORM_BODY, body: LoginForm,
       response: { 204: NoContent, ...errorResponses(['LOGIN_BAD_CREDENTIALS', 'LOGIN_USER_NOT_VERIFIED', 'LOGIN_MFA_REQUIRED', 'LOGIN_LOCKED', 'RATE_LIMITED', 'CSRF_FAILED']) },
     },
   }, async (req, reply) => {
-    const user = await ctx.users.authenticate(req.body.username, req.body.password, clientInfo(req));
+    const { user, deviceCookie } = await ctx.users.authenticate(req.body.username, req.body.password, clientInfo(req), ctx.deviceCookie.read(req));
+    ctx.deviceCookie.set(reply, deviceCookie); // the password was right: this browser is trusted for this login
     // A user with a second factor gets no session yet: a challenge for POST /auth/cookie/mfa, bound to this browser.
     const binding = ctx.mfaBinding.fresh();
     const pending = await ctx.mfa.secondStep.begin(user, ['pwd'], 'cookie', binding);
