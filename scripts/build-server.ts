@@ -13,9 +13,9 @@
 //   src/ (a subcommand, PostgreSQL's or Redis' code, mail, passkeys, TOTP, metrics) stays a chunk of its own, loaded
 //   only when used. The chunks sit in dist/server/ itself: two folders below the project, like src/http/, so the
 //   web app's files are found the same way (src/http/spa.ts).
-// - Left to node_modules (the image keeps its production node_modules): native addons (argon2, bcrypt; SQLite and
-//   pg are loaded by createRequire, which the bundler leaves alone, like typebox/compile, prom-client and the
-//   password dictionary), and @fastify/swagger-ui, which serves files from its own folder.
+// - Left to node_modules (the image keeps only these and their dependencies: RUNTIME_PACKAGES): native addons
+//   (argon2, bcrypt; SQLite and pg are loaded by createRequire, which the bundler leaves alone, like typebox/compile,
+//   prom-client and the password dictionary), and @fastify/swagger-ui, which serves files from its own folder.
 // - ASCII output (non-ASCII characters escaped): V8 keeps a script's source for its lifetime, and one character
 //   outside Latin-1 stores the whole file at two bytes per character. Comments are dropped, so the licences of the
 //   bundled packages go to LICENSES.txt beside the code. Source maps are written (never loaded unless
@@ -28,7 +28,16 @@ export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const SERVER_DIST = join(ROOT, 'dist', 'server');
 
 /** Packages never bundled: native addons, and a package that reads files next to itself at run time. */
-const EXTERNAL = [/^@node-rs\//, /^better-sqlite3(\/|$)/, /^pg-native$/, /^@fastify\/swagger-ui(\/|$)/];
+const EXTERNAL_PACKAGES = ['@node-rs/argon2', '@node-rs/bcrypt', 'better-sqlite3', '@fastify/swagger-ui'];
+/** Packages src/ loads with createRequire (the bundler leaves such calls alone); test/built-server.test.ts checks the list. */
+const REQUIRED_AT_RUN_TIME = ['better-sqlite3', 'pg', 'typebox', 'prom-client', '@zxcvbn-ts/language-common'];
+/**
+ * Every package the built server loads from node_modules: the image ships these and what they depend on, and no other
+ * (scripts/image/runtime-modules.ts).
+ */
+export const RUNTIME_PACKAGES: readonly string[] = [...new Set([...EXTERNAL_PACKAGES, ...REQUIRED_AT_RUN_TIME])];
+/** pg's optional native binding, never installed: pg loads it only when asked to, so it is left as an import. */
+const EXTERNAL = [...EXTERNAL_PACKAGES.map((p) => new RegExp(`^${p.replace(/[/.]/g, '\\$&')}(/|$)`)), /^pg-native$/];
 
 export interface BuiltChunk {
   fileName: string;

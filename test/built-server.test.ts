@@ -5,11 +5,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { buildServer, ROOT, type BuiltChunk, type BuiltServer } from '../scripts/build-server.ts';
+import { buildServer, ROOT, RUNTIME_PACKAGES, type BuiltChunk, type BuiltServer } from '../scripts/build-server.ts';
+import { copyRuntimeModules } from '../scripts/image/runtime-modules.ts';
 import { describeOn, testDatabases } from './support/databases.ts';
 import { startServerProcess, type ServerProcess } from './support/server-process.ts';
 import { PASSWORD, TEST_SECRET } from './support/harness.ts';
@@ -21,9 +22,10 @@ let dir: string;
 let built: BuiltServer;
 before(async () => {
   // The project's layout, in a temp folder: dist/server/ finds the web app at ../../web/dist and the packages it
-  // leaves outside the build (native addons, Swagger UI) in ../../node_modules.
+  // loads from node_modules in ../../node_modules, which holds only those and their dependencies, copied as the
+  // image copies them (scripts/image/runtime-modules.ts): every test below also tests that the image has enough.
   dir = mkdtempSync(join(tmpdir(), 'gatehouse-built-'));
-  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  copyRuntimeModules(join(dir, 'node_modules'));
   mkdirSync(join(dir, 'web'));
   if (existsSync(join(ROOT, 'web', 'dist'))) symlinkSync(join(ROOT, 'web', 'dist'), join(dir, 'web', 'dist'));
   built = await buildServer(join(dir, 'dist', 'server'));
@@ -59,6 +61,22 @@ describe('the built server', () => {
       'node_modules/@simplewebauthn/', 'node_modules/otpauth/']) {
       assert.deepEqual(modules.filter((id) => id.includes(unused)), [], `${unused} is loaded by serve at start`);
     }
+  });
+
+  test('every package src/ loads with createRequire is one the image ships (RUNTIME_PACKAGES)', () => {
+    // The bundler leaves createRequire(…)('x') alone, so x is loaded from node_modules at run time, which in the image
+    // holds RUNTIME_PACKAGES and their dependencies only.
+    const loaded = new Set<string>();
+    for (const file of readdirSync(join(ROOT, 'src'), { recursive: true, encoding: 'utf8' }).filter((f) => /\.(ts|mjs)$/.test(f))) {
+      const text = readFileSync(join(ROOT, 'src', file), 'utf8');
+      if (!text.includes('createRequire')) continue;
+      for (const m of text.matchAll(/(?:createRequire\(import\.meta\.url\)|\brequire)\(\s*'([^']+)'\s*\)/g)) {
+        const spec = m[1]!;
+        if (!spec.startsWith('node:')) loaded.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0]!);
+      }
+    }
+    assert.ok(loaded.size >= 5, `found ${[...loaded].join(', ')}`);
+    assert.deepEqual([...loaded].filter((p) => !RUNTIME_PACKAGES.includes(p)), []);
   });
 
   test('its JavaScript is ASCII only, so V8 holds each file at one byte per character', () => {

@@ -1,7 +1,8 @@
 // Drives a running Gatehouse image the way a user and an orchestrator would, and fails loudly on any surprise.
 // Usage: node scripts/image/drive.ts <base-url> [--health JSON-argv] -- <command that starts the image's server>
 // It starts the server itself (so that it owns the process and can send SIGTERM), waits for /readyz, then:
-// register → login → /users/me → /healthz and /readyz → the image's HEALTHCHECK command → SIGTERM while a request is
+// register → login → /users/me → Swagger UI's files and the common-password list (what node_modules must hold) →
+// /healthz and /readyz → the image's HEALTHCHECK command → SIGTERM while a request is
 // in flight: the listener closes (new connections refused), the request finishes with its answer, the process exits 0.
 import { spawn, spawnSync } from 'node:child_process';
 import { connect } from 'node:net';
@@ -62,6 +63,14 @@ try {
   check(me.status === 200 && meBody.id === user.id, `GET /users/me → 200, the same user (${me.status})`);
   const anon = await fetch(url('/users/me'));
   check(anon.status === 401, `GET /users/me without a token → 401 (${anon.status})`);
+
+  // What the image's node_modules must hold besides the native addons: Swagger UI's own files, and the common-password
+  // list the password policy loads on first use (scripts/image/runtime-modules.ts).
+  const docs = await fetch(url('/docs/static/swagger-ui-bundle.js'));
+  check(docs.status === 200 && (await docs.text()).length > 100_000, `GET /docs/static/swagger-ui-bundle.js → 200, Swagger UI's own file (${docs.status})`);
+  const weak = await fetch(url('/auth/register'), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: `weak-${email}`, password: 'password123' }) });
+  const weakBody = await weak.json() as { detail?: { code?: string } };
+  check(weak.status === 400 && weakBody.detail?.code === 'REGISTER_INVALID_PASSWORD', `a common password is refused from the breached list (${weak.status} ${JSON.stringify(weakBody)})`);
 
   const healthz = await fetch(url('/healthz'));
   check(healthz.status === 200, `GET /healthz → 200 (${healthz.status})`);
