@@ -1,5 +1,6 @@
 import type { Db } from '../store/database.ts';
 import { ImportStore } from '../store/import-store.ts';
+import { AuditStore } from '../store/audit-store.ts';
 import { Sealer } from '../crypto/sealer.ts';
 import { PROVIDER_TOKENS_SEALER } from '../oauth/create.ts';
 import { describeConflict } from './decide.ts';
@@ -84,6 +85,11 @@ export async function runImport(o: ImportOptions, target: { db: Db; secret: stri
     for (const c of w.conflicts) io.say(describeConflict(c));
     const seconds = (Date.now() - started) / 1000;
     const skipped = p.skip.size + w.conflicts.length;
+    // One event for the run (from the command line: no user, actor or client), written once every batch is in.
+    await new AuditStore(target.db.kysely).append({
+      type: 'users.import', userId: null, actorId: null, ip: null, userAgent: null, createdAt: new Date().toISOString(),
+      detail: { source: o.source, from: source.describe, inserted: w.inserted, updated: w.updated, oauth_accounts: w.accounts, skipped },
+    });
     io.say(`done in ${formatSeconds(seconds)}: ${n(w.inserted)} users imported, ${n(w.updated)} updated, ${n(w.accounts)} OAuth accounts, `
       + `${n(skipped)} skipped for conflicts (${n(Math.round(p.read / Math.max(seconds, 0.001)))} users/s)`);
     return w.conflicts.length > 0 && !o.skipConflicts ? 1 : 0;

@@ -5,7 +5,7 @@ export const AUDIT_TYPES = [
   'role.change', 'user.deactivate', 'user.activate', 'user.delete', 'oauth.link', 'oauth.unlink',
   'mfa.totp_enabled', 'mfa.totp_removed', 'mfa.recovery_used', 'mfa.recovery_regenerated', 'mfa.failed', 'mfa.locked',
   'mfa.success', 'mfa.factors_reset_by_admin', 'reauth',
-  'passkey.added', 'passkey.removed', 'passkey.used', 'passkey.counter_regression',
+  'passkey.added', 'passkey.removed', 'passkey.used', 'passkey.counter_regression', 'users.import',
 ] as const;
 export type AuditType = (typeof AUDIT_TYPES)[number];
 

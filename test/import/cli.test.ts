@@ -86,6 +86,12 @@ for (const database of await testDatabases()) {
       const skipped = await gatehouse(['fastapi-users', '--from', src.url, '--skip-conflicts'], target.url);
       assert.equal(skipped.code, 0, skipped.stdout + skipped.stderr);
       assert.match(skipped.stdout, /1 users imported, 0 updated, 0 OAuth accounts, 6 skipped for conflicts/);
+      // The dry runs and the refused run wrote nothing, not even to the audit log; the import wrote one event.
+      const events = await db.kysely.selectFrom('audit_events').select(['detail', 'user_id', 'actor_id']).where('type', '=', 'users.import').execute();
+      assert.equal(events.length, 1);
+      const detail = typeof events[0]!.detail === 'string' ? JSON.parse(events[0]!.detail) : events[0]!.detail;
+      assert.deepEqual(detail, { source: 'fastapi-users', from: 'users from "user", OAuth accounts from "oauth_account"', inserted: 1, updated: 0, oauth_accounts: 0, skipped: 6 });
+      assert.deepEqual([events[0]!.user_id, events[0]!.actor_id], [null, null]);
       assert.ok(await users.byEmail('ok@example.com'));
       assert.equal((await users.byEmail('taken@example.com'))!.id, held.id, 'the Gatehouse user keeps its address');
     });
