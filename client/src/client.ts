@@ -51,7 +51,9 @@ export class GatehouseClient {
       if (this.transport.mode === 'cookie') {
         await this.call('cookieLogin', { form, refresh: false });
       } else {
-        this.transport.tokens.set(await this.call<BearerToken>('jwtLogin', { form, refresh: false }));
+        // With cookies: the server's device cookie, which keeps this browser out of a lock an attacker holds on the
+        // account (README, "Abuse protection"); the tokens themselves never travel in a cookie in bearer mode.
+        this.transport.tokens.set(await this.call<BearerToken>('jwtLogin', { form, refresh: false, cookies: true }));
       }
       return { status: 'signed-in' };
     } catch (err) {
