@@ -16,9 +16,9 @@ const WELL_FORMED = /^(\d{10})\.([A-Za-z0-9_-]{22})\.([A-Za-z0-9_-]{43})$/;
  * account locked (LoginThrottle) for its owner too; with them, only clients without the owner's cookie are locked
  * out, and guesses sent with a stolen cookie lock that cookie alone, after as many failures as any other client gets.
  *
- * The cookie is `nonce.MAC(login, nonce)` under a key derived from APP_SECRET: nothing is stored, every instance that
- * shares APP_SECRET accepts it, and it names no account (the MAC is over the login's lookup key, which the cookie does
- * not hold). It proves only that the password was right once; it is never a credential: every attempt still needs
+ * The cookie is `until.nonce.MAC(login, until, nonce)` under a key derived from APP_SECRET: nothing is stored, every
+ * instance that shares APP_SECRET accepts it until `until`, and it names no account (the MAC is over the login's lookup
+ * key, which the cookie does not hold). It proves only that the password was right once; it is never a credential: every attempt still needs
  * the password, and the second factor after it.
  */
 export class TrustedDevices {
